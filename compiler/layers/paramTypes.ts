@@ -1,0 +1,219 @@
+// The types of layer arguments: each checks a value and converts it to the IR's form.
+
+import { didYouMean } from '../../src/diagnostics.js';
+import {
+  ACTIVATION_NAMES,
+  type Activation,
+  type ActivationName,
+  type ArgValue,
+  type Callable,
+  CONSTRAINT_NAMES,
+  type Constraint,
+  INITIALIZER_NAMES,
+  type Initializer,
+  type Pair,
+  REGULARIZER_NAMES,
+  type Regularizer,
+} from '../../src/ir/types.js';
+import { type Value, describeValue } from '../values.js';
+import { Mismatch, type ParamType, type Signature, bindArguments, param } from './arguments.js';
+
+const MAX_DIM = Number.MAX_SAFE_INTEGER;
+
+function numberType(expects: string, accept: (n: number) => boolean): ParamType<number> {
+  return {
+    expects,
+    convert: (v) => (v.kind === 'number' && accept(v.value) ? v.value : new Mismatch()),
+  };
+}
+
+export const positiveInt = numberType('a positive integer', (n) => Number.isInteger(n) && n >= 1 && n <= MAX_DIM);
+export const nonNegativeInt = numberType('a non-negative integer', (n) => Number.isInteger(n) && n >= 0 && n <= MAX_DIM);
+export const integer = numberType('an integer', (n) => Number.isSafeInteger(n));
+export const finite = numberType('a number', (n) => Number.isFinite(n));
+export const nonNegative = numberType('a non-negative number', (n) => n >= 0);
+export const positive = numberType('a positive number', (n) => n > 0);
+export const unitInterval = numberType('a number in [0, 1)', (n) => n >= 0 && n < 1);
+export const probability = numberType('a number in [0, 1]', (n) => n >= 0 && n <= 1);
+
+export const bool: ParamType<boolean> = {
+  expects: 'true or false',
+  convert: (v) => (v.kind === 'bool' ? v.value : new Mismatch()),
+};
+
+/** A string, quoted or as a bare symbol. */
+export const text: ParamType<string> = {
+  expects: 'a string',
+  convert: (v) => (v.kind === 'string' ? v.value : new Mismatch()),
+};
+
+export function nullable<T>(type: ParamType<T>): ParamType<T | null> {
+  return {
+    expects: `${type.expects} or null`,
+    convert: (v, diagnostics) => (v.kind === 'null' ? null : type.convert(v, diagnostics)),
+  };
+}
+
+export function oneOf<T extends string>(what: string, values: readonly T[]): ParamType<T> {
+  return {
+    expects: `one of ${values.join(', ')}`,
+    convert(v) {
+      if (v.kind !== 'string') return new Mismatch();
+      if ((values as readonly string[]).includes(v.value)) return v.value as T;
+      return new Mismatch(`unknown ${what} '${v.value}'${didYouMean(v.value, values)} (expected one of ${values.join(', ')})`);
+    },
+  };
+}
+
+/** `3` or `[3, 3]`, each a positive integer. */
+export const intOrPair: ParamType<Pair> = {
+  expects: 'a positive integer or a pair [a, b] of positive integers',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= MAX_DIM;
+    if (ok(v)) return [(v as { value: number }).value, (v as { value: number }).value];
+    if (v.kind === 'list' && v.items.length === 2 && v.items.every(ok)) {
+      const [a, b] = v.items as readonly { value: number }[];
+      return [a.value, b.value];
+    }
+    return new Mismatch();
+  },
+};
+
+/** `1`, `[1, 2]` (symmetric per axis) or `[[top, bottom], [left, right]]`, non-negative integers. */
+export const zeroPadding: ParamType<readonly [Pair, Pair]> = {
+  expects: 'a non-negative integer, a pair [h, w], or [[top, bottom], [left, right]]',
+  convert(v) {
+    const int = (x: Value): number | null => (x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM ? x.value : null);
+    const single = int(v);
+    if (single !== null) return [[single, single], [single, single]];
+    if (v.kind !== 'list' || v.items.length !== 2) return new Mismatch();
+    const flat = v.items.map(int);
+    if (flat[0] !== null && flat[1] !== null) return [[flat[0], flat[0]], [flat[1], flat[1]]];
+    const nested = v.items.map((item) => (item.kind === 'list' && item.items.length === 2 ? item.items.map(int) : null));
+    if (nested.every((p) => p !== null && p[0] !== null && p[1] !== null)) {
+      const [[top, bottom], [left, right]] = nested as [[number, number], [number, number]];
+      return [[top, bottom], [left, right]];
+    }
+    return new Mismatch();
+  },
+};
+
+/** An axis or a list of axes, as written (negative allowed); resolved against the input's rank later. */
+export const axes: ParamType<readonly number[]> = {
+  expects: 'an integer axis or a list of integer axes',
+  convert(v) {
+    const int = (x: Value) => x.kind === 'number' && Number.isSafeInteger(x.value);
+    if (int(v)) return [(v as { value: number }).value];
+    if (v.kind === 'list' && v.items.length > 0 && v.items.every(int)) return v.items.map((x) => (x as { value: number }).value);
+    return new Mismatch();
+  },
+};
+
+/** Reshape's target: positive integers, at most one -1. */
+export const targetShape: ParamType<readonly number[]> = {
+  expects: 'a list of positive integers with at most one -1',
+  convert(v) {
+    if (v.kind !== 'list' || v.items.length === 0) return new Mismatch();
+    const dims: number[] = [];
+    for (const item of v.items) {
+      if (item.kind !== 'number' || !Number.isInteger(item.value) || !(item.value >= 1 || item.value === -1) || item.value > MAX_DIM) {
+        return new Mismatch(`Reshape target dimension must be a positive integer or -1, found ${describeValue(item)}`, item.loc);
+      }
+      dims.push(item.value);
+    }
+    if (dims.filter((d) => d === -1).length > 1) return new Mismatch('Reshape target may contain at most one -1', v.loc);
+    return dims;
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Activations
+
+const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish' };
+/** Keras 3's `leaky_relu` activation uses negative_slope=0.2. */
+export const LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
+
+export const activation: ParamType<Activation> = {
+  expects: `an activation (${ACTIVATION_NAMES.join(', ')})`,
+  convert(v) {
+    if (v.kind === 'null') return { name: 'linear' };
+    if (v.kind !== 'string') return new Mismatch();
+    const name = ACTIVATION_ALIASES[v.value] ?? v.value;
+    if (!(ACTIVATION_NAMES as readonly string[]).includes(name)) {
+      const candidates = [...ACTIVATION_NAMES, ...Object.keys(ACTIVATION_ALIASES)];
+      return new Mismatch(`unknown activation '${v.value}'${didYouMean(v.value, candidates)} (expected one of ${ACTIVATION_NAMES.join(', ')})`);
+    }
+    return name === 'leaky_relu' ? { name, alpha: LEAKY_RELU_ACTIVATION_SLOPE } : { name: name as ActivationName };
+  },
+};
+
+// ---------------------------------------------------------------------------
+// Initializers, regularizers, constraints: symbols, optionally with arguments.
+
+const seed = nullable(integer);
+const fanMode = oneOf('mode', ['fan_in', 'fan_out', 'fan_avg'] as const);
+const distribution = oneOf('distribution', ['truncated_normal', 'untruncated_normal', 'uniform'] as const);
+
+function callableSignatures(kind: string, entries: Record<string, readonly ReturnType<typeof param>[]>): Record<string, Signature> {
+  const table: Record<string, Signature> = {};
+  for (const [name, params] of Object.entries(entries)) {
+    table[name] = { title: `${kind} '${name}'`, params, positional: params.length };
+  }
+  return table;
+}
+
+const INITIALIZERS = callableSignatures('initializer', {
+  zeros: [],
+  ones: [],
+  constant: [param('value', finite, 0)],
+  glorot_uniform: [param('seed', seed, null)],
+  glorot_normal: [param('seed', seed, null)],
+  he_normal: [param('seed', seed, null)],
+  he_uniform: [param('seed', seed, null)],
+  lecun_normal: [param('seed', seed, null)],
+  lecun_uniform: [param('seed', seed, null)],
+  random_normal: [param('mean', finite, 0), param('stddev', nonNegative, 0.05), param('seed', seed, null)],
+  random_uniform: [param('minval', finite, -0.05), param('maxval', finite, 0.05), param('seed', seed, null)],
+  truncated_normal: [param('mean', finite, 0), param('stddev', nonNegative, 0.05), param('seed', seed, null)],
+  variance_scaling: [param('scale', positive, 1), param('mode', fanMode, 'fan_in'), param('distribution', distribution, 'truncated_normal'), param('seed', seed, null)],
+});
+
+const REGULARIZERS = callableSignatures('regularizer', {
+  l1: [param('l1', nonNegative, 0.01)],
+  l2: [param('l2', nonNegative, 0.01)],
+  l1_l2: [param('l1', nonNegative, 0), param('l2', nonNegative, 0)],
+});
+
+const CONSTRAINTS = callableSignatures('constraint', {
+  max_norm: [param('max_value', positive, 2), param('axis', integer, 0)],
+  non_neg: [],
+  unit_norm: [param('axis', integer, 0)],
+});
+
+function callableType<N extends string>(kind: string, names: readonly N[], table: Record<string, Signature>): ParamType<Callable<N>> {
+  return {
+    expects: `${kind === 'initializer' ? 'an' : 'a'} ${kind} (${names.join(', ')})`,
+    convert(v, diagnostics) {
+      if (v.kind !== 'string' && v.kind !== 'call') return new Mismatch();
+      const name = v.kind === 'string' ? v.value : v.name;
+      const signature = table[name];
+      if (!signature) return new Mismatch(`unknown ${kind} '${name}'${didYouMean(name, names)} (expected one of ${names.join(', ')})`);
+      const args = bindArguments(signature, v.kind === 'call' ? v.args : { positional: [], keyword: [] }, v.loc, diagnostics);
+      // The binder has reported what was wrong; an empty message suppresses a second report.
+      if (args === null) return new Mismatch('');
+      return { name: name as N, args: args as Record<string, ArgValue> };
+    },
+  };
+}
+
+export const initializer = callableType('initializer', INITIALIZER_NAMES, INITIALIZERS) as ParamType<Initializer>;
+export const regularizer = nullable(callableType('regularizer', REGULARIZER_NAMES, REGULARIZERS)) as ParamType<Regularizer | null>;
+export const constraint = nullable(callableType('constraint', CONSTRAINT_NAMES, CONSTRAINTS)) as ParamType<Constraint | null>;
+
+/** Resolved defaults, as a layer table writes them: `init('glorot_uniform')`. */
+export function init(name: (typeof INITIALIZER_NAMES)[number]): Initializer {
+  const signature = INITIALIZERS[name];
+  const args: Record<string, ArgValue> = {};
+  for (const p of signature.params) args[p.name] = p.default as ArgValue;
+  return { name, args };
+}

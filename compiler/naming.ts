@@ -1,0 +1,23 @@
+// Keras's automatic layer names: the class name in snake_case, then `_1`, `_2`, ...
+// in order of appearance within the model (`dense`, `dense_1`, `re_lu`, `conv2d`).
+
+/** Keras's `to_snake_case`, rule for rule: `BatchNormalization` → `batch_normalization`, `ReLU` → `re_lu`. */
+export function toSnakeCase(name: string): string {
+  return name
+    .replace(/\W+/g, '')
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Hands out automatic names for one model. */
+export class LayerNamer {
+  readonly #counts = new Map<string, number>();
+
+  next(kind: string): string {
+    const base = toSnakeCase(kind);
+    const count = this.#counts.get(base) ?? 0;
+    this.#counts.set(base, count + 1);
+    return count === 0 ? base : `${base}_${count}`;
+  }
+}

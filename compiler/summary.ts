@@ -1,0 +1,113 @@
+// A Keras-style model summary: per layer its type, output shape and parameter count,
+// then the totals split into trainable and non-trainable, exactly as Keras counts them.
+
+import { checkedProduct, nodeWeights } from '../src/ir/ops.js';
+import { formatShapeTuple } from '../src/ir/shape.js';
+import type { Graph, Shape } from '../src/ir/types.js';
+
+export interface SummaryRow {
+  readonly name: string;
+  readonly type: string;
+  readonly outputShape: Shape;
+  readonly params: number;
+  readonly trainableParams: number;
+  readonly nonTrainableParams: number;
+  /** Producers as Keras prints them: `dense[0][0]`. */
+  readonly connectedTo: readonly string[];
+}
+
+export interface Summary {
+  readonly model: string;
+  /** Whether the graph is a single chain (Keras prints such models like a Sequential: no input rows, no "Connected to"). */
+  readonly sequential: boolean;
+  readonly layers: readonly SummaryRow[];
+  readonly totalParams: number;
+  readonly trainableParams: number;
+  readonly nonTrainableParams: number;
+}
+
+export function summarize(graph: Graph): Summary {
+  const sequential = isChain(graph);
+  const layers: SummaryRow[] = [];
+  let total = 0n;
+  let trainable = 0n;
+  for (const node of graph.nodes) {
+    let params = 0n;
+    let trainableHere = 0n;
+    for (const weight of nodeWeights(graph, node)) {
+      const size = checkedProduct(weight.shape);
+      if (size === null) throw new Error(`weight '${node.name}/${weight.name}' has more than 2^53 elements`);
+      params += BigInt(size);
+      if (weight.trainable) trainableHere += BigInt(size);
+    }
+    total += params;
+    trainable += trainableHere;
+    if (sequential && node.kind === 'Input') continue;
+    layers.push({
+      name: node.name,
+      type: node.kind === 'Input' ? 'InputLayer' : node.kind,
+      outputShape: node.shape,
+      params: Number(params),
+      trainableParams: Number(trainableHere),
+      nonTrainableParams: Number(params - trainableHere),
+      connectedTo: node.inputs.map((id) => `${graph.nodes[id].name}[0][0]`),
+    });
+  }
+  if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`model '${graph.name}' has more than 2^53 parameters`);
+  return {
+    model: graph.name,
+    sequential,
+    layers,
+    totalParams: Number(total),
+    trainableParams: Number(trainable),
+    nonTrainableParams: Number(total - trainable),
+  };
+}
+
+/** One input, one output, every node consuming exactly the node before it. */
+function isChain(graph: Graph): boolean {
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1 || graph.outputs[0] !== graph.nodes.length - 1) return false;
+  return graph.nodes.every((node, i) => (i === 0 ? node.kind === 'Input' : node.inputs.length === 1 && node.inputs[0] === i - 1));
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Keras 3 reports sizes at 4 bytes per float32 parameter, in binary units. */
+export function formatBytes(params: number): string {
+  const bytes = params * 4;
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(2)} ${units[unit]}`;
+}
+
+/** The summary as Keras prints it (tf.keras's plain-text layout, columns sized to fit). */
+export function formatSummary(summary: Summary): string {
+  const headers = ['Layer (type)', 'Output Shape', 'Param #', ...(summary.sequential ? [] : ['Connected to'])];
+  const rows = summary.layers.map((layer) => [
+    `${layer.name} (${layer.type})`,
+    formatShapeTuple(layer.outputShape),
+    formatCount(layer.params),
+    ...(summary.sequential ? [] : [layer.connectedTo.join(', ')]),
+  ]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 3);
+  const line = (cells: string[]) => ` ${cells.map((c, i) => c.padEnd(widths[i])).join('')}`.trimEnd();
+  const width = widths.reduce((a, b) => a + b, 0) + 1;
+  const out = [`Model: "${summary.model}"`, '_'.repeat(width), line(headers), '='.repeat(width)];
+  rows.forEach((row, i) => {
+    out.push(line(row));
+    if (i < rows.length - 1) out.push('');
+  });
+  out.push('='.repeat(width));
+  out.push(`Total params: ${formatCount(summary.totalParams)} (${formatBytes(summary.totalParams)})`);
+  out.push(`Trainable params: ${formatCount(summary.trainableParams)} (${formatBytes(summary.trainableParams)})`);
+  out.push(`Non-trainable params: ${formatCount(summary.nonTrainableParams)} (${formatBytes(summary.nonTrainableParams)})`);
+  out.push('_'.repeat(width));
+  return out.join('\n') + '\n';
+}

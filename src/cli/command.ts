@@ -1,0 +1,31 @@
+// What a command is: its name, arguments, options and an async `run` that returns an exit code.
+
+import type { FlagSpec, FlagValues, PositionalSpec } from './args.js';
+
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stderr is a terminal (progress bars redraw in place only then). */
+  readonly isTTY: boolean;
+}
+
+export interface CommandContext {
+  readonly positional: readonly string[];
+  readonly flags: FlagValues;
+  readonly io: Io;
+}
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly positionals: readonly PositionalSpec[];
+  readonly flags: readonly FlagSpec[];
+  run(context: CommandContext): Promise<number>;
+}
+
+/** Exit codes: 0 ok, 1 the input has errors (diagnostics printed), 2 bad command line. */
+export const EXIT_OK = 0;
+export const EXIT_ERRORS = 1;
+export const EXIT_USAGE = 2;
+
+export const MODEL_FLAG: FlagSpec = { name: 'model', type: 'string', metavar: 'NAME', description: 'the model to use when the file defines several' };

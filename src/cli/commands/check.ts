@@ -1,0 +1,27 @@
+import { formatDiagnostics, hasErrors } from '../../diagnostics.js';
+import { formatCount, summarize } from '../../../compiler/summary.js';
+import { type Command, EXIT_ERRORS, EXIT_OK } from '../command.js';
+import { checkFile } from '../loadModel.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'Check .nn files: exit 0 when clean, 1 with every diagnostic otherwise.',
+  positionals: [{ name: 'FILE', description: 'a .nn file (several may be given)', arity: 'many' }],
+  flags: [],
+  async run({ positional, io }) {
+    let failed = false;
+    for (const path of positional) {
+      const result = checkFile(path);
+      if (result.diagnostics.length > 0) io.stderr(formatDiagnostics(result.diagnostics) + '\n');
+      if (hasErrors(result.diagnostics)) {
+        const count = result.diagnostics.filter((d) => d.severity === 'error').length;
+        io.stderr(`${path}: ${count} error${count > 1 ? 's' : ''}\n`);
+        failed = true;
+        continue;
+      }
+      const models = [...result.models.values()].map((g) => `${g.name} (${formatCount(summarize(g).totalParams)} params)`);
+      io.stdout(`${path}: ok${models.length ? `, ${models.length === 1 ? 'model' : 'models'} ${models.join(', ')}` : ', no models'}\n`);
+    }
+    return failed ? EXIT_ERRORS : EXIT_OK;
+  },
+};

@@ -1,0 +1,62 @@
+// Reading a `.nn` file and choosing one of its models, for the commands that need one.
+
+import { readFileSync } from 'node:fs';
+import { check, type CheckResult } from '../../compiler/check.js';
+import { type Diagnostic, NncError, Source, didYouMean, error, formatDiagnostics, hasErrors } from '../diagnostics.js';
+import type { Graph } from '../ir/types.js';
+import type { Io } from './command.js';
+
+/** Reads a file as UTF-8 text, with a clear error instead of an exception. */
+export function readText(path: string, what = 'file'): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export function checkFile(path: string): CheckResult {
+  return check(new Source(readText(path), path));
+}
+
+/** Prints warnings; throws NncError with every error of the file if there is any. */
+export function reportDiagnostics(diagnostics: readonly Diagnostic[], io: Io): void {
+  if (hasErrors(diagnostics)) throw new NncError(diagnostics);
+  if (diagnostics.length > 0) io.stderr(formatDiagnostics(diagnostics) + '\n');
+}
+
+/** The one model a command works on: `--model NAME`, or the file's only model. */
+export function selectModel(result: CheckResult, name: string | undefined, io: Io): Graph {
+  reportDiagnostics(result.diagnostics, io);
+  const file = result.source.name;
+  const names = result.modelNames;
+  if (names.length === 0) throw new NncError([error(`${file} defines no model (only blocks); add 'model NAME { ... }'`)]);
+  if (name === undefined) {
+    if (names.length > 1) throw new NncError([error(`${file} defines ${names.length} models (${names.join(', ')}); choose one with --model NAME`)]);
+    name = names[0];
+  }
+  const graph = result.models.get(name);
+  if (!graph) throw new NncError([error(`${file} has no model '${name}'${didYouMean(name, names)} (models: ${names.join(', ')})`)]);
+  return graph;
+}
+
+export function loadModel(path: string, name: string | undefined, io: Io): Graph {
+  return selectModel(checkFile(path), name, io);
+}

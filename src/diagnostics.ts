@@ -1,0 +1,188 @@
+// Diagnostics: one error type for the whole compiler. Locations are offsets into a
+// `Source`; lines and columns are computed only when a diagnostic is printed.
+
+/** A named text: a `.nn` file, or any other input a diagnostic can point into. */
+export class Source {
+  readonly name: string;
+  readonly body: string;
+  #lineStarts: number[] | undefined;
+
+  constructor(body: string, name = '<input>') {
+    this.body = body;
+    this.name = name;
+  }
+
+  /** Offsets at which each line starts (line 1 starts at 0). */
+  get lineStarts(): readonly number[] {
+    if (this.#lineStarts === undefined) {
+      const starts = [0];
+      for (let i = 0; i < this.body.length; i++) {
+        if (this.body.charCodeAt(i) === 10 /* \n */) starts.push(i + 1);
+      }
+      this.#lineStarts = starts;
+    }
+    return this.#lineStarts;
+  }
+
+  /** 1-based line and column of an offset (columns count UTF-16 code units, as editors do for BMP text). */
+  position(offset: number): { line: number; column: number } {
+    const starts = this.lineStarts;
+    const clamped = Math.max(0, Math.min(offset, this.body.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= clamped) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: clamped - starts[lo] + 1 };
+  }
+
+  /** The text of a 1-based line, without its line break. */
+  line(line: number): string {
+    const starts = this.lineStarts;
+    const start = starts[line - 1] ?? this.body.length;
+    const next = line < starts.length ? starts[line] - 1 : this.body.length;
+    return this.body.slice(start, next).replace(/\r$/, '');
+  }
+}
+
+/** A span of a source: [start, end) offsets. */
+export interface Location {
+  readonly source: Source;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface DiagnosticNote {
+  readonly message: string;
+  readonly location: Location | null;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** The one diagnostic type: parse errors, check errors, bad weights files, bad bundles, bad flags. */
+export interface Diagnostic {
+  readonly severity: Severity;
+  readonly message: string;
+  readonly location: Location | null;
+  readonly notes: readonly DiagnosticNote[];
+}
+
+export function error(message: string, location: Location | null = null, notes: readonly DiagnosticNote[] = []): Diagnostic {
+  return { severity: 'error', message, location, notes };
+}
+
+export function warning(message: string, location: Location | null = null, notes: readonly DiagnosticNote[] = []): Diagnostic {
+  return { severity: 'warning', message, location, notes };
+}
+
+export function note(message: string, location: Location | null = null): DiagnosticNote {
+  return { message, location };
+}
+
+/** A syntax error at an offset, spanning `length` characters (at least one caret is drawn). */
+export function syntaxError(source: Source, position: number, message: string, length = 1): Diagnostic {
+  return error(message, { source, start: position, end: position + length });
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/**
+ * `file:line:column: error: message`, then the source line with carets under the
+ * offending text, then notes, each with their own location when they have one.
+ */
+export function formatDiagnostic(diagnostic: Diagnostic): string {
+  const out: string[] = [];
+  out.push(`${formatLocationPrefix(diagnostic.location)}${diagnostic.severity}: ${diagnostic.message}`);
+  if (diagnostic.location) out.push(...excerpt(diagnostic.location));
+  for (const n of diagnostic.notes) {
+    out.push(`${formatLocationPrefix(n.location)}note: ${n.message}`);
+    if (n.location) out.push(...excerpt(n.location));
+  }
+  return out.join('\n');
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics.map(formatDiagnostic).join('\n\n');
+}
+
+/** `name:line:column` of the start of a location. */
+export function formatLocation(location: Location): string {
+  const { line, column } = location.source.position(location.start);
+  return `${location.source.name}:${line}:${column}`;
+}
+
+function formatLocationPrefix(location: Location | null): string {
+  return location ? `${formatLocation(location)}: ` : '';
+}
+
+const TAB_WIDTH = 2;
+
+function excerpt(location: Location): string[] {
+  const { source } = location;
+  const { line, column } = source.position(location.start);
+  const text = source.line(line);
+  // Carets stop at the end of the first line of a multi-line span.
+  const endOnLine = Math.min(location.end, source.lineStarts[line - 1] + text.length);
+  const width = Math.max(1, endOnLine - location.start);
+  const gutter = String(line).length;
+  const visible = text.replace(/\t/g, ' '.repeat(TAB_WIDTH));
+  const pad = text.slice(0, column - 1).replace(/\t/g, ' '.repeat(TAB_WIDTH)).replace(/[^ ]/g, ' ');
+  return [`${' '.repeat(gutter)} |`, `${line} | ${visible}`, `${' '.repeat(gutter)} | ${pad}${'^'.repeat(width)}`];
+}
+
+/** The error type thrown by the API and caught by the CLI: it carries diagnostics, never a bare stack. */
+export class NncError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(diagnostics: readonly Diagnostic[] | string) {
+    const list = typeof diagnostics === 'string' ? [error(diagnostics)] : diagnostics;
+    super(list.map((d) => formatDiagnostic(d)).join('\n\n'));
+    this.name = 'NncError';
+    this.diagnostics = list;
+  }
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The candidate nearest to `name`, if near enough to be a plausible typo:
+ * a case-insensitive match first, then the smallest edit distance within a third of the length.
+ */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    if (candidate.toLowerCase() === lower) return candidate;
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** `; did you mean 'x'?` or nothing. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  const suggestion = closest(name, candidates);
+  return suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
+}

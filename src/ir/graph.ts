@@ -1,0 +1,76 @@
+// Building immutable graphs. Lowering and the optimizer passes add nodes through a
+// builder in topological order; `build` freezes the result so no later stage can edit
+// a graph it was given.
+
+import type { Location } from '../diagnostics.js';
+import type { AttrsByKind, Graph, Node, NodeId, NodeOf, OpKind, Shape } from './types.js';
+
+export interface NodeInit<K extends OpKind> {
+  readonly kind: K;
+  readonly name: string;
+  readonly inputs: readonly NodeId[];
+  readonly attrs: AttrsByKind[K];
+  readonly shape: Shape;
+  readonly trainable?: boolean;
+  readonly loc?: Location | null;
+}
+
+export class GraphBuilder {
+  readonly #nodes: Node[] = [];
+
+  get size(): number {
+    return this.#nodes.length;
+  }
+
+  node(id: NodeId): Node {
+    return this.#nodes[id];
+  }
+
+  /** Appends a node; its inputs must already be in the builder. Returns the frozen node. */
+  add<K extends OpKind>(init: NodeInit<K>): NodeOf<K> {
+    const node = deepFreeze({
+      id: this.#nodes.length,
+      kind: init.kind,
+      name: init.name,
+      inputs: [...init.inputs],
+      attrs: init.attrs,
+      shape: [...init.shape],
+      trainable: init.trainable ?? true,
+      loc: init.loc ?? null,
+    }) as NodeOf<K>;
+    this.#nodes.push(node as unknown as Node);
+    return node;
+  }
+
+  build(name: string, inputs: readonly NodeId[], outputs: readonly NodeId[]): Graph {
+    return Object.freeze({
+      name,
+      nodes: Object.freeze([...this.#nodes]),
+      inputs: Object.freeze([...inputs]),
+      outputs: Object.freeze([...outputs]),
+    });
+  }
+}
+
+/** Freezes plain data (objects and arrays) recursively; locations are left alone (they hold a Source). */
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const [key, child] of Object.entries(value)) {
+    if (key !== 'loc') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
+/** For each node, the ids of the nodes that consume its output (in order, with repeats). */
+export function consumers(graph: Graph): readonly (readonly NodeId[])[] {
+  const result: NodeId[][] = graph.nodes.map(() => []);
+  for (const node of graph.nodes) {
+    for (const input of node.inputs) result[input].push(node.id);
+  }
+  return result;
+}
+
+/** A node of a given kind, or undefined: narrows the union for callers. */
+export function asKind<K extends OpKind>(node: Node | undefined, kind: K): NodeOf<K> | undefined {
+  return node !== undefined && node.kind === kind ? (node as unknown as NodeOf<K>) : undefined;
+}
