@@ -140,7 +140,8 @@ export class NncError extends Error {
 
   constructor(diagnostics: readonly Diagnostic[] | string) {
     const list = typeof diagnostics === 'string' ? [error(diagnostics)] : diagnostics;
-    super(list.map((d) => formatDiagnostic(d)).join('\n\n'));
+    // A diagnostic without a location reads as a plain sentence; located ones carry their excerpt.
+    super(list.map((d) => (d.location ? formatDiagnostic(d) : d.message)).join('\n\n'));
     this.name = 'NncError';
     this.diagnostics = list;
   }
