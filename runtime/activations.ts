@@ -1,0 +1,64 @@
+// Activation functions as Keras defines them, and which of them tfjs can fuse into
+// a matmul or convolution kernel.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from '../src/ir/types.js';
+
+export interface FusedActivation {
+  readonly activation: 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu';
+  readonly leakyreluAlpha?: number;
+}
+
+/** The tfjs fused-kernel form of an activation, or null when tfjs has none (then it runs as its own op). */
+export function fusedActivation(a: Activation): FusedActivation | null {
+  switch (a.name) {
+    case 'linear':
+    case 'relu':
+    case 'relu6':
+    case 'sigmoid':
+      return { activation: a.name };
+    case 'elu':
+      return a.alpha === undefined || a.alpha === 1 ? { activation: 'elu' } : null;
+    case 'leaky_relu':
+      return { activation: 'leakyrelu', leakyreluAlpha: a.alpha ?? 0.2 };
+    default:
+      return null;
+  }
+}
+
+/** Applies an activation; `softmax` normalizes over the last axis, as Keras's activation does. */
+export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+  switch (a.name) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
+    case 'elu':
+      return elu(x, a.alpha ?? 1);
+    case 'selu':
+      return tf.selu(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'softmax':
+      return tf.softmax(x, -1);
+    case 'softplus':
+      return tf.softplus(x);
+    case 'swish':
+      return tf.mul(x, tf.sigmoid(x));
+    case 'gelu':
+      // Keras 3's default is the exact form: x · Φ(x) = 0.5 · x · (1 + erf(x / √2)).
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+    case 'leaky_relu':
+      return tf.leakyRelu(x, a.alpha ?? 0.2);
+  }
+}
+
+/** ELU with any alpha: x if x > 0, else alpha · (exp(x) − 1). */
+export function elu(x: tf.Tensor, alpha: number): tf.Tensor {
+  if (alpha === 1) return tf.elu(x);
+  return tf.where(tf.greater(x, 0), x, tf.mul(alpha, tf.sub(tf.exp(x), 1)));
+}

@@ -1,0 +1,179 @@
+// The executor: an IR graph compiled once into a plan (steps in topological order,
+// weights uploaded once as tensors), then run any number of times. Each step runs
+// inside `tf.tidy`; an intermediate is disposed right after its last consumer, so peak
+// memory is a few activations, not all of them.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { NncError } from '../src/diagnostics.js';
+import { nodeWeights } from '../src/ir/ops.js';
+import { formatShape } from '../src/ir/shape.js';
+import type { Graph, HostTensor, Node, NodeId, OpKind, WeightMap } from '../src/ir/types.js';
+import { weightKey } from '../src/ir/types.js';
+import { Random } from './random.js';
+import { KERNELS, type Kernel, type KernelContext, type StateUpdate, type Weights } from './kernels.js';
+import { checkWeightMap, expectedWeights, toFloat32 } from './weights.js';
+
+interface Step {
+  readonly node: Node;
+  readonly kernel: Kernel<OpKind>;
+  readonly weights: Weights;
+  /** Values whose last consumer is this step: disposed after it runs. */
+  readonly release: readonly NodeId[];
+}
+
+export interface RunOptions {
+  /** Training mode (BatchNormalization on batch statistics, Dropout active). Default false. */
+  readonly training?: boolean;
+  /** Seed for Dropout masks in training mode. */
+  readonly seed?: number;
+}
+
+export interface RunResult {
+  readonly outputs: tf.Tensor[];
+  /** New moving statistics computed in training mode; the caller assigns and disposes them. */
+  readonly stateUpdates: StateUpdate[];
+}
+
+export interface ExecutorOptions {
+  /** Keep weights as `tf.Variable`s so they can be trained. */
+  readonly variables?: boolean;
+  /** Names the weights' origin in error messages. */
+  readonly weightsName?: string;
+}
+
+export class Executor {
+  readonly graph: Graph;
+  readonly #steps: Step[] = [];
+  readonly #tensors = new Map<string, tf.Tensor>();
+  #disposed = false;
+
+  constructor(graph: Graph, weights: WeightMap, options: ExecutorOptions = {}) {
+    checkWeightMap(graph, weights, options.weightsName ?? 'the weights');
+    this.graph = graph;
+    for (const key of expectedWeights(graph).keys()) {
+      const host = weights.get(key)!;
+      const values = tf.tensor(toFloat32(host), [...host.shape], 'float32');
+      this.#tensors.set(key, options.variables ? tf.variable(values, true, `${key}#${variableCounter++}`) : values);
+      if (options.variables) values.dispose();
+    }
+
+    const lastUse = new Map<NodeId, number>();
+    graph.nodes.forEach((node) => node.inputs.forEach((input) => lastUse.set(input, node.id)));
+    const keep = new Set<NodeId>([...graph.outputs, ...graph.inputs]);
+    for (const node of graph.nodes) {
+      if (node.kind === 'Input') continue;
+      const kernel = KERNELS[node.kind] as Kernel<OpKind> | undefined;
+      if (!kernel) throw new Error(`no kernel for op '${node.kind}' (node '${node.name}')`);
+      const stepWeights: Record<string, tf.Tensor> = {};
+      for (const spec of nodeWeights(graph, node)) stepWeights[spec.name] = this.#tensors.get(weightKey(node.name, spec.name))!;
+      const release = [...new Set(node.inputs)].filter((input) => lastUse.get(input) === node.id && !keep.has(input));
+      this.#steps.push({ node, kernel, weights: stepWeights, release });
+    }
+  }
+
+  /** The tensor of a weight, `<layer>/<variable>`. */
+  weight(key: string): tf.Tensor {
+    const tensor = this.#tensors.get(key);
+    if (!tensor) throw new Error(`no weight '${key}'`);
+    return tensor;
+  }
+
+  /** All weight tensors, keyed `<layer>/<variable>`, in graph order. */
+  get weights(): ReadonlyMap<string, tf.Tensor> {
+    return this.#tensors;
+  }
+
+  /** Checks inputs against the graph's Input nodes: count, rank, every non-batch dimension, dtype. */
+  checkInputs(inputs: readonly tf.Tensor[]): void {
+    const expected = this.graph.inputs.map((id) => this.graph.nodes[id]);
+    if (inputs.length !== expected.length) {
+      throw new NncError(`model '${this.graph.name}' takes ${expected.length} input${expected.length > 1 ? 's' : ''} (${expected.map((n) => n.name).join(', ')}), got ${inputs.length}`);
+    }
+    inputs.forEach((tensor, i) => {
+      const node = expected[i];
+      const fits = tensor.rank === node.shape.length && node.shape.every((d, axis) => d === null || d === tensor.shape[axis]);
+      if (!fits) throw new NncError(`input '${node.name}' expects shape ${formatShape(node.shape)}, got ${formatShape(tensor.shape)}`);
+      if (tensor.shape[0] < 1) throw new NncError(`input '${node.name}' has an empty batch`);
+      if (tensor.dtype !== 'float32') throw new NncError(`input '${node.name}' must be float32, got ${tensor.dtype}`);
+    });
+  }
+
+  /** Runs the plan. Inputs are not disposed; outputs belong to the caller. */
+  run(inputs: readonly tf.Tensor[], options: RunOptions = {}): RunResult {
+    if (this.#disposed) throw new Error('this model has been disposed');
+    this.checkInputs(inputs);
+    const training = options.training ?? false;
+    const random = new Random(options.seed ?? 0);
+    const stateUpdates: StateUpdate[] = [];
+    const context: KernelContext = { training, nextSeed: () => random.nextUint32(), stateUpdates };
+    const values = new Map<NodeId, tf.Tensor>();
+    this.graph.inputs.forEach((id, i) => values.set(id, inputs[i]));
+    try {
+      for (const step of this.#steps) {
+        const args = step.node.inputs.map((id) => values.get(id)!);
+        values.set(step.node.id, tf.tidy(() => step.kernel(step.node, args, step.weights, context)));
+        for (const id of step.release) {
+          values.get(id)!.dispose();
+          values.delete(id);
+        }
+      }
+    } catch (e) {
+      for (const [id, tensor] of values) if (!this.graph.inputs.includes(id)) tensor.dispose();
+      for (const update of stateUpdates) update.value.dispose();
+      throw e;
+    }
+    return { outputs: this.graph.outputs.map((id) => values.get(id)!), stateUpdates };
+  }
+
+  /** Assigns new values to weights (kept as variables or replaced as tensors). */
+  assign(key: string, value: tf.Tensor): void {
+    const current = this.weight(key);
+    if (current instanceof tf.Variable) {
+      current.assign(value);
+      return;
+    }
+    this.#tensors.set(key, tf.keep(value.clone()));
+    current.dispose();
+    this.#rebindStepWeights(key);
+  }
+
+  #rebindStepWeights(key: string): void {
+    const slash = key.lastIndexOf('/');
+    const layer = key.slice(0, slash);
+    const variable = key.slice(slash + 1);
+    const index = this.#steps.findIndex((s) => s.node.name === layer);
+    if (index < 0) return;
+    const step = this.#steps[index];
+    this.#steps[index] = { ...step, weights: { ...step.weights, [variable]: this.#tensors.get(key)! } };
+  }
+
+  /** Replaces every weight with host values (checked like a weights file). */
+  setWeights(weights: WeightMap, what = 'the weights'): void {
+    checkWeightMap(this.graph, weights, what);
+    for (const [key, host] of weights) {
+      const value = tf.tensor(toFloat32(host), [...host.shape], 'float32');
+      this.assign(key, value);
+      value.dispose();
+    }
+  }
+
+  /** Reads every weight back to the host, keyed `<layer>/<variable>`. */
+  async getWeights(): Promise<Map<string, HostTensor>> {
+    const out = new Map<string, HostTensor>();
+    for (const [key, tensor] of this.#tensors) {
+      out.set(key, { shape: [...tensor.shape], data: (await tensor.data()) as Float32Array });
+    }
+    return out;
+  }
+
+  /** Frees every tensor the executor owns. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const tensor of this.#tensors.values()) tensor.dispose();
+    this.#tensors.clear();
+  }
+}
+
+let variableCounter = 0;
+

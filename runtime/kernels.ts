@@ -1,0 +1,182 @@
+// One kernel per op, all registered in one table. A kernel maps a node, its input
+// tensors and its weights to the output tensor, in inference or training mode. The
+// executor runs each inside `tf.tidy`; kernels never return one of their inputs.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { NodeOf, OpKind } from '../src/ir/types.js';
+import { activate, elu, fusedActivation } from './activations.js';
+
+/** A state variable's value after a training step (BatchNormalization's moving statistics). */
+export interface StateUpdate {
+  /** `<layer>/<variable>`. */
+  readonly key: string;
+  readonly value: tf.Tensor;
+}
+
+export interface KernelContext {
+  /** Training mode: BatchNormalization uses batch statistics, Dropout drops. */
+  readonly training: boolean;
+  /** A fresh seed for a random op (Dropout), deterministic for the run's seed. */
+  nextSeed(): number;
+  /** Where training-mode kernels put new values of state variables; each must be `tf.keep`-ed. */
+  readonly stateUpdates: StateUpdate[];
+}
+
+export type Weights = Readonly<Record<string, tf.Tensor>>;
+export type Kernel<K extends OpKind> = (node: NodeOf<K>, inputs: readonly tf.Tensor[], weights: Weights, context: KernelContext) => tf.Tensor;
+
+/** Reshapes a per-axis parameter (shaped like the normalized axes) so it broadcasts against a rank-`rank` input. */
+export function broadcastParam(param: tf.Tensor, axes: readonly number[], shape: readonly number[]): tf.Tensor {
+  if (axes.length === 1 && axes[0] === shape.length - 1) return param;
+  return tf.reshape(param, shape.map((d, i) => (axes.includes(i) ? d : 1)));
+}
+
+/** `x · scale + offset` per element of `axes` (either may be absent). */
+function scaleShift(x: tf.Tensor, axes: readonly number[], scale: tf.Tensor | null, offset: tf.Tensor | null): tf.Tensor {
+  let y = x;
+  if (scale) y = tf.mul(y, broadcastParam(scale, axes, x.shape));
+  if (offset) y = tf.add(y, broadcastParam(offset, axes, x.shape));
+  return y;
+}
+
+/**
+ * BatchNormalization, exactly as Keras:
+ *   inference: γ · (x − moving_mean) / √(moving_variance + ε) + β
+ *   training:  the same with the batch mean and the biased batch variance over every
+ *              axis except the normalized ones, then
+ *              moving ← moving · momentum + batch · (1 − momentum).
+ * `trainable=false` runs in inference mode even while training (Keras 2+).
+ */
+const batchNormalization: Kernel<'BatchNormalization'> = (node, [x], w, context) => {
+  const { axis: axes, epsilon, momentum } = node.attrs;
+  const gamma = w.gamma ?? null;
+  const beta = w.beta ?? null;
+  if (!context.training || !node.trainable) {
+    if (axes.length === 1 && axes[0] === x.rank - 1 && x.rank <= 4) {
+      return tf.batchNorm(x, w.moving_mean as tf.Tensor1D, w.moving_variance as tf.Tensor1D, beta as tf.Tensor1D | undefined ?? undefined, gamma as tf.Tensor1D | undefined ?? undefined, epsilon);
+    }
+    return normalize(x, axes, broadcastParam(w.moving_mean, axes, x.shape), broadcastParam(w.moving_variance, axes, x.shape), gamma, beta, epsilon);
+  }
+  const reduction = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const { mean, variance } = tf.moments(x, reduction, true);
+  const paramShape = w.moving_mean.shape;
+  const decay = 1 - momentum;
+  context.stateUpdates.push(
+    { key: `${node.name}/moving_mean`, value: tf.keep(tf.add(tf.mul(w.moving_mean, momentum), tf.mul(tf.reshape(mean, paramShape), decay))) },
+    { key: `${node.name}/moving_variance`, value: tf.keep(tf.add(tf.mul(w.moving_variance, momentum), tf.mul(tf.reshape(variance, paramShape), decay))) },
+  );
+  return normalize(x, axes, mean, variance, gamma, beta, epsilon);
+};
+
+/** x · inv + (β − μ · inv) with inv = γ / √(σ² + ε): the form Keras's backends compute. */
+function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, variance: tf.Tensor, gamma: tf.Tensor | null, beta: tf.Tensor | null, epsilon: number): tf.Tensor {
+  let inv = tf.rsqrt(tf.add(variance, epsilon));
+  if (gamma) inv = tf.mul(inv, broadcastParam(gamma, axes, x.shape));
+  let shift = tf.neg(tf.mul(mean, inv));
+  if (beta) shift = tf.add(shift, broadcastParam(beta, axes, x.shape));
+  return tf.add(tf.mul(x, inv), shift);
+}
+
+/** Dense on the last axis; inputs of rank > 2 are flattened to 2-D around the matmul, as Keras's tensordot does. */
+const dense: Kernel<'Dense'> = (node, [x], w) => {
+  const fused = fusedActivation(node.attrs.activation);
+  const inputDim = x.shape[x.rank - 1];
+  const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;
+  let y: tf.Tensor = tf.fused.matMul({ a: x2, b: w.kernel as tf.Tensor2D, bias: w.bias, activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha });
+  if (!fused) y = activate(y, node.attrs.activation);
+  return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), node.attrs.units]);
+};
+
+const conv2d: Kernel<'Conv2D'> = (node, [x], w) => {
+  const { strides, padding, dilation_rate, activation } = node.attrs;
+  const fused = fusedActivation(activation);
+  const y = tf.fused.conv2d({
+    x: x as tf.Tensor4D,
+    filter: w.kernel as tf.Tensor4D,
+    strides: [strides[0], strides[1]],
+    pad: padding,
+    dilations: [dilation_rate[0], dilation_rate[1]],
+    bias: w.bias,
+    activation: fused?.activation ?? 'linear',
+    leakyreluAlpha: fused?.leakyreluAlpha,
+  });
+  return fused ? y : activate(y, activation);
+};
+
+const depthwiseConv2d: Kernel<'DepthwiseConv2D'> = (node, [x], w) => {
+  const { strides, padding, dilation_rate, activation } = node.attrs;
+  const fused = fusedActivation(activation);
+  const y = tf.fused.depthwiseConv2d({
+    x: x as tf.Tensor4D,
+    filter: w.depthwise_kernel as tf.Tensor4D,
+    strides: [strides[0], strides[1]],
+    pad: padding,
+    dilations: [dilation_rate[0], dilation_rate[1]],
+    bias: w.bias,
+    activation: fused?.activation ?? 'linear',
+    leakyreluAlpha: fused?.leakyreluAlpha,
+  });
+  return fused ? y : activate(y, activation);
+};
+
+/**
+ * Keras's ReLU: max_value if x ≥ max_value, x if threshold ≤ x < max_value,
+ * negative_slope · (x − threshold) otherwise.
+ */
+const relu: Kernel<'ReLU'> = (node, [x]) => {
+  const { max_value, negative_slope, threshold } = node.attrs;
+  if (negative_slope === 0 && threshold === 0) {
+    if (max_value === null) return tf.relu(x);
+    if (max_value === 6) return tf.relu6(x);
+    return tf.minimum(tf.relu(x), max_value);
+  }
+  const below = negative_slope === 0 ? tf.zerosLike(x) : tf.mul(tf.sub(x, threshold), negative_slope);
+  const y = tf.where(tf.greaterEqual(x, threshold), x, below);
+  return max_value === null ? y : tf.minimum(y, max_value);
+};
+
+const softmax: Kernel<'Softmax'> = (node, [x]) => {
+  if (node.attrs.axis === x.rank - 1) return tf.softmax(x, -1);
+  const shifted = tf.sub(x, tf.max(x, node.attrs.axis, true));
+  const e = tf.exp(shifted);
+  return tf.div(e, tf.sum(e, node.attrs.axis, true));
+};
+
+function pool(kind: 'max' | 'avg'): Kernel<'MaxPooling2D' | 'AveragePooling2D'> {
+  return (node, [x]) => {
+    const { pool_size, strides, padding } = node.attrs;
+    const size: [number, number] = [pool_size[0], pool_size[1]];
+    const step: [number, number] = [strides[0], strides[1]];
+    return kind === 'max' ? tf.maxPool(x as tf.Tensor4D, size, step, padding) : tf.avgPool(x as tf.Tensor4D, size, step, padding);
+  };
+}
+
+export const KERNELS: { readonly [K in OpKind]: Kernel<K> } = {
+  Input: () => {
+    throw new Error('Input nodes are fed, not run');
+  },
+  Dense: dense,
+  Conv2D: conv2d,
+  DepthwiseConv2D: depthwiseConv2d,
+  BatchNormalization: batchNormalization,
+  Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),
+  ReLU: relu,
+  ELU: (node, [x]) => elu(x, node.attrs.alpha),
+  LeakyReLU: (node, [x]) => tf.leakyRelu(x, node.attrs.negative_slope),
+  Softmax: softmax,
+  // Keras's inverted dropout: in training, kept values are scaled by 1 / (1 − rate).
+  Dropout: (node, [x], _w, context) => (context.training && node.attrs.rate > 0 ? tf.dropout(x, node.attrs.rate, undefined, context.nextSeed()) : tf.clone(x)),
+  Flatten: (_node, [x]) => tf.reshape(x, [x.shape[0], -1]),
+  Reshape: (node, [x]) => tf.reshape(x, [x.shape[0], ...(node.shape.slice(1) as number[])]),
+  Rescaling: (node, [x]) => tf.add(tf.mul(x, node.attrs.scale), node.attrs.offset),
+  ZeroPadding2D: (node, [x]) => {
+    const [[top, bottom], [left, right]] = node.attrs.padding;
+    return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  },
+  MaxPooling2D: pool('max'),
+  AveragePooling2D: pool('avg'),
+  GlobalAveragePooling2D: (_node, [x]) => tf.mean(x, [1, 2]),
+  Add: (_node, inputs) => (inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs as tf.Tensor[])),
+  Concatenate: (node, inputs) => tf.concat(inputs as tf.Tensor[], node.attrs.axis),
+  Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale, w.offset),
+};

@@ -1,0 +1,54 @@
+// The weights a graph expects, and checking a weight map against them: every name,
+// shape and dtype, with every mismatch reported at once.
+
+import { NncError, didYouMean, error } from '../src/diagnostics.js';
+import { nodeWeights } from '../src/ir/ops.js';
+import type { Graph, HostTensor, WeightMap, WeightSpec } from '../src/ir/types.js';
+import { weightKey } from '../src/ir/types.js';
+
+/** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */
+export function expectedWeights(graph: Graph): Map<string, WeightSpec> {
+  const expected = new Map<string, WeightSpec>();
+  for (const node of graph.nodes) {
+    for (const spec of nodeWeights(graph, node)) expected.set(weightKey(node.name, spec.name), spec);
+  }
+  return expected;
+}
+
+const formatDims = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/**
+ * Throws one NncError listing every missing, unexpected and mis-shaped weight, naming
+ * each weight with its expected and found shape. `what` names the weights' origin.
+ */
+export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): void {
+  const expected = expectedWeights(graph);
+  const problems: string[] = [];
+  for (const [key, spec] of expected) {
+    const found = weights.get(key);
+    if (!found) {
+      problems.push(`missing weight '${key}' (expected shape ${formatDims(spec.shape)})${didYouMean(key, [...weights.keys()].filter((k) => !expected.has(k)))}`);
+      continue;
+    }
+    if (found.shape.length !== spec.shape.length || found.shape.some((d, i) => d !== spec.shape[i])) {
+      problems.push(`weight '${key}' has shape ${formatDims(found.shape)}, expected ${formatDims(spec.shape)}`);
+    } else if (found.data.length !== spec.shape.reduce((a, b) => a * b, 1)) {
+      problems.push(`weight '${key}' holds ${found.data.length} values, but its shape ${formatDims(spec.shape)} needs ${spec.shape.reduce((a, b) => a * b, 1)}`);
+    }
+    if (!(found.data instanceof Float32Array) && !(found.data instanceof Float64Array)) {
+      problems.push(`weight '${key}' is not floating point`);
+    }
+  }
+  for (const key of weights.keys()) {
+    if (!expected.has(key)) problems.push(`unexpected weight '${key}': model '${graph.name}' has no such weight${didYouMean(key, [...expected.keys()].filter((k) => !weights.has(k)))}`);
+  }
+  if (problems.length > 0) {
+    const count = problems.length;
+    throw new NncError([error(`${what} does not fit model '${graph.name}' (${count} problem${count > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`)]);
+  }
+}
+
+/** A weight as float32 (folded weights may be float64 on the host). */
+export function toFloat32(tensor: HostTensor): Float32Array {
+  return tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data);
+}

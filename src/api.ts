@@ -1,0 +1,46 @@
+// The public API in Node: `const model = await compile(source, { weights, backend })`.
+
+import { check } from '../compiler/check.js';
+import { initNodeBackend } from '../runtime/backends/node.js';
+import type { BackendName } from '../runtime/backend.js';
+import { initializeWeights } from '../runtime/initializers.js';
+import { Model } from '../runtime/model.js';
+import { NncError, Source, didYouMean, error, hasErrors } from './diagnostics.js';
+import type { Graph, WeightMap } from './ir/types.js';
+
+export interface CompileOptions {
+  /** The model to compile when the source defines several. */
+  readonly model?: string;
+  /** Weights keyed `<layer>/<variable>`; without them the model starts from its initializers, drawn with `seed`. */
+  readonly weights?: WeightMap;
+  /** Seed for initial weights when no weights are given (default 0). */
+  readonly seed?: number;
+  /** tfjs backend: `wasm` (default in Node) or `cpu`. */
+  readonly backend?: BackendName;
+  /** Keep weights as variables, for training. */
+  readonly trainable?: boolean;
+  /** The source's name in diagnostics (e.g. its path). */
+  readonly sourceName?: string;
+}
+
+/** Checks a `.nn` source and picks one model; throws NncError with every diagnostic when it has errors. */
+export function compileGraph(source: string | Source, modelName?: string): Graph {
+  const result = check(source, typeof source === 'string' ? '<input>' : source.name);
+  if (hasErrors(result.diagnostics)) throw new NncError(result.diagnostics);
+  const names = result.modelNames;
+  if (names.length === 0) throw new NncError([error('the source defines no model')]);
+  const name = modelName ?? (names.length === 1 ? names[0] : undefined);
+  if (name === undefined) throw new NncError([error(`the source defines ${names.length} models (${names.join(', ')}); choose one with the 'model' option`)]);
+  const graph = result.models.get(name);
+  if (!graph) throw new NncError([error(`no model '${name}'${didYouMean(name, names)} (models: ${names.join(', ')})`)]);
+  return graph;
+}
+
+/** Compiles a `.nn` source into a model running on TensorFlow.js. */
+export async function compile(source: string | Source, options: CompileOptions = {}): Promise<Model> {
+  const text = typeof source === 'string' ? new Source(source, options.sourceName ?? '<input>') : source;
+  const graph = compileGraph(text, options.model);
+  const backend = await initNodeBackend(options.backend);
+  const weights = options.weights ?? initializeWeights(graph, options.seed ?? 0);
+  return new Model(graph, weights, backend, { trainable: options.trainable });
+}

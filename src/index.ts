@@ -1,0 +1,7 @@
+// What users import from nnc.
+export { compile, compileGraph, type CompileOptions } from './api.js';
+export { check, type CheckResult } from '../compiler/check.js';
+export { summarize, formatSummary, type Summary } from '../compiler/summary.js';
+export { Model, type InputLike } from '../runtime/model.js';
+export { NncError, Source, formatDiagnostic, formatDiagnostics, type Diagnostic } from './diagnostics.js';
+export * from './ir/index.js';

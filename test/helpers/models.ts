@@ -1,0 +1,55 @@
+// Shared helpers for runtime tests: compile examples, make weights with non-trivial
+// BatchNormalization statistics, and compare tensors.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { compileGraph } from '../../src/api.js';
+import type { Graph, HostTensor } from '../../src/ir/types.js';
+import { initializeWeights } from '../../runtime/initializers.js';
+import { Random } from '../../runtime/random.js';
+
+export const EXAMPLES = ['geron', 'geron_bn_before_activation', 'tagger', 'tiny_resnet', 'mobilenet_block'] as const;
+
+export function exampleGraph(name: string): Graph {
+  return compileGraph(readFileSync(`examples/${name}.nn`, 'utf8'));
+}
+
+export function graphOf(source: string): Graph {
+  return compileGraph(source);
+}
+
+/**
+ * Initial weights with BatchNormalization statistics and affine parameters drawn at
+ * random (gamma, variance in [0.5, 1.5); beta, mean ~ N(0, 0.3²)), so that BN changes
+ * the numbers and a wrong formula cannot pass unnoticed.
+ */
+export function randomizedWeights(graph: Graph, seed = 1): Map<string, HostTensor> {
+  const weights = initializeWeights(graph, seed);
+  const random = new Random(seed).fork('bn-statistics');
+  for (const [key, tensor] of weights) {
+    const variable = key.slice(key.lastIndexOf('/') + 1);
+    const data = new Float32Array(tensor.data.length);
+    if (variable === 'gamma' || variable === 'moving_variance') for (let i = 0; i < data.length; i++) data[i] = 0.5 + random.uniform();
+    else if (variable === 'beta' || variable === 'moving_mean' || variable === 'bias') for (let i = 0; i < data.length; i++) data[i] = 0.3 * random.normal();
+    else continue;
+    weights.set(key, { shape: tensor.shape, data });
+  }
+  return weights;
+}
+
+/** A batch of standard-normal inputs for the graph's (first) input. */
+export function randomInput(graph: Graph, batch: number, seed = 3): tf.Tensor {
+  const shape = [batch, ...(graph.nodes[graph.inputs[0]].shape.slice(1) as number[])];
+  return tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+export function hostMaxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
