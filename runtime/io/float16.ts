@@ -7,7 +7,14 @@
 // Largest finite value 65504 = (2 − 2^-10) × 2^15; values from 65520 (halfway to
 // 2^16) upward round to Infinity.
 
+import { HOST_IS_LITTLE_ENDIAN } from './bytes.js';
+
 const FLOAT16_OVERFLOW = 65520;
+
+const scratch64 = new Float64Array(1);
+const scratch64Words = new Uint32Array(scratch64.buffer);
+/** Which 32-bit word of a double holds the sign and exponent on this host. */
+const HIGH_WORD = HOST_IS_LITTLE_ENDIAN ? 1 : 0;
 const MIN_NORMAL = 2 ** -14;
 
 /** Round a non-negative number to an integer, ties to even. Exact for doubles. */
@@ -32,10 +39,9 @@ export function float32ToFloat16Bits(value: number): number {
     // Subnormal (or rounds up to the smallest normal, 0x0400, which the sum gives).
     return sign | roundHalfEven(magnitude * 2 ** 24);
   }
-  // magnitude = 2^e × m with m in [1, 2); Math.log2 may be off by one near powers of two.
-  let exponent = Math.floor(Math.log2(magnitude));
-  if (2 ** exponent > magnitude) exponent--;
-  else if (2 ** (exponent + 1) <= magnitude) exponent++;
+  // magnitude = 2^e × m with m in [1, 2): e is the unbiased exponent field of the double.
+  scratch64[0] = magnitude;
+  const exponent = ((scratch64Words[HIGH_WORD] >>> 20) & 0x7ff) - 1023;
   // 11 significant bits: (1024 + mantissa). A carry to 2048 rolls into the exponent
   // field by plain addition, and 65504 < magnitude < 65520 cannot carry past 30.
   const significand = roundHalfEven(magnitude * 2 ** (10 - exponent));
