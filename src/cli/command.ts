@@ -29,3 +29,7 @@ export const EXIT_ERRORS = 1;
 export const EXIT_USAGE = 2;
 
 export const MODEL_FLAG: FlagSpec = { name: 'model', type: 'string', metavar: 'NAME', description: 'the model to use when the file defines several' };
+
+export const BACKEND_FLAG: FlagSpec = { name: 'backend', type: 'string', metavar: 'NAME', choices: ['wasm', 'cpu'], description: 'TensorFlow.js backend', default: 'wasm' };
+export const WEIGHTS_FLAG: FlagSpec = { name: 'weights', type: 'string', metavar: 'W.safetensors', description: 'weights file (safetensors, keyed <layer>/<variable>)' };
+export const PASSES_FLAG: FlagSpec = { name: 'passes', type: 'list', metavar: 'a,b,-c', description: 'choose optimizer passes: names to run, or -name to skip one' };

@@ -1,3 +1,5 @@
+import { NncError, didYouMean } from '../../diagnostics.js';
+import { PASSES, optimize } from '../../../compiler/passes/pipeline.js';
 import { printGraph } from '../../ir/printer.js';
 import { type Command, EXIT_OK, MODEL_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
@@ -6,10 +8,27 @@ export const irCommand: Command = {
   name: 'ir',
   summary: 'Print the IR of a model as text: one line per node with its inputs, attributes, shape and weights.',
   positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
-  flags: [MODEL_FLAG],
+  flags: [
+    MODEL_FLAG,
+    { name: 'after', type: 'string', metavar: 'PASS', description: `print the graph after an optimizer pass of the inference pipeline (${PASSES.map((p) => p.name).join(', ')})` },
+    { name: 'training', type: 'boolean', description: 'with --after: the training build (only passes valid in training)' },
+  ],
   async run({ positional, flags, io }) {
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
-    io.stdout(printGraph(graph));
+    const after = flags.after as string | undefined;
+    if (after === undefined) {
+      io.stdout(printGraph(graph));
+      return EXIT_OK;
+    }
+    const names = PASSES.map((p) => p.name);
+    if (!names.includes(after)) throw new NncError(`unknown pass '${after}'${didYouMean(after, names)} (passes: ${names.join(', ')})`);
+    const mode = flags.training ? 'training' : 'inference';
+    const result = optimize({ graph, weights: null }, { mode });
+    // Folding passes repeat until nothing changes; the graph after a pass's first run is
+    // the pipeline up to and including that pass.
+    const step = result.steps.find((s) => s.pass === after);
+    if (!step) throw new NncError(`pass '${after}' does not run in a ${mode} build`);
+    io.stdout(printGraph(step.graph));
     return EXIT_OK;
   },
 };

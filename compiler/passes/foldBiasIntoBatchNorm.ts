@@ -1,0 +1,59 @@
+// fold-bias-into-batchnorm — valid in training and inference builds.
+//
+//   Dense/Conv2D/DepthwiseConv2D (bias b, linear) → BatchNormalization over its channels
+//
+//   inference:  BN(x + b) = γ·(x + b − μ)/√(σ² + ε) + β = γ·(x − (μ − b))/√(σ² + ε) + β
+//               ⇒ μ' = μ − b, and the layer drops its bias (use_bias=false);
+//   training:   the batch mean of x + b is mean(x) + b, so BN subtracts b anyway:
+//               the bias never reached the output and only cost parameters.
+//
+// Preconditions: the BN is the layer's only consumer, the layer's value is not a model
+// output, its activation is linear (b must be added right before the BN), and the BN
+// normalizes exactly the channel axis. In a training build a BN with trainable=false
+// runs in inference mode, where the bias is a trained parameter: left alone.
+
+import { GraphEditor } from '../../src/ir/rewrite.js';
+import type { HostTensor } from '../../src/ir/types.js';
+import { weightKey } from '../../src/ir/types.js';
+import { type Pass, type PassNote, copyWeights, isLinearLayer, soleConsumer, weight64 } from './pass.js';
+
+export const foldBiasIntoBatchNorm: Pass = {
+  name: 'fold-bias-into-batchnorm',
+  summary: "drops the bias of a Dense/Conv layer whose only consumer is a BatchNormalization (moving_mean' = moving_mean − bias)",
+  modes: ['inference', 'training'],
+  run({ graph, weights }, mode) {
+    const editor = new GraphEditor(graph);
+    const out = weights ? copyWeights(weights) : null;
+    const notes: PassNote[] = [];
+    for (const layer of graph.nodes) {
+      if (!isLinearLayer(layer) || !layer.attrs.use_bias) continue;
+      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), layer.id);
+      if (!('node' in consumer) || consumer.node.kind !== 'BatchNormalization') continue;
+      const bn = consumer.node;
+      const note = (action: PassNote['action'], detail: string) => notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action, into: action === 'folded' ? bn.name : undefined, detail });
+      const channelAxis = bn.shape.length - 1;
+      if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== channelAxis) {
+        note('kept', `bias of '${layer.name}' kept: the BN normalizes axis [${bn.attrs.axis.join(', ')}], not the channel axis ${channelAxis}`);
+        continue;
+      }
+      if (layer.attrs.activation.name !== 'linear') {
+        note('kept', `bias of '${layer.name}' kept: '${layer.name}' applies ${layer.attrs.activation.name} after adding it`);
+        continue;
+      }
+      if (mode === 'training' && !bn.trainable) {
+        note('kept', `bias of '${layer.name}' kept: the BN has trainable=false, so it runs in inference mode while training and the bias is a trained parameter`);
+        continue;
+      }
+      editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: false } as never);
+      if (out) {
+        const bias = weight64(out, layer.name, 'bias');
+        const mean = weight64(out, bn.name, 'moving_mean');
+        for (let i = 0; i < mean.length; i++) mean[i] -= bias[i];
+        out.delete(weightKey(layer.name, 'bias'));
+        out.set(weightKey(bn.name, 'moving_mean'), { shape: out.get(weightKey(bn.name, 'moving_mean'))!.shape, data: mean } satisfies HostTensor);
+      }
+      notes.push({ pass: this.name, layer: layer.name, kind: layer.kind, action: 'folded', into: bn.name, detail: `bias of '${layer.name}' folded into the moving mean of '${bn.name}' (use_bias=false)` });
+    }
+    return { graph: editor.build(), weights: out, notes };
+  },
+};

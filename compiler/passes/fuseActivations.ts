@@ -1,0 +1,61 @@
+// fuse-activations — inference builds only.
+//
+//   Dense/Conv2D/DepthwiseConv2D (linear) → activation layer (its only consumer)
+//   ⇒ one layer with that activation, which the runtime runs as a single
+//     tf.fused.matMul / tf.fused.conv2d / tf.fused.depthwiseConv2d kernel.
+//
+// Only activations tfjs fuses: relu, relu6, elu (α = 1), sigmoid, leaky_relu. Layers
+// that compute them: Activation(relu | relu6 | elu | sigmoid | leaky_relu),
+// ReLU() → relu, ReLU(max_value=6) → relu6, ReLU(negative_slope=a) → leaky_relu(a),
+// LeakyReLU(a) → leaky_relu(a), ELU(alpha=1) → elu.
+
+import { GraphEditor } from '../../src/ir/rewrite.js';
+import type { Activation, Node } from '../../src/ir/types.js';
+import { type Pass, type PassNote, isLinearLayer, soleConsumer } from './pass.js';
+
+/** The fusable activation a layer computes, or null. */
+export function fusableActivation(node: Node): Activation | null {
+  switch (node.kind) {
+    case 'Activation': {
+      const a = node.attrs.activation;
+      return ['relu', 'relu6', 'sigmoid', 'leaky_relu'].includes(a.name) || (a.name === 'elu' && (a.alpha ?? 1) === 1) ? a : null;
+    }
+    case 'ReLU': {
+      const { max_value, negative_slope, threshold } = node.attrs;
+      if (threshold !== 0) return null;
+      if (negative_slope === 0) return max_value === null ? { name: 'relu' } : max_value === 6 ? { name: 'relu6' } : null;
+      return max_value === null ? { name: 'leaky_relu', alpha: negative_slope } : null;
+    }
+    case 'LeakyReLU':
+      return { name: 'leaky_relu', alpha: node.attrs.negative_slope };
+    case 'ELU':
+      return node.attrs.alpha === 1 ? { name: 'elu' } : null;
+    default:
+      return null;
+  }
+}
+
+export const fuseActivations: Pass = {
+  name: 'fuse-activations',
+  summary: 'merges an activation layer into the Dense/conv before it, so one fused tfjs kernel computes both',
+  modes: ['inference'],
+  run({ graph, weights }) {
+    const editor = new GraphEditor(graph);
+    const notes: PassNote[] = [];
+    for (const node of graph.nodes) {
+      const activation = fusableActivation(node);
+      if (!activation) continue;
+      const producer = graph.nodes[node.inputs[0]];
+      if (!isLinearLayer(producer) || producer.attrs.activation.name !== 'linear') continue;
+      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), producer.id);
+      if ('reason' in consumer) {
+        notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'kept', detail: `not fused into '${producer.name}': ${consumer.reason}` });
+        continue;
+      }
+      editor.update(producer.id, producer.kind, { ...producer.attrs, activation } as never);
+      editor.bypass(node.id);
+      notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'folded', into: producer.name, detail: `fused into '${producer.name}' (one tfjs fused kernel)` });
+    }
+    return { graph: editor.build(), weights, notes };
+  },
+};

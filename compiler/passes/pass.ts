@@ -1,0 +1,94 @@
+// What an optimizer pass is: a pure function from a model (graph + optional weights)
+// to a model, with a report of every decision it made. A pass never mutates what it
+// is given; a precondition that fails becomes a reason in the report, never a crash.
+// Weights are folded in float64 and handed on as Float64Array; they become float32
+// only when stored (runtime upload, bundles).
+
+import type { Graph, HostTensor, Node, NodeId, WeightMap } from '../../src/ir/types.js';
+import { weightKey } from '../../src/ir/types.js';
+
+export type BuildMode = 'inference' | 'training';
+
+export interface ModelState {
+  readonly graph: Graph;
+  /** Absent for structural runs (`nnc ir --after`, `nnc summary --optimize`). */
+  readonly weights: WeightMap | null;
+}
+
+/** One decision about one layer. */
+export interface PassNote {
+  readonly pass: string;
+  /** The layer the decision is about. */
+  readonly layer: string;
+  readonly kind: string;
+  /** `folded`: merged into `into`; `removed`: dropped as an identity; `kept`: left as is, with `reason`. */
+  readonly action: 'folded' | 'removed' | 'kept' | 'converted';
+  readonly into?: string;
+  readonly detail: string;
+}
+
+export interface PassResult extends ModelState {
+  readonly notes: readonly PassNote[];
+}
+
+export interface Pass {
+  readonly name: string;
+  /** One line: what the pass does. */
+  readonly summary: string;
+  /** Builds the pass may run in. */
+  readonly modes: readonly BuildMode[];
+  run(state: ModelState, mode: BuildMode): PassResult;
+}
+
+/** A weight as float64 values (copied). */
+export function weight64(weights: WeightMap, layer: string, variable: string): Float64Array {
+  const tensor = weights.get(weightKey(layer, variable));
+  if (!tensor) throw new Error(`missing weight '${weightKey(layer, variable)}'`);
+  return Float64Array.from(tensor.data);
+}
+
+/** A mutable copy of a weight map, for a pass to edit. */
+export function copyWeights(weights: WeightMap): Map<string, HostTensor> {
+  return new Map(weights);
+}
+
+/** `s = γ / √(σ² + ε)` and `t = β − μ·s` per channel: BatchNormalization in inference is `y = x·s + t`. */
+export function batchNormAffine(weights: WeightMap, bn: Node & { kind: 'BatchNormalization' }): { scale: Float64Array; shift: Float64Array } {
+  const mean = weight64(weights, bn.name, 'moving_mean');
+  const variance = weight64(weights, bn.name, 'moving_variance');
+  const gamma = bn.attrs.scale ? weight64(weights, bn.name, 'gamma') : null;
+  const beta = bn.attrs.center ? weight64(weights, bn.name, 'beta') : null;
+  const scale = new Float64Array(mean.length);
+  const shift = new Float64Array(mean.length);
+  for (let i = 0; i < mean.length; i++) {
+    scale[i] = (gamma ? gamma[i] : 1) / Math.sqrt(variance[i] + bn.attrs.epsilon);
+    shift[i] = (beta ? beta[i] : 0) - mean[i] * scale[i];
+  }
+  return { scale, shift };
+}
+
+/** The node consuming `id`, if it has exactly one consumer and is not also an output. Otherwise why not. */
+export function soleConsumer(graph: Graph, consumersOf: (id: NodeId) => readonly NodeId[], id: NodeId): { node: Node } | { reason: string } {
+  const node = graph.nodes[id];
+  const users = consumersOf(id);
+  if (graph.outputs.includes(id)) return { reason: `'${node.name}' is a model output, so its value must stay as it is` };
+  if (users.length !== 1) return { reason: `'${node.name}' feeds ${users.length} consumers (${users.map((u) => graph.nodes[u].name).join(', ')}), so changing it would change the others` };
+  return { node: graph.nodes[users[0]] };
+}
+
+export const LINEAR_LAYERS = ['Dense', 'Conv2D', 'DepthwiseConv2D'] as const;
+export type LinearKind = (typeof LINEAR_LAYERS)[number];
+
+export function isLinearLayer(node: Node): node is Node & { kind: LinearKind } {
+  return (LINEAR_LAYERS as readonly string[]).includes(node.kind);
+}
+
+/** The kernel variable of a linear layer. */
+export function kernelName(node: Node & { kind: LinearKind }): 'kernel' | 'depthwise_kernel' {
+  return node.kind === 'DepthwiseConv2D' ? 'depthwise_kernel' : 'kernel';
+}
+
+/** Output channels of a linear layer (the size of its bias). */
+export function outputChannels(node: Node & { kind: LinearKind }): number {
+  return node.shape[node.shape.length - 1] as number;
+}

@@ -1,0 +1,75 @@
+// The fusion report of a build: what happened to each BatchNormalization and why,
+// the other rewrites, and ops and parameters before and after.
+
+import { summarize } from '../summary.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { OptimizeResult } from './pipeline.js';
+import type { PassNote } from './pass.js';
+
+export interface BatchNormOutcome {
+  readonly layer: string;
+  /** `folded` into a neighbour, `converted` to an Affine, or `kept` as a BatchNormalization (training builds). */
+  readonly outcome: 'folded' | 'converted' | 'kept';
+  readonly into: string | null;
+  readonly detail: string;
+  /** Why other options were not taken. */
+  readonly reasons: readonly string[];
+}
+
+export interface FusionReport {
+  readonly model: string;
+  readonly mode: 'inference' | 'training';
+  readonly batchNorms: readonly BatchNormOutcome[];
+  /** Other rewrites: removed identities, fused activations, folded biases and rescalings. */
+  readonly changes: readonly PassNote[];
+  readonly before: { readonly ops: number; readonly params: number };
+  readonly after: { readonly ops: number; readonly params: number };
+}
+
+function size(graph: Graph) {
+  return { ops: graph.nodes.filter((n) => n.kind !== 'Input').length, params: summarize(graph).totalParams };
+}
+
+export function fusionReport(original: Graph, result: OptimizeResult): FusionReport {
+  const notes = result.steps.flatMap((s) => s.notes);
+  const batchNorms: BatchNormOutcome[] = [];
+  for (const node of original.nodes) {
+    if (node.kind !== 'BatchNormalization') continue;
+    const mine = notes.filter((n) => n.layer === node.name && n.kind === 'BatchNormalization');
+    const final = mine.find((n) => n.action === 'folded' && n.pass !== 'fold-bias-into-batchnorm') ?? mine.find((n) => n.action === 'converted');
+    const reasons = [...new Set(mine.filter((n) => n.action === 'kept').map((n) => n.detail))];
+    batchNorms.push(
+      final
+        ? { layer: node.name, outcome: final.action === 'folded' ? 'folded' : 'converted', into: final.into ?? null, detail: final.detail, reasons }
+        : { layer: node.name, outcome: 'kept', into: null, detail: result.mode === 'training' ? 'kept: a training build normalizes with batch statistics, which weights cannot hold' : 'kept', reasons },
+    );
+  }
+  const seen = new Set<string>();
+  const changes = notes.filter((n) => {
+    if (n.kind === 'BatchNormalization' || n.action === 'kept') return false;
+    const key = `${n.pass}:${n.layer}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { model: original.name, mode: result.mode, batchNorms, changes, before: size(original), after: size(result.graph) };
+}
+
+export function formatFusionReport(report: FusionReport): string {
+  const lines = [`Fusion report: model ${report.model} (${report.mode} build)`];
+  const width = Math.max(10, ...report.batchNorms.map((b) => b.layer.length), ...report.changes.map((c) => c.layer.length)) + 2;
+  if (report.batchNorms.length === 0) lines.push('  no BatchNormalization layers');
+  else lines.push('  BatchNormalization:');
+  for (const bn of report.batchNorms) {
+    lines.push(`    ${bn.layer.padEnd(width)}${bn.detail}`);
+    for (const reason of bn.reasons) lines.push(`    ${''.padEnd(width)}  · ${reason}`);
+  }
+  if (report.changes.length > 0) {
+    lines.push('  other rewrites:');
+    for (const c of report.changes) lines.push(`    ${c.layer.padEnd(width)}${c.action === 'removed' ? 'removed: ' : ''}${c.detail}`);
+  }
+  const fmt = (n: number) => n.toLocaleString('en-US');
+  lines.push(`  before: ${fmt(report.before.ops)} ops, ${fmt(report.before.params)} parameters`);
+  lines.push(`  after:  ${fmt(report.after.ops)} ops, ${fmt(report.after.params)} parameters`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,98 @@
+// Proof by execution that two graphs compute the same function: run both on the same
+// inputs and compare every output element, numpy-allclose style:
+//   |optimized − original| ≤ atol + rtol·|original|
+// The relative error is reported over elements larger than atol (smaller ones are
+// judged by atol alone: their relative error says nothing).
+
+import type { Graph, HostTensor, WeightMap } from '../src/ir/types.js';
+import type { BackendName } from './backend.js';
+import { Model } from './model.js';
+import { Random } from './random.js';
+
+export interface Tolerance {
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+/** 1e-5: float32 rounding of weights folded in float64, accumulated over a few layers. */
+export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-5, rtol: 1e-5 };
+
+export interface Comparison {
+  readonly maxAbsError: number;
+  readonly maxRelError: number;
+  /** Elements compared. */
+  readonly elements: number;
+  /** Elements outside the tolerance. */
+  readonly failures: number;
+  readonly within: boolean;
+}
+
+export function compareHost(reference: readonly HostTensor[], candidate: readonly HostTensor[], tolerance: Tolerance = DEFAULT_TOLERANCE): Comparison {
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  let elements = 0;
+  let failures = 0;
+  reference.forEach((ref, o) => {
+    const cand = candidate[o];
+    if (!cand || cand.data.length !== ref.data.length) {
+      failures += ref.data.length;
+      maxAbsError = Infinity;
+      return;
+    }
+    for (let i = 0; i < ref.data.length; i++) {
+      const a = ref.data[i];
+      const b = cand.data[i];
+      const error = Math.abs(a - b);
+      elements++;
+      if (!(error <= tolerance.atol + tolerance.rtol * Math.abs(a))) failures++; // NaN counts as a failure
+      if (!(error <= maxAbsError)) maxAbsError = error;
+      if (Math.abs(a) > tolerance.atol) maxRelError = Math.max(maxRelError, error / Math.abs(a));
+    }
+  });
+  return { maxAbsError, maxRelError, elements, failures, within: failures === 0 };
+}
+
+export interface ModelPair {
+  readonly graph: Graph;
+  readonly weights: WeightMap;
+}
+
+/** Random inputs for a graph: standard normal values, `batches` batches of `batchSize`. */
+export function randomInputs(graph: Graph, batches: number, batchSize: number, seed: number): HostTensor[][] {
+  const random = new Random(seed).fork('verify-inputs');
+  const sets: HostTensor[][] = [];
+  for (let b = 0; b < batches; b++) {
+    sets.push(
+      graph.inputs.map((id) => {
+        const shape = [batchSize, ...(graph.nodes[id].shape.slice(1) as number[])];
+        const data = new Float32Array(shape.reduce((x, y) => x * y, 1));
+        for (let i = 0; i < data.length; i++) data[i] = random.normal();
+        return { shape, data };
+      }),
+    );
+  }
+  return sets;
+}
+
+/** Runs both models on every input set and compares all outputs. */
+export async function compareModels(original: ModelPair, optimized: ModelPair, inputSets: readonly HostTensor[][], backend: BackendName, tolerance: Tolerance = DEFAULT_TOLERANCE): Promise<Comparison> {
+  const a = new Model(original.graph, original.weights, backend);
+  const b = new Model(optimized.graph, optimized.weights, backend);
+  const reference: HostTensor[] = [];
+  const candidate: HostTensor[] = [];
+  try {
+    for (const inputs of inputSets) {
+      reference.push(...(await a.predictHost(inputs)));
+      candidate.push(...(await b.predictHost(inputs)));
+    }
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+  return compareHost(reference, candidate, tolerance);
+}
+
+export function formatComparison(label: string, c: Comparison, tolerance: Tolerance): string {
+  const verdict = c.within ? 'OK' : `FAILED (${c.failures} of ${c.elements} elements outside)`;
+  return `${label}: max abs error ${c.maxAbsError.toExponential(2)}, max rel error ${c.maxRelError.toExponential(2)} over ${c.elements} values; tolerance ${tolerance.atol.toExponential()} + ${tolerance.rtol.toExponential()}·|y|: ${verdict}`;
+}

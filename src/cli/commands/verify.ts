@@ -1,0 +1,56 @@
+import { optimize } from '../../../compiler/passes/pipeline.js';
+import { initNodeBackend } from '../../../runtime/backends/node.js';
+import type { BackendName } from '../../../runtime/backend.js';
+import { initializeWeights } from '../../../runtime/initializers.js';
+import { type Tolerance, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
+import { checkWeightMap } from '../../../runtime/weights.js';
+import { BACKEND_FLAG, type Command, EXIT_ERRORS, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
+import { readWeightsFile } from '../files.js';
+import { loadModel } from '../loadModel.js';
+import { readInputs } from './run.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'Prove the optimized graph computes the same function: run both on the given and on random inputs, compare every output.',
+  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  flags: [
+    MODEL_FLAG,
+    WEIGHTS_FLAG,
+    { name: 'input', type: 'list', metavar: 'x.npy', description: 'also compare on these inputs' },
+    { name: 'samples', type: 'positive-int', metavar: 'N', description: 'random input batches', default: 4 },
+    { name: 'batch', type: 'positive-int', metavar: 'B', description: 'batch size of the random inputs', default: 8 },
+    { name: 'seed', type: 'non-negative-int', metavar: 'N', description: 'seed for random inputs (and initial weights without --weights)', default: 0 },
+    { name: 'atol', type: 'number', metavar: 'X', description: 'absolute tolerance', default: 1e-5 },
+    { name: 'rtol', type: 'number', metavar: 'X', description: 'relative tolerance', default: 1e-5 },
+    PASSES_FLAG,
+    BACKEND_FLAG,
+  ],
+  async run({ positional, flags, io }) {
+    const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    const seed = flags.seed as number;
+    let weights;
+    if (flags.weights) {
+      weights = readWeightsFile(flags.weights as string);
+      checkWeightMap(graph, weights, flags.weights as string);
+    } else {
+      io.stderr(`note: no --weights given: verifying with initial weights (seed ${seed}); BatchNormalization statistics are then trivial\n`);
+      weights = initializeWeights(graph, seed);
+    }
+    const optimized = optimize({ graph, weights }, { passes: flags.passes as string[] | undefined });
+    const backend = await initNodeBackend(flags.backend as BackendName);
+    const tolerance: Tolerance = { atol: flags.atol as number, rtol: flags.rtol as number };
+    const pairs = [{ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }] as const;
+    io.stdout(`verify ${graph.name} on ${backend}: ${graph.nodes.length - 1} ops before, ${optimized.graph.nodes.length - 1} after optimization\n`);
+    let ok = true;
+    if (flags.input) {
+      const given = await compareModels(pairs[0], pairs[1], [readInputs(graph, flags.input as string[])], backend, tolerance);
+      io.stdout(formatComparison(`  given input`, given, tolerance) + '\n');
+      ok &&= given.within;
+    }
+    const random = await compareModels(pairs[0], pairs[1], randomInputs(graph, flags.samples as number, flags.batch as number, seed), backend, tolerance);
+    io.stdout(formatComparison(`  ${flags.samples} random batches of ${flags.batch}`, random, tolerance) + '\n');
+    ok &&= random.within;
+    io.stdout(ok ? 'equivalent within tolerance\n' : 'NOT equivalent: the optimized graph computes a different function\n');
+    return ok ? EXIT_OK : EXIT_ERRORS;
+  },
+};

@@ -1,0 +1,45 @@
+// Reading and writing the files the CLI takes: weights (safetensors) and tensors (.npy).
+// Every failure is an NncError naming the file.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { readNpyFloat32, writeNpy } from '../../runtime/io/npy.js';
+import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
+import { NncError } from '../diagnostics.js';
+import type { HostTensor, WeightMap } from '../ir/types.js';
+import { describeFsError } from './loadModel.js';
+
+export function readBytes(path: string, what: string): Uint8Array {
+  try {
+    const buffer = readFileSync(path);
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  } catch (e) {
+    throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
+  }
+}
+
+export function writeBytes(path: string, bytes: Uint8Array, what: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+  } catch (e) {
+    throw new NncError(`cannot write ${what} '${path}': ${describeFsError(e)}`);
+  }
+}
+
+export function readWeightsFile(path: string): Map<string, HostTensor> {
+  return readSafetensors(readBytes(path, 'weights file'), path).tensors;
+}
+
+export function writeWeightsFile(path: string, weights: WeightMap, metadata?: Record<string, string>): void {
+  writeBytes(path, writeSafetensors(weights, { dtype: 'F32', metadata }), 'weights file');
+}
+
+export function readTensorFile(path: string): HostTensor {
+  return readNpyFloat32(readBytes(path, 'tensor file'), path);
+}
+
+export function writeTensorFile(path: string, tensor: HostTensor): void {
+  const data = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data);
+  writeBytes(path, writeNpy({ shape: tensor.shape, data }), 'tensor file');
+}
