@@ -1,6 +1,7 @@
 // The public API in Node: `const model = await compile(source, { weights, backend })`.
 
 import { check } from '../compiler/check.js';
+import { registerGradients } from '../runtime/backends/gradients.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import type { BackendName } from '../runtime/backend.js';
 import { initializeWeights } from '../runtime/initializers.js';
@@ -41,6 +42,7 @@ export async function compile(source: string | Source, options: CompileOptions =
   const text = typeof source === 'string' ? new Source(source, options.sourceName ?? '<input>') : source;
   const graph = compileGraph(text, options.model);
   const backend = await initNodeBackend(options.backend);
+  if (options.trainable) await registerGradients();
   const weights = options.weights ?? initializeWeights(graph, options.seed ?? 0);
   return new Model(graph, weights, backend, { trainable: options.trainable });
 }

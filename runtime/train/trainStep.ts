@@ -26,6 +26,9 @@ export class TrainStep {
   readonly #specs: ReadonlyMap<string, WeightSpec>;
 
   constructor(executor: Executor, loss: LossName, optimizer: Optimizer) {
+    if (tf.getGradient('Mean') === undefined) {
+      throw new Error('tfjs gradients are not registered: await registerGradients() (runtime/backends/gradients.ts) before training');
+    }
     this.#executor = executor;
     this.#loss = loss;
     this.#optimizer = optimizer;

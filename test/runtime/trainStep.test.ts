@@ -3,6 +3,7 @@
 
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
 import { type OptimizerName, createOptimizer } from '../../runtime/train/optimizers.js';
@@ -12,6 +13,7 @@ import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
+  await registerGradients();
 });
 
 test.serial("Géron's MLP: three SGD steps give tfjs-layers' trainOnBatch weights, losses and moving statistics", async (t) => {
