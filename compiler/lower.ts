@@ -28,8 +28,11 @@ import { LAYER_NAMES, type LayerSignature, lookupLayer } from './layers/table.js
 import { LayerNamer } from './naming.js';
 import { type Arguments, Evaluator, type Value, describeValue, tokenLocation } from './values.js';
 
-/** A model may expand to at most this many layers, and run at most this many statements. */
-export const MAX_LAYERS = 1_000_000;
+/**
+ * A model may expand to at most this many layers, and run at most this many statements.
+ * Far beyond any real Keras model, and small enough that hitting the limit takes about a second.
+ */
+export const MAX_LAYERS = 100_000;
 export const MAX_STEPS = 5_000_000;
 /** Blocks nest at most this deep (recursion is rejected before expansion; this is a backstop). */
 const MAX_BLOCK_DEPTH = 256;
@@ -119,6 +122,11 @@ interface Frame {
 /** Thrown to stop expanding a model that exceeds the size budget (already reported). */
 class Abort {}
 
+/** Shared by the lowerings of one file: a block chain nested too deep is reported once, not once per caller. */
+interface FileLimits {
+  blockDepthReported: boolean;
+}
+
 export function lower(source: Source, parsed: ParseResult): LoweredFile {
   const diagnostics: Diagnostic[] = [];
   const layerNames = new Set(LAYER_NAMES);
@@ -144,7 +152,11 @@ export function lower(source: Source, parsed: ParseResult): LoweredFile {
       models.set(name, { name, loc, node: definition, broken });
       continue;
     }
-    if (layerNames.has(name)) diagnostics.push(error(`block '${name}' has the name of a Keras layer; choose another name`, loc));
+    if (layerNames.has(name)) {
+      // Not registered: calls of that name keep meaning the layer.
+      diagnostics.push(error(`block '${name}' has the name of a Keras layer; choose another name`, loc));
+      continue;
+    }
     const params: BlockParam[] = [];
     let badDefault = false;
     for (const p of broken ? [] : (definition.children.parameter ?? [])) {
@@ -171,9 +183,10 @@ export function lower(source: Source, parsed: ParseResult): LoweredFile {
   rejectRecursiveBlocks(source, blocks, diagnostics);
 
   const graphs = new Map<string, Graph>();
+  const limits: FileLimits = { blockDepthReported: false };
   for (const model of models.values()) {
     if (model.broken) continue;
-    const lowering = new ModelLowering(source, blocks, models, layerNames);
+    const lowering = new ModelLowering(source, blocks, models, layerNames, limits);
     const graph = lowering.lowerModel(model);
     diagnostics.push(...lowering.diagnostics);
     if (graph) graphs.set(model.name, graph);
@@ -181,7 +194,7 @@ export function lower(source: Source, parsed: ParseResult): LoweredFile {
   // Blocks no model expands are still checked, with unknown parameters and inputs.
   for (const block of blocks.values()) {
     if (block.broken || block.expanded) continue;
-    const lowering = new ModelLowering(source, blocks, models, layerNames);
+    const lowering = new ModelLowering(source, blocks, models, layerNames, limits);
     lowering.checkBlockAlone(block);
     diagnostics.push(...lowering.diagnostics);
   }
@@ -203,25 +216,41 @@ function rejectRecursiveBlocks(source: Source, blocks: Map<string, BlockInfo>, d
     });
     calls.set(block.name, found);
   }
+  // Depth-first search with an explicit stack: a chain of thousands of blocks must not
+  // overflow the JavaScript stack.
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (name: string) => {
-    state.set(name, 'visiting');
-    stack.push(name);
-    for (const { callee, loc } of calls.get(name) ?? []) {
+  for (const root of blocks.keys()) {
+    if (state.has(root)) continue;
+    const path: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    state.set(root, 'visiting');
+    while (path.length > 0) {
+      const top = path[path.length - 1];
+      const edges = calls.get(top.name) ?? [];
+      if (top.next >= edges.length) {
+        state.set(top.name, 'done');
+        path.pop();
+        continue;
+      }
+      const { callee, loc } = edges[top.next++];
       if (state.get(callee) === 'visiting') {
-        const cycle = [...stack.slice(stack.indexOf(callee)), callee];
-        const path = cycle.length === 2 ? '' : ` through ${cycle.slice(1, -1).map((n) => `'${n}'`).join(', ')} (${cycle.join(' -> ')})`;
-        diagnostics.push(error(`block '${callee}' calls itself${path}; blocks cannot be recursive`, loc));
+        const names = path.map((p) => p.name);
+        const cycle = [...names.slice(names.indexOf(callee)), callee];
+        const through = cycle.length === 2 ? '' : ` through ${describeCycle(cycle)}`;
+        diagnostics.push(error(`block '${callee}' calls itself${through}; blocks cannot be recursive`, loc));
         for (const member of cycle) blocks.get(member)!.broken = true;
       } else if (!state.has(callee)) {
-        visit(callee);
+        state.set(callee, 'visiting');
+        path.push({ name: callee, next: 0 });
       }
     }
-    stack.pop();
-    state.set(name, 'done');
-  };
-  for (const name of blocks.keys()) if (!state.has(name)) visit(name);
+  }
+}
+
+/** `'B' (A -> B -> A)`, shortened when the cycle is long. */
+function describeCycle(cycle: readonly string[]): string {
+  const between = cycle.slice(1, -1);
+  if (between.length <= 4) return `${between.map((n) => `'${n}'`).join(', ')} (${cycle.join(' -> ')})`;
+  return `${between.length} other blocks (${[...cycle.slice(0, 3), '...', ...cycle.slice(-2)].join(' -> ')})`;
 }
 
 /** Every call in a body (chain heads and steps), including inside `repeat`. */
@@ -250,11 +279,16 @@ class ModelLowering {
   /** Layer names in use, with where they were given. */
   readonly #usedNames = new Map<string, Location | null>();
   readonly #inputs: NodeId[] = [];
+  /** `input` statements of the model, including those whose shape was wrong. */
+  #inputStatements = 0;
   /** Blocks being expanded, innermost last, with their call sites. */
   readonly #callStack: { block: string; loc: Location }[] = [];
   #steps = 0;
 
-  constructor(source: Source, blocks: ReadonlyMap<string, BlockInfo>, models: ReadonlyMap<string, ModelInfo>, layerNames: ReadonlySet<string>) {
+  readonly #limits: FileLimits;
+
+  constructor(source: Source, blocks: ReadonlyMap<string, BlockInfo>, models: ReadonlyMap<string, ModelInfo>, layerNames: ReadonlySet<string>, limits: FileLimits) {
+    this.#limits = limits;
     this.#source = source;
     this.#blocks = blocks;
     this.#models = models;
@@ -270,7 +304,7 @@ class ModelLowering {
       if (e instanceof Abort) return null;
       throw e;
     }
-    if (this.#inputs.length === 0) {
+    if (this.#inputStatements === 0) {
       this.diagnostics.push(error(`model '${model.name}' has no input; declare one with 'input NAME: [dims]'`, model.loc));
       return null;
     }
@@ -281,12 +315,10 @@ class ModelLowering {
 
   /** Checks a block no model uses: its parameters and inputs are unknown, so only what does not depend on them is checked. */
   checkBlockAlone(block: BlockInfo): void {
-    const args: Arguments = {
-      positional: [],
-      keyword: block.params.map((p) => ({ key: p.name, keyLoc: p.loc, value: { kind: 'unknown', loc: p.loc } as Value })),
-    };
+    block.expanded = true;
+    const parameters = new Map(block.params.map((p): [string, Value] => [p.name, { kind: 'unknown', loc: p.loc }]));
     try {
-      this.#expandBlock(block, args, block.inputs.length === 0 ? [POISON] : block.inputs.map(() => POISON), block.loc);
+      this.#expandBody(block, parameters, block.inputs.length === 0 ? [POISON] : block.inputs.map(() => POISON), null);
     } catch (e) {
       if (!(e instanceof Abort)) throw e;
     }
@@ -303,31 +335,51 @@ class ModelLowering {
     for (const id of outputs) live[id] = 1;
     for (let id = size - 1; id >= 0; id--) if (live[id]) for (const input of this.#builder.node(id).inputs) live[input] = 1;
 
-    const builder = new GraphBuilder();
-    const renumber = new Int32Array(size).fill(-1);
     let total = 0n;
+    let dropped = 0;
     for (let id = 0; id < size; id++) {
       const node = this.#builder.node(id);
       if (!live[id] && node.kind !== 'Input') {
         this.diagnostics.push(warning(`layer '${node.name}' (${node.kind}) does not reach any output of model '${model.name}'; it is not part of the model`, node.loc));
+        dropped++;
         continue;
       }
       if (!live[id]) this.diagnostics.push(warning(`input '${node.name}' is not used by any output of model '${model.name}'`, node.loc));
-      const inputs = node.inputs.map((i) => renumber[i]);
-      renumber[id] = builder.add({ ...node, inputs } as never).id;
       const inputShapes = node.inputs.map((i) => this.#builder.node(i).shape);
-      for (const w of declaredWeights(node.kind, node.attrs, inputShapes, node.trainable)) total += BigInt(checkedProduct(w.shape) ?? 0);
+      for (const w of declaredWeights(node.kind, node.attrs, inputShapes, node.trainable)) total += bigProduct(w.shape);
     }
     if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
-      this.diagnostics.push(error(`model '${model.name}' has ${total} parameters, more than 2^53 (${Number.MAX_SAFE_INTEGER}): counts this large cannot be represented exactly`, model.loc));
+      this.diagnostics.push(error(`model '${model.name}' has ${formatBig(total)} parameters, more than 2^53 - 1 (${formatBig(Number.MAX_SAFE_INTEGER)}): counts this large cannot be represented exactly`, model.loc));
       return null;
+    }
+    if (dropped === 0) return this.#builder.build(model.name, this.#inputs, outputs);
+    // Rebuild without the dead layers: ids must stay dense and topological.
+    const builder = new GraphBuilder();
+    const renumber = new Int32Array(size).fill(-1);
+    for (let id = 0; id < size; id++) {
+      const node = this.#builder.node(id);
+      if (live[id] || node.kind === 'Input') renumber[id] = builder.add({ ...node, inputs: node.inputs.map((i) => renumber[i]) } as never).id;
     }
     return builder.build(model.name, this.#inputs.map((i) => renumber[i]), outputs.map((o) => renumber[o]));
   }
 
   #tick(loc: Location | null): void {
     if (++this.#steps > MAX_STEPS) {
-      this.diagnostics.push(error(`the model expands to more than ${MAX_STEPS.toLocaleString('en-US')} statements; reduce the repeat counts`, loc));
+      this.diagnostics.push(error(`the model expands to more than ${formatBig(MAX_STEPS)} statements, the limit; reduce the repeat counts`, loc));
+      throw new Abort();
+    }
+  }
+
+  #checkRepeatBudget(count: number, layersPerIteration: number, stepsPerIteration: number, loc: Location): void {
+    const remaining = count - 1;
+    if (this.#layerCount + layersPerIteration * remaining > MAX_LAYERS) {
+      const total = layersPerIteration * count;
+      const per = `${formatBig(layersPerIteration)} per iteration`;
+      this.diagnostics.push(error(`repeat ${formatBig(count)} adds ${formatBig(total)} layers (${per}), more than the limit of ${formatBig(MAX_LAYERS)} layers in a model; reduce the repeat count`, loc));
+      throw new Abort();
+    }
+    if (this.#steps + stepsPerIteration * remaining > MAX_STEPS) {
+      this.diagnostics.push(error(`repeat ${formatBig(count)} runs more than ${formatBig(MAX_STEPS)} statements; reduce the repeat count`, loc));
       throw new Abort();
     }
   }
@@ -388,6 +440,7 @@ class ModelLowering {
       this.#bindValue(frame, token.image, ref, loc);
       return ref;
     }
+    this.#inputStatements++;
     if (!shapeNode) {
       this.diagnostics.push(error(`model input '${token.image}' needs a shape, e.g. 'input ${token.image}: [28, 28]' (dimensions without the batch)`, loc));
       this.#bindValue(frame, token.image, POISON, loc);
@@ -399,7 +452,7 @@ class ModelLowering {
     const bad = dims.find((d) => d.kind !== 'number' || !Number.isSafeInteger(d.value) || d.value < 1);
     if (bad) {
       this.diagnostics.push(error(`input dimension must be a positive integer, found ${describeValue(bad)}`, bad.loc));
-    } else if (list !== null && this.#claimName(token.image, loc, null)) {
+    } else if (list !== null && !frame.scope.lookup(token.image) && this.#claimName(token.image, loc, token.image)) {
       const shape: Shape = [null, ...dims.map((d) => (d as { value: number }).value)];
       ref = this.#builder.add({ kind: 'Input', name: token.image, inputs: [], attrs: {}, shape, loc }).id;
       this.#inputs.push(ref);
@@ -450,12 +503,18 @@ class ModelLowering {
       count = countValue.value;
     }
     for (let i = 0; i < count; i++) {
+      const layersBefore = this.#layerCount;
+      const stepsBefore = this.#steps;
       this.#tick(loc);
       const before = this.diagnostics.length;
       const iteration = this.#frame(frame.kind, new Scope(frame.scope), frame.evaluator, frame.passed, true);
       current = this.#body(body, { ...iteration, state: frame.state }, current);
       // Later iterations would only repeat the same errors.
       if (this.diagnostics.length > before && this.diagnostics.slice(before).some((d) => d.severity === 'error')) return POISON;
+      // Every iteration runs the same statements with the same counts, so the first one
+      // tells what all of them cost: refuse an oversized repeat now rather than after
+      // building a million layers.
+      if (i === 0 && count > 1) this.#checkRepeatBudget(count, this.#layerCount - layersBefore, this.#steps - stepsBefore, countValue!.loc);
     }
     return current;
   }
@@ -522,7 +581,7 @@ class ModelLowering {
 
   #applyLayer(signature: LayerSignature, args: Arguments, inputs: Ref[], loc: Location): Ref {
     if (++this.#layerCount > MAX_LAYERS) {
-      this.diagnostics.push(error(`the model expands to more than ${MAX_LAYERS.toLocaleString('en-US')} layers; reduce the repeat counts`, loc));
+      this.diagnostics.push(error(`the model expands to more than ${formatBig(MAX_LAYERS)} layers, the limit; reduce the repeat counts`, loc));
       throw new Abort();
     }
     const bound = bindArguments(signature, args, loc, this.diagnostics);
@@ -554,7 +613,8 @@ class ModelLowering {
     const trainable = bound.trainable as boolean;
     for (const weight of declaredWeights(kind, attrs, inputShapes, trainable)) {
       if (checkedProduct(weight.shape) === null) {
-        this.diagnostics.push(error(`${kind} weight '${weight.name}' of shape [${weight.shape.join(', ')}] has more than 2^53 parameters; counts this large cannot be represented exactly`, loc));
+        const count = formatBig(bigProduct(weight.shape));
+        this.diagnostics.push(error(`${kind} weight '${weight.name}' of shape [${weight.shape.join(', ')}] has ${count} parameters, more than 2^53 - 1: counts this large cannot be represented exactly`, loc));
         return POISON;
       }
     }
@@ -585,7 +645,11 @@ class ModelLowering {
     block.expanded = true;
     if (block.broken) return POISON;
     if (this.#callStack.length >= MAX_BLOCK_DEPTH) {
-      this.diagnostics.push(error(`blocks nest more than ${MAX_BLOCK_DEPTH} deep here`, callLoc));
+      if (!this.#limits.blockDepthReported) {
+        const outermost = this.#callStack[0];
+        this.diagnostics.push(error(`blocks nest more than ${MAX_BLOCK_DEPTH} deep here (${outermost.block} -> ... -> ${block.name}); flatten the chain of blocks`, callLoc, [note(`the outermost block, '${outermost.block}', is called here`, outermost.loc)]));
+        this.#limits.blockDepthReported = true;
+      }
       throw new Abort();
     }
     const signature: Signature = {
@@ -604,25 +668,41 @@ class ModelLowering {
       return POISON;
     }
     if (bound === null) return POISON;
+    return this.#expandBody(block, new Map(Object.entries(bound) as [string, Value][]), inputs, callLoc);
+  }
 
+  /** The block's body with its parameters bound; `callLoc` is null when the block is checked without a caller. */
+  #expandBody(block: BlockInfo, parameters: ReadonlyMap<string, Value>, inputs: Ref[], callLoc: Location | null): Ref {
     const before = this.diagnostics.length;
-    this.#callStack.push({ block: block.name, loc: callLoc });
-    const parameters = new Map(Object.entries(bound) as [string, Value][]);
+    if (callLoc) this.#callStack.push({ block: block.name, loc: callLoc });
     const frame = this.#frame('block', new Scope(null), new Evaluator(this.#source, this.diagnostics, parameters), inputs, false);
     let result: Ref;
     try {
-      const current = this.#body(block.node.children.body[0], frame, declared === 0 ? inputs[0] : undefined);
+      const current = this.#body(block.node.children.body[0], frame, block.inputs.length === 0 ? inputs[0] : undefined);
       result = frame.state.outputs?.[0] ?? current ?? POISON;
     } finally {
-      this.#callStack.pop();
+      if (callLoc) this.#callStack.pop();
     }
     // Errors inside the block say which call expanded it.
-    for (let i = before; i < this.diagnostics.length; i++) {
-      const d = this.diagnostics[i];
-      this.diagnostics[i] = { ...d, notes: [...d.notes, note(`in block '${block.name}', expanded here`, callLoc)] };
+    if (callLoc) {
+      for (let i = before; i < this.diagnostics.length; i++) {
+        const d = this.diagnostics[i];
+        this.diagnostics[i] = { ...d, notes: [...d.notes, note(`in block '${block.name}', expanded here`, callLoc)] };
+      }
     }
     return result;
   }
+}
+
+function bigProduct(dims: readonly number[]): bigint {
+  let product = 1n;
+  for (const d of dims) product *= BigInt(d);
+  return product;
+}
+
+/** `1,000,000`: counts in messages read like the summary's. */
+function formatBig(n: number | bigint): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 /** Where an argument was written in a call, if it was. */

@@ -1,6 +1,7 @@
 // Syntax error messages in one voice: "expected X, found Y".
 
 import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { didYouMean } from '../src/diagnostics.js';
 
 /** What a rule is, for "expected ..." when no single token was expected. */
 const RULE_DESCRIPTIONS: Record<string, string> = {
@@ -35,14 +36,20 @@ function oneOf(labels: string[]): string {
   return `${labels.slice(0, -1).join(', ')} or ${labels[labels.length - 1]}`;
 }
 
+/** `modle M { ... }` is a misspelt keyword: say so. */
+function topLevelMessage(actual: IToken): string {
+  const hint = actual.tokenType.name === 'Identifier' ? didYouMean(actual.image, ['model', 'block']) : '';
+  return `expected 'model' or 'block' at the top level, found ${describeToken(actual)}${hint}`;
+}
+
 export const parserErrorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
     // The only rule that expects the end of the file is the top level.
-    if (expected === EOF) return `expected 'model' or 'block' at the top level, found ${describeToken(actual)}`;
+    if (expected === EOF) return topLevelMessage(actual);
     return `expected ${tokenTypeLabel(expected)}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `expected 'model' or 'block' at the top level, found ${describeToken(firstRedundant)}`;
+    return topLevelMessage(firstRedundant);
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
     const described = RULE_DESCRIPTIONS[ruleName];

@@ -3,6 +3,7 @@
 import { EOF, Lexer, type IRecognitionException, type IToken } from 'chevrotain';
 import { type Diagnostic, type Source, syntaxError } from '../src/diagnostics.js';
 import type { BlockDefinitionCstNode, FileCstNode, ModelDefinitionCstNode } from './cst.js';
+import { describeToken } from './messages.js';
 import { parser } from './parser.js';
 import { Block, LBrace, LBracket, LParen, Model, RBrace, RBracket, RParen, StringLiteral, UnterminatedString, allTokens } from './tokens.js';
 
@@ -21,54 +22,69 @@ export interface ParseResult {
 
 export function parse(source: Source): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const tokens = lex(source, diagnostics);
+  const unterminated: number[] = [];
+  const tokens = lex(source, diagnostics, unterminated);
   const nestingError = checkNesting(source, tokens);
   if (nestingError) return { definitions: [], brokenDefinitions: new Set(), diagnostics: [...diagnostics, nestingError] };
 
   const definitions: (ModelDefinitionCstNode | BlockDefinitionCstNode)[] = [];
-  const errorOffsets: number[] = [];
-  let start = 0;
-  // The parser stops at the first top-level token that starts no definition; report it,
-  // skip to the next 'model' or 'block', and parse on, so every error in the file is found.
-  while (start < tokens.length) {
-    parser.input = tokens.slice(start);
+  const brokenDefinitions = new Set<ModelDefinitionCstNode | BlockDefinitionCstNode>();
+  const syntaxErrorLines = new Set<number>();
+  // 'model' and 'block' occur only at the top level, so each starts a definition: parse
+  // each definition on its own, and a mistake in one (an unclosed brace, a string that
+  // swallowed a parenthesis) cannot hide the next one from the checker.
+  const starts = tokens.flatMap((t, i) => (i === 0 || t.tokenType === Model || t.tokenType === Block ? [i] : []));
+  for (let s = 0; s < starts.length; s++) {
+    const end = s + 1 < starts.length ? starts[s + 1] : tokens.length;
+    const next = s + 1 < starts.length ? tokens[end] : undefined;
+    parser.input = tokens.slice(starts[s], end);
     let cst: FileCstNode;
     try {
       cst = parser.file() as FileCstNode;
     } catch (e) {
       if (e instanceof RangeError) {
-        diagnostics.push(syntaxError(source, tokens[start].startOffset, 'the file nests too deeply to parse'));
-        break;
+        diagnostics.push(syntaxError(source, tokens[starts[s]].startOffset, 'the file nests too deeply to parse'));
+        continue;
       }
       throw e;
     }
-    definitions.push(...(cst.children.modelDefinition ?? []), ...(cst.children.blockDefinition ?? []));
-    let stoppedAt: number | null = null;
-    for (const exception of parser.errors) {
-      const offset = offsetOf(exception.token, source);
-      errorOffsets.push(offset);
-      diagnostics.push(syntaxError(source, offset, exception.message, lengthOf(exception)));
-      if (exception.name === 'NotAllInputParsedException') stoppedAt = offset;
+    const found = [...(cst.children.modelDefinition ?? []), ...(cst.children.blockDefinition ?? [])];
+    definitions.push(...found);
+    const first = tokens[starts[s]].startOffset;
+    const last = tokens[end - 1].startOffset;
+    // An unterminated string swallows the rest of its line, so what the parser says next is
+    // a consequence of it: the lexer's error is the one to show.
+    const swallowed = unterminated.some((offset) => offset >= first && offset <= last);
+    let broken = swallowed && parser.errors.length > 0;
+    for (const exception of swallowed ? [] : parser.errors) {
+      // Extra tokens after a complete definition (an error of the top rule itself) do not
+      // break the definition.
+      const ruleStack = exception.context?.ruleStack ?? [];
+      if (exception.name !== 'NotAllInputParsedException' && !(ruleStack.length === 1 && ruleStack[0] === 'file')) broken = true;
+      let offset = offsetOf(exception.token, source);
+      let message = exception.message;
+      let length = lengthOf(exception);
+      if (exception.token.tokenType === EOF && next) {
+        // The segment ended where the next definition starts, not at the end of the file.
+        offset = next.startOffset;
+        message = message.replace('the end of the file', describeToken(next));
+        length = next.image.length;
+      }
+      // After recovery, a second error on the same line is nearly always a consequence of
+      // the first (`Dense(3 activation=relu)` also "expects '}' at ')'"): keep the first
+      // per line, as go/scanner's RemoveMultiples does.
+      const line = source.position(offset).line;
+      if (syntaxErrorLines.has(line)) continue;
+      syntaxErrorLines.add(line);
+      diagnostics.push(syntaxError(source, offset, message, length));
     }
-    if (stoppedAt === null) break;
-    const next = tokens.findIndex((t) => t.startOffset > stoppedAt && (t.tokenType === Model || t.tokenType === Block));
-    if (next < 0) break;
-    start = next;
-  }
-  definitions.sort((a, b) => (a.location?.startOffset ?? 0) - (b.location?.startOffset ?? 0));
-
-  const brokenDefinitions = new Set<ModelDefinitionCstNode | BlockDefinitionCstNode>();
-  for (const definition of definitions) {
-    const begin = definition.location?.startOffset ?? 0;
-    const end = Number.isNaN(definition.location?.endOffset) ? source.body.length : (definition.location?.endOffset ?? source.body.length);
-    if (errorOffsets.some((offset) => offset >= begin && offset <= end + 1)) brokenDefinitions.add(definition);
-    if (hasRecoveredNode(definition)) brokenDefinitions.add(definition);
+    for (const definition of found) if (broken || hasRecoveredNode(definition)) brokenDefinitions.add(definition);
   }
   return { definitions, brokenDefinitions, diagnostics: dedupe(diagnostics) };
 }
 
 /** Tokens, with lexer errors, unterminated strings and unknown escapes reported. */
-function lex(source: Source, diagnostics: Diagnostic[]): IToken[] {
+function lex(source: Source, diagnostics: Diagnostic[], unterminated: number[]): IToken[] {
   const result = lexer.tokenize(source.body);
   for (const e of result.errors) {
     const text = source.body.slice(e.offset, e.offset + e.length);
@@ -77,6 +93,7 @@ function lex(source: Source, diagnostics: Diagnostic[]): IToken[] {
   }
   return result.tokens.map((token) => {
     if (token.tokenType === UnterminatedString) {
+      unterminated.push(token.startOffset);
       diagnostics.push(syntaxError(source, token.startOffset, `unterminated string: expected a closing '"' before the end of the line`, token.image.length));
       // Parse on as if the string were closed, so the rest of the file is still checked.
       return { ...token, tokenType: StringLiteral, tokenTypeIdx: StringLiteral.tokenTypeIdx, image: `${token.image.replace(/\\$/, '')}"` } as IToken;

@@ -147,16 +147,23 @@ export class NncError extends Error {
   }
 }
 
-/** Levenshtein distance, for "did you mean" suggestions. */
+/**
+ * Edit distance counting insertions, deletions, substitutions and swaps of two
+ * neighbouring characters (optimal string alignment), for "did you mean": `modle` is
+ * one typo away from `model`, not two.
+ */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j], beforePrevious[j - 2] + 1);
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[b.length];
@@ -164,7 +171,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate nearest to `name`, if near enough to be a plausible typo:
- * a case-insensitive match first, then the smallest edit distance within a third of the length.
+ * a case-insensitive match first, then the smallest edit distance within a third of the
+ * length (at least 1, but less than the whole name).
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
@@ -178,7 +186,8 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestDistance = distance;
     }
   }
-  const limit = Math.max(1, Math.floor(name.length / 3));
+  // Replacing every character is no typo: 'q' does not suggest 'x'.
+  const limit = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1);
   return bestDistance <= limit ? best : undefined;
 }
 

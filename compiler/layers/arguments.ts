@@ -2,7 +2,7 @@
 // required arguments, and each value checked and converted by its parameter's type.
 // Layers, initializers, regularizers and constraints all bind through here.
 
-import { type Diagnostic, type Location, didYouMean, error } from '../../src/diagnostics.js';
+import { type Diagnostic, type Location, closest, didYouMean, error } from '../../src/diagnostics.js';
 import { type Arguments, type Value, containsUnknown, describeValue } from '../values.js';
 
 /** A conversion failure; `message` replaces the generic "expects X, found Y" when given. */
@@ -60,8 +60,12 @@ export function bindArguments(signature: Signature, args: Arguments, callLoc: Lo
   });
 
   const known = signature.params.map((p) => p.name);
+  /** Parameters suggested for a misspelt keyword: not also reported as missing. */
+  const suggested = new Set<string>();
   for (const { key, keyLoc, value } of args.keyword) {
     if (!known.includes(key)) {
+      const suggestion = closest(key, known);
+      if (suggestion !== undefined) suggested.add(suggestion);
       diagnostics.push(error(`${signature.title} has no argument '${key}'${didYouMean(key, known)}`, keyLoc));
       ok = false;
       continue;
@@ -79,7 +83,7 @@ export function bindArguments(signature: Signature, args: Arguments, callLoc: Lo
     const value = given.get(spec.name);
     if (value === undefined) {
       if (!('default' in spec)) {
-        diagnostics.push(error(`${signature.title} is missing its required argument '${spec.name}'`, callLoc));
+        if (!suggested.has(spec.name)) diagnostics.push(error(`${signature.title} is missing its required argument '${spec.name}'`, callLoc));
         ok = false;
       } else {
         bound[spec.name] = spec.default;

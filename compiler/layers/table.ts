@@ -67,10 +67,11 @@ function pick<T>(args: Args, keys: readonly string[]): T {
 /** Resolves possibly negative axes against a rank (batch axis included); rejects the batch axis and repeats. */
 export function resolveAxes(kind: string, written: readonly number[], shape: Shape): readonly number[] | { error: string } {
   const rank = shape.length;
+  if (rank < 2) return { error: `${kind} needs a feature axis, but its input ${formatShape(shape)} has only the batch axis` };
   const resolved: number[] = [];
   for (const axis of written) {
     const r = axis < 0 ? axis + rank : axis;
-    if (r === 0) return { error: `${kind} axis ${axis} is the batch axis of ${formatShape(shape)}; normalize over feature axes (1..${rank - 1} or -${rank - 1}..-1)` };
+    if (r === 0) return { error: `${kind} axis ${axis} is the batch axis of ${formatShape(shape)}; choose a feature axis: 1..${rank - 1} or -${rank - 1}..-1` };
     if (r < 0 || r >= rank) return { error: `${kind} axis ${axis} is out of range for an input of shape ${formatShape(shape)}: valid axes are 1..${rank - 1} or -${rank - 1}..-1` };
     if (resolved.includes(r)) return { error: `${kind} axis ${axis} is listed twice (as ${r})` };
     resolved.push(r);

@@ -70,9 +70,16 @@ function spatial(kind: string, input: ShapedInput, window: Pair, strides: Pair, 
 
 /** The product of dimensions, or null when it is not exactly representable (beyond 2^53). */
 export function checkedProduct(dims: readonly number[]): number | null {
-  let product = 1n;
-  for (const d of dims) product *= BigInt(d);
-  return product <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(product) : null;
+  // Dims are positive integers, so every partial product is at most the final one: when
+  // the float product is at most 2^53 - 1, each step multiplied exact integers into an
+  // exactly representable result, and the float product is exact. Above, it is refused
+  // (rounding is monotonic, so a true product of 2^53 or more never rounds below 2^53).
+  let product = 1;
+  for (const d of dims) {
+    if (!Number.isSafeInteger(d) || d < 0) return null;
+    product *= d;
+  }
+  return product <= Number.MAX_SAFE_INTEGER ? product : null;
 }
 
 function featureDims(shape: Shape): number[] {
