@@ -54,7 +54,7 @@ export function parseArgs(command: string, positionals: readonly PositionalSpec[
       onlyPositional = true;
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`unknown option '${arg}' for 'nnc ${command}': options are written --name`);
+    if (!arg.startsWith('--')) throw new UsageError(`unknown option '${arg}': options are written --name${didYouMean(arg.replace(/^-+/, ''), specs.map((s) => s.name)).replace(/'([^']+)'/, "'--$1'")}`);
     const eq = arg.indexOf('=');
     let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
     let inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
@@ -65,9 +65,12 @@ export function parseArgs(command: string, positionals: readonly PositionalSpec[
       spec = byName.get(name);
       inline = 'false';
     }
+    if (!spec && name.startsWith('no-') && byName.has(name.slice(3))) {
+      throw new UsageError(`option --${name.slice(3)} is not a switch: --${name} does not apply`);
+    }
     if (!spec) {
       const suggestion = didYouMean(name, specs.map((s) => s.name)).replace(/'([^']+)'/, "'--$1'");
-      throw new UsageError(`unknown option '--${name}' for 'nnc ${command}'${suggestion}`);
+      throw new UsageError(`unknown option '--${name}'${suggestion}`);
     }
     if (spec.type === 'boolean') {
       if (inline === undefined) flags[name] = true;
@@ -86,10 +89,12 @@ export function parseArgs(command: string, positionals: readonly PositionalSpec[
   const required = positionals.filter((p) => p.arity !== undefined);
   const many = positionals.some((p) => p.arity === 'many');
   if (positional.length < required.length) {
-    throw new UsageError(`'nnc ${command}' needs ${required.map((p) => p.name).join(' and ')}`);
+    const missing = required.slice(positional.length);
+    throw new UsageError(`missing ${missing.map((p) => `${p.name} (${p.description})`).join(' and ')}`);
   }
   if (!many && positional.length > positionals.length) {
-    throw new UsageError(`'nnc ${command}' takes ${positionals.length === 0 ? 'no arguments' : positionals.map((p) => p.name).join(', ')}, found extra argument '${positional[positionals.length]}'`);
+    const takes = positionals.length === 0 ? 'no arguments' : positionals.map((p) => p.name).join(' ');
+    throw new UsageError(`unexpected argument '${positional[positionals.length]}': 'nnc ${command}' takes ${takes}`);
   }
   return { positional, flags };
 }

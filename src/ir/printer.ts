@@ -24,25 +24,30 @@ export function printGraph(graph: Graph, options: PrintOptions = {}): string {
     if (withLocations && node.loc) line += `  # ${formatLocation(node.loc)}`;
     lines.push(line);
   }
-  lines.push(`  output ${graph.outputs.map((id) => graph.nodes[id].name).join(', ')}`);
+  lines.push(`  output ${graph.outputs.map((id) => formatName(graph.nodes[id].name)).join(', ')}`);
   return lines.join('\n') + '\n';
 }
 
 export function printNode(graph: Graph, node: Node): string {
-  if (node.kind === 'Input') return `input ${node.name}: ${formatShape(node.shape)}`;
-  const args = node.inputs.map((id) => graph.nodes[id].name);
+  if (node.kind === 'Input') return `input ${formatName(node.name)}: ${formatShape(node.shape)}`;
+  const args = node.inputs.map((id) => formatName(graph.nodes[id].name));
   for (const [key, value] of Object.entries(node.attrs)) {
     if (value === null) continue;
     args.push(`${key}=${formatAttr(value)}`);
   }
   if (!node.trainable) args.push('trainable=false');
-  let text = `${node.name} = ${node.kind}(${args.join(', ')}) -> ${formatShape(node.shape)}`;
+  let text = `${formatName(node.name)} = ${node.kind}(${args.join(', ')}) -> ${formatShape(node.shape)}`;
   const weights = nodeWeights(graph, node);
   if (weights.length > 0) {
     const listed = weights.map((w) => `${w.name} [${w.shape.join(', ')}]${w.trainable ? '' : ' (non-trainable)'}`);
     text += `  {${listed.join(', ')}}`;
   }
   return text;
+}
+
+/** A layer name as written: bare when it reads as one word, quoted otherwise (`name="a b"`). */
+export function formatName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name) ? name : JSON.stringify(name);
 }
 
 /** An attribute value as the language would write it. */

@@ -35,7 +35,7 @@ export function verifyGraph(graph: Graph): string[] {
     const arity = OPS[node.kind].arity;
     const count = node.inputs.length;
     if ((arity === 'none' && count !== 0) || (arity === 'one' && count !== 1) || (arity === 'many' && count < 2)) {
-      at(node, `takes ${arity === 'none' ? 'no' : arity === 'one' ? 'exactly one' : 'two or more'} inputs, has ${count}`);
+      at(node, `takes ${arity === 'none' ? 'no inputs' : arity === 'one' ? 'exactly one input' : 'two or more inputs'}, has ${count}`);
     }
     if (node.name === '') at(node, 'has an empty name');
     const previous = names.get(node.name);

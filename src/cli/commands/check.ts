@@ -1,4 +1,5 @@
-import { formatDiagnostics, hasErrors } from '../../diagnostics.js';
+import type { CheckResult } from '../../../compiler/check.js';
+import { NncError, formatDiagnostics, hasErrors } from '../../diagnostics.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { type Command, EXIT_ERRORS, EXIT_OK } from '../command.js';
 import { checkFile } from '../loadModel.js';
@@ -11,7 +12,16 @@ export const checkCommand: Command = {
   async run({ positional, io }) {
     let failed = false;
     for (const path of positional) {
-      const result = checkFile(path);
+      let result: CheckResult;
+      try {
+        result = checkFile(path);
+      } catch (e) {
+        // An unreadable file is one more failure; the other files are still checked.
+        if (!(e instanceof NncError)) throw e;
+        io.stderr(formatDiagnostics(e.diagnostics) + '\n');
+        failed = true;
+        continue;
+      }
       if (result.diagnostics.length > 0) io.stderr(formatDiagnostics(result.diagnostics) + '\n');
       if (hasErrors(result.diagnostics)) {
         const count = result.diagnostics.filter((d) => d.severity === 'error').length;
