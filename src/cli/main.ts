@@ -4,14 +4,16 @@
 import { NncError, didYouMean, formatDiagnostics } from '../diagnostics.js';
 import { UsageError, formatUsage, parseArgs } from './args.js';
 import { type Command, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, type Io } from './command.js';
+import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { irCommand } from './commands/ir.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { summaryCommand } from './commands/summary.js';
+import { trainCommand } from './commands/train.js';
 import { verifyCommand } from './commands/verify.js';
 
-export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, irCommand, initCommand, runCommand, verifyCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, irCommand, initCommand, runCommand, verifyCommand, buildCommand, trainCommand];
 
 export const VERSION = '0.1.0';
 

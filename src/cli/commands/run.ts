@@ -4,8 +4,10 @@ import { Model } from '../../../runtime/model.js';
 import { NncError } from '../../diagnostics.js';
 import { formatShape } from '../../ir/shape.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
-import { UsageError } from '../args.js';
-import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
+import { statSync } from 'node:fs';
+import { readBundle } from '../../../runtime/bundle/node.js';
+import { type FlagValues, UsageError } from '../args.js';
+import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { readTensorFile, readWeightsFile, writeTensorFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
@@ -42,10 +44,47 @@ export function formatOutput(name: string, tensor: HostTensor, maxRows = 20): st
   return lines.join('\n') + '\n';
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `nnc run DIR`: a bundle, loaded and validated as a page would load it, on the Node backend. */
+async function runBundle(dir: string, flags: FlagValues, io: Io): Promise<number> {
+  if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
+  if (flags.training) throw new UsageError('a bundle is an inference build: --training does not apply');
+  if (!flags.input) throw new UsageError('--input x.npy is required');
+  const { manifest, graph, weights } = await readBundle(dir);
+  const inputs = readInputs(graph, flags.input as string[]);
+  const backend = await initNodeBackend(flags.backend as BackendName);
+  io.stderr(`backend: ${backend}\n`);
+  const model = new Model(graph, weights, backend, { weightsName: manifest.weights.file });
+  try {
+    const outputs = await model.predictHost(inputs);
+    return writeOrPrint(graph, outputs, flags, io);
+  } finally {
+    model.dispose();
+  }
+}
+
+function writeOrPrint(graph: Graph, outputs: HostTensor[], flags: FlagValues, io: Io): number {
+  const names = graph.outputs.map((id) => graph.nodes[id].name);
+  if (flags.output) {
+    writeTensorFile(flags.output as string, outputs[0]);
+    io.stdout(`wrote ${flags.output}: output ${names[0]}, shape [${outputs[0].shape.join(', ')}]\n`);
+  } else {
+    outputs.forEach((o, i) => io.stdout(formatOutput(names[i], o)));
+  }
+  return EXIT_OK;
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a model on an input tensor (.npy) and print or save its predictions.',
-  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  positionals: [{ name: 'FILE|DIR', description: 'a .nn file, or a bundle directory made by nnc build', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     WEIGHTS_FLAG,
@@ -55,6 +94,7 @@ export const runCommand: Command = {
     { name: 'training', type: 'boolean', description: 'run in training mode (batch statistics, active Dropout)' },
   ],
   async run({ positional, flags, io }) {
+    if (isDirectory(positional[0])) return runBundle(positional[0], flags, io);
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
     if (!flags.weights) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init)');
     if (!flags.input) throw new UsageError('--input x.npy is required');
@@ -66,16 +106,9 @@ export const runCommand: Command = {
     const model = new Model(graph, weights, backend, { weightsName: weightsPath });
     try {
       const outputs = await model.predictHost(inputs, { training: Boolean(flags.training) });
-      const names = graph.outputs.map((id) => graph.nodes[id].name);
-      if (flags.output) {
-        writeTensorFile(flags.output as string, outputs[0]);
-        io.stdout(`wrote ${flags.output}: output ${names[0]}, shape [${outputs[0].shape.join(', ')}]\n`);
-      } else {
-        outputs.forEach((o, i) => io.stdout(formatOutput(names[i], o)));
-      }
+      return writeOrPrint(graph, outputs, flags, io);
     } finally {
       model.dispose();
     }
-    return EXIT_OK;
   },
 };

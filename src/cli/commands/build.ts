@@ -1,0 +1,56 @@
+import { optimize } from '../../../compiler/passes/pipeline.js';
+import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
+import { initNodeBackend } from '../../../runtime/backends/node.js';
+import type { BackendName } from '../../../runtime/backend.js';
+import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { DEFAULT_TOLERANCE, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
+import { checkWeightMap } from '../../../runtime/weights.js';
+import { NncError } from '../../diagnostics.js';
+import { UsageError } from '../args.js';
+import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
+import { readWeightsFile } from '../files.js';
+import { loadModel } from '../loadModel.js';
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Optimize a model for inference and write a self-contained bundle: model.json, weights.safetensors, model.js.',
+  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  flags: [
+    MODEL_FLAG,
+    WEIGHTS_FLAG,
+    { name: 'out', type: 'string', metavar: 'DIR', description: 'the bundle directory' },
+    { name: 'optimize', type: 'boolean', description: 'run the optimizer (--no-optimize to bundle the graph as written)', default: true },
+    PASSES_FLAG,
+    { name: 'dtype', type: 'string', metavar: 'TYPE', choices: ['float32', 'float16'], description: 'weights precision in the bundle (float16: half the download, decoded to float32 on load)', default: 'float32' },
+    { name: 'verify', type: 'boolean', description: 'check the optimized graph against the original on random inputs before writing (--no-verify to skip)', default: true },
+    BACKEND_FLAG,
+  ],
+  async run({ positional, flags, io }) {
+    const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    if (!flags.weights) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
+    if (!flags.out) throw new UsageError('--out DIR is required');
+    const weightsPath = flags.weights as string;
+    const weights = readWeightsFile(weightsPath);
+    checkWeightMap(graph, weights, weightsPath);
+
+    let result = { graph, weights: weights as ReadonlyMap<string, import('../../ir/types.js').HostTensor> };
+    if (flags.optimize) {
+      const optimized = optimize({ graph, weights }, { passes: flags.passes as string[] | undefined });
+      io.stdout(formatFusionReport(fusionReport(graph, optimized)));
+      if (flags.verify) {
+        const backend = await initNodeBackend(flags.backend as BackendName);
+        const comparison = await compareModels({ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }, randomInputs(graph, 2, 8, 0), backend, DEFAULT_TOLERANCE);
+        io.stdout(formatComparison('verify (2 random batches of 8)', comparison, DEFAULT_TOLERANCE) + '\n');
+        if (!comparison.within) throw new NncError('the optimized graph does not compute the same function; no bundle written (rerun with --passes to find the pass, or --no-optimize)');
+      }
+      result = { graph: optimized.graph, weights: optimized.weights! };
+    }
+    const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16');
+    const written = writeBundle(flags.out as string, files);
+    io.stdout(`wrote bundle ${flags.out} (${flags.dtype} weights):\n`);
+    for (const file of written) io.stdout(`  ${file.path.padEnd(40)} ${kib(file.bytes).padStart(12)}\n`);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,149 @@
+// A built bundle in a real browser: headless Chromium on WebGL (SwiftShader), the page
+// exactly as the README shows it, predictions equal to Node's, memory stable.
+
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { optimize } from '../../compiler/passes/pipeline.js';
+import { loadBundle } from '../../runtime/bundle/node.js';
+import { makeBundle, writeBundle } from '../../runtime/bundle/write.js';
+import { GraphBuilder } from '../../src/ir/graph.js';
+import type { Graph, HostTensor } from '../../src/ir/types.js';
+import { exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../helpers/models.js';
+import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
+
+const root = mkdtempSync(join(tmpdir(), 'nnc-browser-'));
+let browser: Browser;
+let server: StaticServer;
+
+/** The page from the README: a module script importing load from ./model.js. */
+const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
+import { load } from './model.js';
+try { window.model = await load(); } catch (e) { window.loadError = String(e && e.message || e); }
+window.ready = true;
+</script>`;
+
+async function bundle(name: string, graph: Graph, weights: ReadonlyMap<string, HostTensor>, dtype: 'float32' | 'float16' = 'float32'): Promise<string> {
+  const optimized = optimize({ graph, weights });
+  writeBundle(join(root, name), await makeBundle(optimized.graph, optimized.weights!, dtype));
+  return join(root, name);
+}
+
+async function open(path: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}${path}`);
+  await page.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
+  return page;
+}
+
+/** Inputs shared by Node and the page: deterministic values in [0, 1). */
+const inputOf = (size: number) => Array.from({ length: size }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1 + 0.5 - Math.floor((Math.sin(i * 12.9898) * 43758.5453) % 1 + 0.5));
+
+test.before(async () => {
+  const geron = exampleGraph('geron');
+  await bundle('geron', geron, randomizedWeights(geron));
+  await bundle('geron16', geron, randomizedWeights(geron), 'float16');
+  const resnet = exampleGraph('tiny_resnet');
+  await bundle('resnet', resnet, randomizedWeights(resnet));
+  browser = await launchChromium();
+  const pages: Record<string, string> = {};
+  for (const dir of ['geron', 'geron16', 'resnet', 'hostile']) pages[`/${dir}/index.html`] = PAGE;
+  server = await serve(root, pages);
+});
+
+test.after.always(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+// SwiftShader runs convolutions slowly: the CNN repeats 10 times, the MLPs 200 times.
+for (const [name, size, repeats] of [['geron', 784, 200], ['geron16', 784, 200], ['resnet', 32 * 32 * 3, 10]] as const) {
+  test.serial(`${name}: runs on WebGL, predicts what Node predicts, memory stable over ${repeats} predicts`, async (t) => {
+    const batch = 4;
+    const x = inputOf(batch * size);
+    const node = await loadBundle(join(root, name), { backend: 'wasm' });
+    const expected = await node.predict(Float32Array.from(x));
+    node.dispose();
+
+    const page = await open(`/${name}/index.html`);
+    const result = await page.evaluate(async ({ x, repeats }) => {
+      const w = window as unknown as { model: any; loadError?: string };
+      if (w.loadError) return { error: w.loadError };
+      const m = w.model;
+      const input = new Float32Array(x);
+      const y = await m.predict(input);
+      const before = m.tf.memory();
+      for (let i = 0; i < repeats; i++) await m.predict(input);
+      const after = m.tf.memory();
+      // A tf tensor in, a tf tensor out.
+      const tensor = m.tf.tensor(input, [4, ...m.inputs[0].shape.slice(1)]);
+      const out = await m.predict(tensor);
+      const fromTensor = Array.from(await out.data());
+      m.tf.dispose([tensor, out]);
+      return {
+        backend: m.tf.getBackend(),
+        float32: m.tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'),
+        y: Array.from(y as Float32Array),
+        fromTensor,
+        before: { tensors: before.numTensors, bytes: before.numBytes },
+        after: { tensors: after.numTensors, bytes: after.numBytes },
+      };
+    }, { x, repeats });
+    await page.close();
+    if ('error' in result) return t.fail(`load() failed in the page: ${result.error}`);
+    t.is(result.backend, 'webgl');
+    t.true(result.float32);
+    // 1e-4: WebGL (SwiftShader) float32 shaders against WASM, after folding.
+    t.true(hostMaxAbsDiff(result.y, expected) <= 1e-4, `max abs diff ${hostMaxAbsDiff(result.y, expected)}`);
+    t.true(hostMaxAbsDiff(result.fromTensor, expected) <= 1e-4);
+    t.deepEqual(result.after, result.before);
+  });
+}
+
+test.serial('a bundle whose names hold quotes, backticks, </script> and newlines loads with model.js inlined in the page', async (t) => {
+  const hostile = ['q"uote\'s', 'back`tick${1}', '</script><script>window.pwned=1</script>', 'new\nline', '<!-- c -->'];
+  const builder = new GraphBuilder();
+  let previous = builder.add({ kind: 'Input', name: hostile[0], inputs: [], attrs: {}, shape: [null, 3] }).id;
+  for (const name of hostile.slice(1)) previous = builder.add({ kind: 'Activation', name, inputs: [previous], attrs: { activation: { name: 'relu' } }, shape: [null, 3] }).id;
+  const graph = builder.build('Hostile', [0], [previous]);
+  const files = await makeBundle(graph, new Map());
+  writeBundle(join(root, 'hostile'), files);
+  const page = await browser.newPage();
+  // model.js inlined into the HTML: a </script> inside it would end the script early.
+  // An inline script cannot export, so its export list becomes local bindings.
+  const exportList = /export\s*\{([^}]*)\};?\s*$/.exec(files.moduleJs);
+  t.truthy(exportList);
+  const locals = exportList![1].split(',').map((pair) => pair.trim().split(/\s+as\s+/)).map(([local, exported]) => `const ${exported ?? local} = ${local};`).join('');
+  const inline = `<!doctype html><script type="module">${files.moduleJs.slice(0, exportList!.index)}${locals}
+try {
+  const m = await load(); window.names = m.inputs.map((i) => i.name).concat(m.outputs.map((o) => o.name));
+  window.y = Array.from(await m.predict(new Float32Array([-1, 0, 2])));
+} catch (e) { window.loadError = String(e && e.message || e); }
+window.ready = true;</script>`;
+  await page.route('**/inline.html', (route) => route.fulfill({ contentType: 'text/html', body: inline }));
+  await page.goto(`${server.url}/hostile/inline.html`);
+  await page.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
+  const { names, y, pwned, loadError } = await page.evaluate(() => ({ names: (window as any).names, y: (window as any).y, pwned: (window as any).pwned, loadError: (window as any).loadError }));
+  t.is(loadError, undefined);
+  t.deepEqual(names, [hostile[0], hostile[hostile.length - 1]]);
+  // WebGL's relu returns −0 for negative inputs; −0 + 0 is +0.
+  t.deepEqual(y.map((v: number) => v + 0), [0, 0, 2]);
+  t.is(pwned, undefined);
+  await page.close();
+});
+
+test.serial('a truncated weights file is rejected in the page with a clear error', async (t) => {
+  const dir = await bundle('truncated', exampleGraph('geron'), randomizedWeights(exampleGraph('geron')));
+  const { truncateSync } = await import('node:fs');
+  truncateSync(join(dir, 'weights.safetensors'), 1000);
+  const page = await browser.newPage();
+  await page.route('**/truncated/index.html', (route) => route.fulfill({ contentType: 'text/html', body: PAGE }));
+  await page.goto(`${server.url}/truncated/index.html`);
+  await page.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
+  const error = await page.evaluate(() => (window as any).loadError);
+  t.regex(error, /weights\.safetensors is 1000 bytes, but the manifest says \d+ \(truncated\?\)/);
+  await page.close();
+});

@@ -1,0 +1,154 @@
+// Bundles in Node: round trip, byte-identical rebuilds, float16, and every corrupted or
+// hostile variant rejected with its own clear error before anything large is allocated.
+
+import test from 'ava';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { optimize } from '../../../compiler/passes/pipeline.js';
+import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
+import { base64Literal, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { initNodeBackend } from '../../../runtime/backends/node.js';
+import { Model } from '../../../runtime/model.js';
+import { GraphBuilder } from '../../../src/ir/graph.js';
+import type { HostTensor } from '../../../src/ir/types.js';
+import { exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../../helpers/models.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'nnc-bundle-'));
+test.after.always(() => rmSync(scratch, { recursive: true, force: true }));
+
+const graph = exampleGraph('geron');
+const weights = randomizedWeights(graph);
+const optimized = optimize({ graph, weights });
+let built: Awaited<ReturnType<typeof makeBundle>>;
+const good = join(scratch, 'good');
+
+test.before(async () => {
+  await initNodeBackend('wasm');
+  built = await makeBundle(optimized.graph, optimized.weights!);
+  writeBundle(good, built);
+});
+
+/** A copy of the good bundle with one file replaced or edited. */
+function variant(name: string, edit: (dir: string) => void): string {
+  const dir = join(scratch, name);
+  cpSync(good, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+const editJson = (dir: string, change: (json: Record<string, any>) => void) => {
+  const path = join(dir, 'model.json');
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  change(json);
+  writeFileSync(path, JSON.stringify(json));
+};
+
+test.serial('a bundle loads in Node and predicts what the unoptimized model predicts', async (t) => {
+  const model = await loadBundle(good);
+  t.is(model.backend, 'wasm');
+  const x = Float32Array.from({ length: 3 * 784 }, (_, i) => Math.sin(i) * 0.5 + 0.5);
+  const y = await model.predict(x);
+  const reference = new Model(graph, weights, 'wasm');
+  const [expected] = await reference.predictHost({ shape: [3, 28, 28], data: x });
+  // 1e-5: float32 rounding of folded weights (the optimizer's tolerance).
+  t.true(hostMaxAbsDiff(y, expected.data) < 1e-5);
+  t.is(y.length, 30);
+  model.dispose();
+  reference.dispose();
+});
+
+test.serial('the same inputs give byte-identical files', async (t) => {
+  const again = await makeBundle(optimized.graph, optimized.weights!);
+  t.is(again.modelJson, built.modelJson);
+  t.deepEqual(again.weights, built.weights);
+  t.is(again.moduleJs, built.moduleJs);
+});
+
+test.serial('float16 weights are half the size and decode to float32 within float16 precision', async (t) => {
+  const half = await makeBundle(optimized.graph, optimized.weights!, 'float16');
+  const dir = join(scratch, 'half');
+  writeBundle(dir, half);
+  const dataBytes = (b: typeof built) => b.manifest.weights.tensors.reduce((s, x) => s + x.offsets[1] - x.offsets[0], 0);
+  t.is(dataBytes(half) * 2, dataBytes(built));
+  const { weights: decoded } = await readBundle(dir);
+  const kernel = decoded.get('dense/kernel')!;
+  t.true(kernel.data instanceof Float32Array);
+  const original = optimized.weights!.get('dense/kernel')!.data;
+  let worst = 0;
+  for (let i = 0; i < original.length; i++) worst = Math.max(worst, Math.abs(kernel.data[i] - original[i]) / Math.max(Math.abs(original[i]), 2 ** -14));
+  // float16 has an 11-bit significand: relative rounding error at most 2^-11.
+  t.true(worst <= 2 ** -11, `worst relative error ${worst}`);
+});
+
+const corrupted: [string, (dir: string) => void, RegExp][] = [
+  ['truncated weights', (d) => writeFileSync(join(d, 'weights.safetensors'), readFileSync(join(d, 'weights.safetensors')).subarray(0, 1000)), /weights\.safetensors is 1000 bytes, but the manifest says \d+ \(truncated\?\)/],
+  ['bad JSON', (d) => writeFileSync(join(d, 'model.json'), '{"format": "nnc-bundle", '), /model\.json is not valid JSON/],
+  ['__proto__ keys', (d) => writeFileSync(join(d, 'model.json'), readFileSync(join(d, 'model.json'), 'utf8').replace(/"attrs":\s*\{\}/, '"attrs": {"__proto__": {"polluted": true}}')), /key '__proto__' at graph\.nodes\[0\]\.attrs\.__proto__ is not allowed/],
+  ['edited shapes in the manifest', (d) => editJson(d, (j) => (j.weights.tensors[0].shape = [300, 784])), /does not match its manifest: tensor 'dense\/bias' has shape \[300\] in the file, \[300, 784\] in the manifest/],
+  ['edited shapes in the graph', (d) => editJson(d, (j) => (j.graph.nodes[2].attrs.units = 301)), /stored shape \[None, 300\] differs from inferred \[None, 301\]/],
+  ['wrong dtype', (d) => editJson(d, (j) => (j.weights.tensors[0].dtype = 'F16')), /tensor 'dense\/bias' is F32 in the file, F16 in the manifest/],
+  ['a newer format version', (d) => editJson(d, (j) => (j.version = 2)), /bundle format version 2; this loader reads version 1 \(rebuild the bundle/],
+  ['not a bundle', (d) => writeFileSync(join(d, 'model.json'), '{"modelTopology": {}}'), /is not an nnc bundle manifest/],
+  ['an unknown op', (d) => editJson(d, (j) => (j.graph.nodes[1].kind = 'Eval')), /node 1 'flatten' has unknown kind "Eval"/],
+  ['a mistyped attribute', (d) => editJson(d, (j) => (j.graph.nodes[2].attrs.units = '300; alert(1)')), /attribute 'units' must be an integer/],
+  ['a flipped weight byte', (d) => {
+    const bytes = readFileSync(join(d, 'weights.safetensors'));
+    bytes[bytes.length - 5] ^= 0x40;
+    writeFileSync(join(d, 'weights.safetensors'), bytes);
+  }, /weights\.safetensors is corrupted: its SHA-256 is [0-9a-f]{64}, the manifest says/],
+  ['an edited graph with a consistent shape', (d) => editJson(d, (j) => (j.graph.nodes[2].attrs.activation = { name: 'sigmoid' })), /content hash does not match: the manifest was edited after the build/],
+  ['missing weights file', (d) => rmSync(join(d, 'weights.safetensors')), /cannot read weights file '.*weights\.safetensors': no such file/],
+  ['a weights file name with a path', (d) => editJson(d, (j) => (j.weights.file = '../../etc/passwd')), /weights file name "\.\.\/\.\.\/etc\/passwd" must be a plain file name/],
+];
+
+for (const [name, edit, expected] of corrupted) {
+  test.serial(`rejected with its own error: ${name}`, async (t) => {
+    const dir = variant(name.replace(/\W+/g, '-'), edit);
+    const error = await t.throwsAsync(readBundle(dir));
+    t.is(error!.name, 'NncError');
+    t.regex(error!.message, expected);
+  });
+}
+
+test.serial('rejected before allocating: a safetensors header claiming terabytes', async (t) => {
+  const dir = variant('terabytes', (d) => {
+    const path = join(d, 'weights.safetensors');
+    const bytes = readFileSync(path);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+    header['dense/kernel'].shape = [1_000_000, 1_000_000];
+    const text = Buffer.from(JSON.stringify(header));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(text.length));
+    const rewritten = Buffer.concat([length, text, bytes.subarray(8 + headerLength)]);
+    writeFileSync(path, rewritten);
+    // The manifest agrees on the file size, so the header itself is what must be caught.
+    editJson(d, (j) => (j.weights.byteLength = rewritten.length));
+  });
+  const error = await t.throwsAsync(readBundle(dir));
+  t.regex(error!.message, /dense\/kernel/);
+  t.regex(error!.message, /4000000000000 bytes/);
+});
+
+test.serial('names with quotes, backticks, </script> and newlines cannot inject code into model.js', async (t) => {
+  const hostile = ['q"uote\'s', 'back`tick${1}', '</script><script>alert(1)</script>', 'new\nline\u2028sep', '<!-- c -->'];
+  const builder = new GraphBuilder();
+  const input = builder.add({ kind: 'Input', name: hostile[0], inputs: [], attrs: {}, shape: [null, 3] });
+  let previous = input.id;
+  for (const name of hostile.slice(1)) {
+    previous = builder.add({ kind: 'Activation', name, inputs: [previous], attrs: { activation: { name: 'relu' } }, shape: [null, 3] }).id;
+  }
+  const g = builder.build('M"</script>`', [input.id], [previous]);
+  const files = await makeBundle(g, new Map<string, HostTensor>());
+  t.false(/<\/script|<!--/i.test(files.moduleJs));
+  t.false(files.moduleJs.includes('\n' + 'line'));
+  // The manifest rides in model.js as base64; decoded, the names come back exactly.
+  // (The module itself is evaluated in a real page by test/browser/bundle.test.ts.)
+  const encoded = [...files.moduleJs.matchAll(/"([A-Za-z0-9+/]{64,}={0,2})"/g)].map((m) => m[1]);
+  t.is(encoded.length, 1);
+  const manifest = JSON.parse(Buffer.from(encoded[0], 'base64').toString('utf8'));
+  t.deepEqual(manifest.graph.nodes.map((n: { name: string }) => n.name), hostile);
+  t.is(manifest.model, 'M"</script>`');
+  t.is(base64Literal('</script>'), '"PC9zY3JpcHQ+"');
+});
