@@ -1,13 +1,57 @@
-// `npm start`: the main job on the bundled examples. For now: check every example
-// and print the summary of each model.
-import { readdirSync } from 'node:fs';
-import { main } from '../src/cli/main.js';
+// `npm start`: the main job, end to end, on the bundled Géron example.
+//   1. check every example and summarize Géron's model (Keras's numbers);
+//   2. weights: initial weights from a seed (see below for trained ones);
+//   3. build: optimize (fusion report), verify, write the bundle;
+//   4. verify on real Fashion-MNIST images and run the bundle on them;
+//   5. inference time before and after optimization on the local backend.
+// Everything goes to out/ (ignored by git).
 
-const examples = readdirSync(new URL('../examples/', import.meta.url)).filter((f) => f.endsWith('.nn')).sort().map((f) => `examples/${f}`);
-let code = await main(['check', ...examples]);
-for (const file of examples) {
-  if (code !== 0) break;
-  process.stdout.write('\n');
-  code = await main(['summary', file]);
+import { readdirSync } from 'node:fs';
+import { optimize } from '../compiler/passes/pipeline.js';
+import { initNodeBackend } from '../runtime/backends/node.js';
+import { Model } from '../runtime/model.js';
+import { readWeightsFile } from '../src/cli/files.js';
+import { loadModel } from '../src/cli/loadModel.js';
+import { main } from '../src/cli/main.js';
+import { formatMs, time } from '../bench/timing.js';
+
+const EXAMPLE = 'examples/geron.nn';
+const SAMPLES = 'examples/fashion-mnist-4.npy';
+const WEIGHTS = 'out/geron.safetensors';
+const BUNDLE = 'out/geron-bundle';
+
+async function step(title: string, argv: string[]): Promise<void> {
+  process.stdout.write(`\n== ${title}\n$ nnc ${argv.join(' ')}\n`);
+  const code = await main(argv);
+  if (code !== 0) {
+    process.stderr.write(`npm start: 'nnc ${argv[0]}' failed (exit ${code})\n`);
+    process.exit(code);
+  }
 }
-process.exitCode = code;
+
+const examples = readdirSync('examples').filter((f) => f.endsWith('.nn')).sort().map((f) => `examples/${f}`);
+await step('check the examples', ['check', ...examples]);
+await step("summary of Géron's model", ['summary', EXAMPLE]);
+await step('initial weights', ['init', EXAMPLE, '--seed', '1', '--out', WEIGHTS]);
+await step('optimize, verify and bundle', ['build', EXAMPLE, '--weights', WEIGHTS, '--out', BUNDLE]);
+await step('verify on Fashion-MNIST test images', ['verify', EXAMPLE, '--weights', WEIGHTS, '--input', SAMPLES]);
+await step('run the bundle on them', ['run', BUNDLE, '--input', SAMPLES]);
+
+// 5. Time inference of the original and the optimized graph, side by side, same input.
+process.stdout.write('\n== inference time before and after optimization\n');
+const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), isTTY: false };
+const graph = loadModel(EXAMPLE, undefined, io);
+const weights = readWeightsFile(WEIGHTS);
+const optimized = optimize({ graph, weights });
+const backend = await initNodeBackend();
+const before = new Model(graph, weights, backend);
+const after = new Model(optimized.graph, optimized.weights!, backend);
+for (const batch of [1, 32]) {
+  const input = { shape: [batch, 28, 28], data: new Float32Array(batch * 784).fill(0.5) };
+  const a = await time(() => before.predictHost(input), { runs: 50 });
+  const b = await time(() => after.predictHost(input), { runs: 50 });
+  process.stdout.write(`${backend}, batch ${String(batch).padStart(2)}: ${formatMs(a.median)} before, ${formatMs(b.median)} after optimization (median of 50): ${(a.median / b.median).toFixed(2)}x\n`);
+}
+before.dispose();
+after.dispose();
+process.stdout.write(`\nbundle written to ${BUNDLE}/: serve that folder and import { load } from './model.js' in a page.\n`);
