@@ -81,7 +81,7 @@ for (const [name, size, repeats] of [['geron', 784, 200], ['geron16', 784, 200],
       // A tf tensor in, a tf tensor out.
       const tensor = m.tf.tensor(input, [4, ...m.inputs[0].shape.slice(1)]);
       const out = await m.predict(tensor);
-      const fromTensor = Array.from(await out.data());
+      const fromTensor = Array.from(await out.data()) as number[];
       m.tf.dispose([tensor, out]);
       return {
         backend: m.tf.getBackend(),
