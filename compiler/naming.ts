@@ -13,9 +13,11 @@ export function toSnakeCase(name: string): string {
 /** Hands out automatic names for one model. */
 export class LayerNamer {
   readonly #counts = new Map<string, number>();
+  readonly #bases = new Map<string, string>();
 
   next(kind: string): string {
-    const base = toSnakeCase(kind);
+    let base = this.#bases.get(kind);
+    if (base === undefined) this.#bases.set(kind, (base = toSnakeCase(kind)));
     const count = this.#counts.get(base) ?? 0;
     this.#counts.set(base, count + 1);
     return count === 0 ? base : `${base}_${count}`;

@@ -29,38 +29,40 @@ export interface Summary {
 export function summarize(graph: Graph): Summary {
   const sequential = isChain(graph);
   const layers: SummaryRow[] = [];
-  let total = 0n;
-  let trainable = 0n;
+  // Plain numbers stay exact while every partial sum is at most 2^53 - 1 (sums of safe
+  // integers below that bound are exact); past it the count is refused, never rounded.
+  let total = 0;
+  let trainable = 0;
   for (const node of graph.nodes) {
-    let params = 0n;
-    let trainableHere = 0n;
+    let params = 0;
+    let trainableHere = 0;
     for (const weight of nodeWeights(graph, node)) {
       const size = checkedProduct(weight.shape);
       if (size === null) throw new Error(`weight '${node.name}/${weight.name}' has more than 2^53 elements`);
-      params += BigInt(size);
-      if (weight.trainable) trainableHere += BigInt(size);
+      params += size;
+      if (weight.trainable) trainableHere += size;
     }
     total += params;
     trainable += trainableHere;
+    if (total > Number.MAX_SAFE_INTEGER) throw new Error(`model '${graph.name}' has more than 2^53 parameters`);
     if (sequential && node.kind === 'Input') continue;
     layers.push({
       name: node.name,
       type: node.kind === 'Input' ? 'InputLayer' : node.kind,
       outputShape: node.shape,
-      params: Number(params),
-      trainableParams: Number(trainableHere),
-      nonTrainableParams: Number(params - trainableHere),
+      params,
+      trainableParams: trainableHere,
+      nonTrainableParams: params - trainableHere,
       connectedTo: node.inputs.map((id) => `${graph.nodes[id].name}[0][0]`),
     });
   }
-  if (total > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`model '${graph.name}' has more than 2^53 parameters`);
   return {
     model: graph.name,
     sequential,
     layers,
-    totalParams: Number(total),
-    trainableParams: Number(trainable),
-    nonTrainableParams: Number(total - trainable),
+    totalParams: total,
+    trainableParams: trainable,
+    nonTrainableParams: total - trainable,
   };
 }
 

@@ -55,8 +55,8 @@ export class GraphBuilder {
 /** Freezes plain data (objects and arrays) recursively; locations are left alone (they hold a Source). */
 function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  for (const [key, child] of Object.entries(value)) {
-    if (key !== 'loc') deepFreeze(child);
+  for (const key of Object.keys(value)) {
+    if (key !== 'loc') deepFreeze((value as Record<string, unknown>)[key]);
   }
   return Object.freeze(value);
 }
