@@ -40,20 +40,31 @@ function categorical(targets: tf.Tensor, predictions: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Number of correct predictions in the batch, Keras's `accuracy` for the loss:
- * argmax match for categorical losses, threshold 0.5 for binary, exact match for MSE.
+ * Correct predictions in the batch, per example (an example with several positions or
+ * units counts the fraction it gets right), for the metric `accuracy`:
+ *   sparse / categorical crossentropy: argmax of the prediction = the class;
+ *   binary crossentropy: prediction > 0.5 = target > 0.5, per unit;
+ *   mean squared error: as Keras picks `accuracy` by shape, the binary rule for a
+ *   one-unit output, the argmax rule otherwise.
  */
 export function countCorrect(name: LossName, targets: tf.Tensor, predictions: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
+    const units = predictions.shape[predictions.rank - 1] ?? 1;
+    const batch = predictions.shape[0] ?? 1;
+    const perExample = (matches: tf.Tensor) => tf.div(tf.sum(tf.cast(matches, 'float32')), matches.size / batch);
+    const argmaxRule = () => perExample(tf.equal(tf.argMax(predictions, -1), tf.argMax(targets, -1)));
+    const thresholdRule = () => perExample(tf.equal(tf.greater(predictions, 0.5), tf.greater(targets, 0.5)));
     switch (name) {
-      case 'sparse_categorical_crossentropy':
-        return tf.sum(tf.cast(tf.equal(tf.argMax(predictions, -1), tf.cast(tf.reshape(targets, [-1]), 'int32')), 'float32'));
+      case 'sparse_categorical_crossentropy': {
+        const classes = tf.argMax(predictions, -1);
+        return perExample(tf.equal(classes, tf.cast(tf.reshape(targets, classes.shape), 'int32')));
+      }
       case 'categorical_crossentropy':
-        return tf.sum(tf.cast(tf.equal(tf.argMax(predictions, -1), tf.argMax(targets, -1)), 'float32'));
+        return argmaxRule();
       case 'binary_crossentropy':
-        return tf.div(tf.sum(tf.cast(tf.equal(tf.greater(predictions, 0.5), tf.greater(targets, 0.5)), 'float32')), predictions.shape[predictions.rank - 1] ?? 1);
+        return thresholdRule();
       case 'mean_squared_error':
-        return tf.div(tf.sum(tf.cast(tf.equal(predictions, targets), 'float32')), predictions.shape[predictions.rank - 1] ?? 1);
+        return units === 1 ? thresholdRule() : argmaxRule();
     }
   }) as tf.Scalar;
 }
