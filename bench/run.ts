@@ -4,8 +4,9 @@
 
 import { frontendSection } from './frontend.js';
 import { type BenchmarkSection, formatTable } from './section.js';
+import { trainingSection } from './training.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [frontendSection];
+export const SECTIONS: readonly BenchmarkSection[] = [frontendSection, trainingSection];
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');
