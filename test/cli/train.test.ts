@@ -159,6 +159,7 @@ const usage = [
   { name: 'an npz without x_train', data: 'no_x_train.npz', code: 1, message: `error: ${path('no_x_train.npz')} has no x_train (it holds: x, y_train); nnc train needs x_train and y_train, and optionally x_val, y_val, x_test, y_test` },
   { name: 'x of the wrong shape', data: 'wrong_shape.npz', code: 1, message: `error: ${path('wrong_shape.npz')}: x_train has shape [2, 5], but the model's input expects [None, 2, 2]` },
   { name: 'labels out of range', data: 'bad_labels.npz', code: 1, message: `error: ${path('bad_labels.npz')}: y_train holds label 7 at index 2, out of range: the model's output has 3 classes, so labels are 0..2` },
+  { name: 'an --out that is a directory', args: ['--out', dir], code: 1, message: `error: cannot write weights file '${dir}': it is a directory` },
   { name: '--validation-split with fashion-mnist', data: 'fashion-mnist', args: ['--validation-split', '0.1'], code: 2, message: 'nnc train: fashion-mnist has its own validation set (5,000 examples); leave out --validation-split' },
 ];
 

@@ -1,6 +1,8 @@
 // `nnc train`: Keras `fit` on Fashion-MNIST or an .npz, then a test evaluation, the
 // trained weights (safetensors) and optionally the history (JSON). See docs/training.md.
 
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
@@ -20,7 +22,7 @@ import type { Graph, HostTensor } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
 import { readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
-import { loadModel } from '../loadModel.js';
+import { describeFsError, loadModel } from '../loadModel.js';
 
 /** Keras's default learning rates. */
 const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, nadam: 0.001, rmsprop: 0.001 };
@@ -67,6 +69,11 @@ export const trainCommand: Command = {
     if (validationSplit !== undefined && dataFlag === FASHION_MNIST) {
       throw new UsageError(`${FASHION_MNIST} has its own validation set (5,000 examples); leave out --validation-split`);
     }
+
+    const historyPath = flags.history as string | undefined;
+    // A long run must not end in an unwritable path: check before training.
+    checkWritable(out, 'weights file');
+    if (historyPath) checkWritable(historyPath, 'history file');
 
     const graph = loadModel(file, flags.model as string | undefined, io);
     const { data, loss, lossReason } = await loadData(graph, dataFlag, flags.loss as LossName | undefined, validationSplit, io);
@@ -121,7 +128,6 @@ export const trainCommand: Command = {
       };
       writeWeightsFile(out, trained, weightsMetadata(record));
       io.stderr(`wrote ${out}: ${trained.size} tensors\n`);
-      const historyPath = flags.history as string | undefined;
       if (historyPath) {
         writeBytes(historyPath, new TextEncoder().encode(historyJson(record)), 'history file');
         io.stderr(`wrote ${historyPath}\n`);
@@ -133,6 +139,17 @@ export const trainCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** Throws unless `path` can be written: its directory exists (or can be made) and is writable, and `path` is not a directory. */
+function checkWritable(path: string, what: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    accessSync(dirname(path), constants.W_OK);
+    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
+  } catch (e) {
+    throw new NncError(`cannot write ${what} '${path}': ${describeFsError(e)}`);
+  }
+}
 
 /** Reads and checks the data, and settles the loss (the flag, or the default for the targets). */
 async function loadData(graph: Graph, dataFlag: string, lossFlag: LossName | undefined, validationSplit: number | undefined, io: Io): Promise<{ data: TrainingData; loss: LossName; lossReason: string | null }> {
