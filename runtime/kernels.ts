@@ -87,37 +87,24 @@ const dense: Kernel<'Dense'> = (node, [x], w) => {
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), node.attrs.units]);
 };
 
-const conv2d: Kernel<'Conv2D'> = (node, [x], w) => {
-  const { strides, padding, dilation_rate, activation } = node.attrs;
-  const fused = fusedActivation(activation);
-  const y = tf.fused.conv2d({
-    x: x as tf.Tensor4D,
-    filter: w.kernel as tf.Tensor4D,
-    strides: [strides[0], strides[1]],
-    pad: padding,
-    dilations: [dilation_rate[0], dilation_rate[1]],
-    bias: w.bias,
-    activation: fused?.activation ?? 'linear',
-    leakyreluAlpha: fused?.leakyreluAlpha,
-  });
-  return fused ? y : activate(y, activation);
-};
-
-const depthwiseConv2d: Kernel<'DepthwiseConv2D'> = (node, [x], w) => {
-  const { strides, padding, dilation_rate, activation } = node.attrs;
-  const fused = fusedActivation(activation);
-  const y = tf.fused.depthwiseConv2d({
-    x: x as tf.Tensor4D,
-    filter: w.depthwise_kernel as tf.Tensor4D,
-    strides: [strides[0], strides[1]],
-    pad: padding,
-    dilations: [dilation_rate[0], dilation_rate[1]],
-    bias: w.bias,
-    activation: fused?.activation ?? 'linear',
-    leakyreluAlpha: fused?.leakyreluAlpha,
-  });
-  return fused ? y : activate(y, activation);
-};
+/** Conv2D and DepthwiseConv2D: one tfjs fused kernel, the activation inside it when tfjs can fuse it. */
+function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused.conv2d | typeof tf.fused.depthwiseConv2d, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
+  return (node, [x], w) => {
+    const { strides, padding, dilation_rate, activation } = node.attrs;
+    const fused = fusedActivation(activation);
+    const y = op({
+      x: x as tf.Tensor4D,
+      filter: w[filter] as tf.Tensor4D,
+      strides: [strides[0], strides[1]],
+      pad: padding,
+      dilations: [dilation_rate[0], dilation_rate[1]],
+      bias: w.bias,
+      activation: fused?.activation ?? 'linear',
+      leakyreluAlpha: fused?.leakyreluAlpha,
+    });
+    return fused ? y : activate(y, activation);
+  };
+}
 
 /**
  * Keras's ReLU: max_value if x ≥ max_value, x if threshold ≤ x < max_value,
@@ -156,8 +143,8 @@ export const KERNELS: { readonly [K in OpKind]: Kernel<K> } = {
     throw new Error('Input nodes are fed, not run');
   },
   Dense: dense,
-  Conv2D: conv2d,
-  DepthwiseConv2D: depthwiseConv2d,
+  Conv2D: convolution(tf.fused.conv2d, 'kernel'),
+  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, 'depthwise_kernel'),
   BatchNormalization: batchNormalization,
   Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),
   ReLU: relu,
