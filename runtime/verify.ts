@@ -2,7 +2,8 @@
 // inputs and compare every output element, numpy-allclose style:
 //   |optimized − original| ≤ atol + rtol·|original|
 // The relative error is reported over elements larger than atol (smaller ones are
-// judged by atol alone: their relative error says nothing).
+// judged by atol alone: their relative error says nothing). NaN anywhere is a failure
+// and shows as the maximum error; equal infinities are exact.
 
 import type { Graph, HostTensor, WeightMap } from '../src/ir/types.js';
 import type { BackendName } from './backend.js';
@@ -27,28 +28,44 @@ export interface Comparison {
   readonly within: boolean;
 }
 
+function relativeError(error: number, reference: number): number {
+  if (error === 0 || Number.isNaN(error)) return error;
+  return Number.isFinite(reference) ? error / Math.abs(reference) : Infinity;
+}
+
+/** Compares outputs elementwise; outputs must match in number and shape, or all their elements fail. */
 export function compareHost(reference: readonly HostTensor[], candidate: readonly HostTensor[], tolerance: Tolerance = DEFAULT_TOLERANCE): Comparison {
   let maxAbsError = 0;
   let maxRelError = 0;
   let elements = 0;
   let failures = 0;
-  reference.forEach((ref, o) => {
+  // A missing, extra or differently shaped output fails every element it has.
+  const mismatch = (count: number) => {
+    failures += Math.max(count, 1);
+    elements += count;
+    maxAbsError = Infinity;
+  };
+  for (let o = 0; o < Math.max(reference.length, candidate.length); o++) {
+    const ref = reference[o];
     const cand = candidate[o];
-    if (!cand || cand.data.length !== ref.data.length) {
-      failures += ref.data.length;
-      maxAbsError = Infinity;
-      return;
+    if (!ref || !cand || cand.data.length !== ref.data.length || cand.shape.join() !== ref.shape.join()) {
+      mismatch(Math.max(ref?.data.length ?? 0, cand?.data.length ?? 0));
+      continue;
     }
     for (let i = 0; i < ref.data.length; i++) {
       const a = ref.data[i];
       const b = cand.data[i];
-      const error = Math.abs(a - b);
+      // Equal values are exact (±Infinity included); NaN on either side is an error
+      // of NaN: never within, and Math.max keeps it as the maximum.
+      const error = a === b ? 0 : Math.abs(a - b);
       elements++;
-      if (!(error <= tolerance.atol + tolerance.rtol * Math.abs(a))) failures++; // NaN counts as a failure
-      if (!(error <= maxAbsError)) maxAbsError = error;
-      if (Math.abs(a) > tolerance.atol) maxRelError = Math.max(maxRelError, error / Math.abs(a));
+      // An infinite reference allows no error (its rtol·|y| would allow any).
+      const bound = Number.isFinite(a) ? tolerance.atol + tolerance.rtol * Math.abs(a) : 0;
+      if (!(error <= bound)) failures++;
+      maxAbsError = Math.max(maxAbsError, error);
+      if (!(Math.abs(a) <= tolerance.atol)) maxRelError = Math.max(maxRelError, relativeError(error, a));
     }
-  });
+  }
   return { maxAbsError, maxRelError, elements, failures, within: failures === 0 };
 }
 
