@@ -18,7 +18,7 @@
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
+import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
 
 export const foldBatchNormIntoFollowing: Pass = {
   name: 'fold-batchnorm-into-following',
@@ -38,7 +38,7 @@ export const foldBatchNormIntoFollowing: Pass = {
       }
       const layer = consumer.node;
       if (!isLinearLayer(layer)) {
-        kept(`not into the layer after: '${layer.name}' is a ${layer.kind}, not a Dense or convolution`);
+        kept(`not into the layer after: '${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`);
         continue;
       }
       const lastAxis = bn.shape.length - 1;

@@ -2,15 +2,16 @@
 //
 // Rescaling is y = x·a + o with scalars a and o; next to a linear layer it folds like a BN:
 //   before Dense/conv (its only consumer):  (x·a + o)·W + b = x·(a·W) + (b + o·Σ_in W)
-//     ⇒ W' = a·W,  b'_j = b_j + o·Σ_{i} W[i, j]   (convolutions: padding=valid only,
-//        since padded zeros would not be rescaled)
+//     ⇒ W' = a·W,  b'_j = b_j + o·Σ_{i} W[i, j]   (a convolution with padding=same
+//        pads zeros the Rescaling never saw: 0·a + o = o ≠ 0 unless o = 0, so with an
+//        offset only padding=valid folds; Rescaling(1/255) before any conv folds)
 //   after a linear-activation Dense/conv (its only consumer):  (x·W + b)·a + o
 //     ⇒ W' = a·W,  b' = a·b + o
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Node } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type LinearKind, type Pass, type PassNote, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
+import { type LinearKind, type Pass, type PassNote, article, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
 
 export const foldRescaling: Pass = {
   name: 'fold-rescaling',
@@ -46,32 +47,39 @@ export const foldRescaling: Pass = {
         notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'folded', into: layer.name, detail: `folded into '${layer.name}' ${before ? 'after' : 'before'} it` });
       };
 
+      // Into the layer before it: that layer must feed only this Rescaling and add its
+      // bias last (linear activation).
       const producer = graph.nodes[node.inputs[0]];
-      const producerConsumer = soleConsumer(graph, (id) => editor.consumersOf(id), producer.id);
-      if (isLinearLayer(producer) && 'node' in producerConsumer && producer.attrs.activation.name === 'linear' && !touched.has(producer.id)) {
-        fold(producer, false);
+      const notPrevious = whyNotIntoPrevious(producer);
+      if (notPrevious === null) {
+        fold(producer as Node & { kind: LinearKind }, false);
         continue;
       }
-      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), node.id);
-      if ('reason' in consumer) {
-        kept(consumer.reason);
+      // Into the layer after it: its only consumer, which sees the rescaled value whole.
+      const notNext = whyNotIntoNext();
+      if (notNext === null) {
+        fold(graph.nodes[editor.consumersOf(node.id)[0]] as Node & { kind: LinearKind }, true);
         continue;
       }
-      const layer = consumer.node;
-      if (!isLinearLayer(layer)) {
-        kept(`neither neighbour is a linear layer it can fold into`);
-        continue;
+      kept(`not into the layer before: ${notPrevious}; not into the layer after: ${notNext}`);
+
+      function whyNotIntoPrevious(layer: Node): string | null {
+        if (!isLinearLayer(layer)) return `'${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`;
+        const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), layer.id);
+        if ('reason' in consumer) return consumer.reason;
+        if (layer.attrs.activation.name !== 'linear') return `'${layer.name}' applies ${layer.attrs.activation.name} before the Rescaling`;
+        if (touched.has(layer.id)) return `'${layer.name}' already absorbed another Rescaling in this pass`;
+        return null;
       }
-      if (layer.kind !== 'Dense' && layer.attrs.padding === 'same') {
-        kept(`not into '${layer.name}': padding=same pads zeros that would not be rescaled`);
-        continue;
+      function whyNotIntoNext(): string | null {
+        const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), node.id);
+        if ('reason' in consumer) return consumer.reason;
+        const layer = consumer.node;
+        if (!isLinearLayer(layer)) return `'${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`;
+        if (layer.kind !== 'Dense' && layer.attrs.padding === 'same' && o !== 0) return `'${layer.name}' pads zeros (padding=same) that would not get the offset ${o}`;
+        if (touched.has(layer.id)) return `'${layer.name}' already absorbed another Rescaling in this pass`;
+        return null;
       }
-      if (touched.has(layer.id)) {
-        kept(`'${layer.name}' already absorbed another Rescaling in this pass`);
-        continue;
-      }
-      // The weights below are the inputs' channel sums, valid when the layer sees the rescaled value whole.
-      fold(layer, true);
     }
     return { graph: editor.build(), weights: out, notes };
   },

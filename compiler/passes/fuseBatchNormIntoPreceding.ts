@@ -13,7 +13,7 @@
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
+import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
 
 export const fuseBatchNormIntoPreceding: Pass = {
   name: 'fuse-batchnorm-into-preceding',
@@ -28,7 +28,7 @@ export const fuseBatchNormIntoPreceding: Pass = {
       const producer = graph.nodes[bn.inputs[0]];
       const kept = (detail: string) => notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'kept', detail });
       if (!isLinearLayer(producer)) {
-        kept(`not into the layer before: '${producer.name}' is a ${producer.kind}, not a Dense or convolution`);
+        kept(`not into the layer before: '${producer.name}' is ${article(producer.kind)}, not a Dense or convolution`);
         continue;
       }
       const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), producer.id);

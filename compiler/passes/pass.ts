@@ -76,6 +76,11 @@ export function soleConsumer(graph: Graph, consumersOf: (id: NodeId) => readonly
   return { node: graph.nodes[users[0]] };
 }
 
+/** "a Flatten", "an Add": a kind with its indefinite article, for notes. */
+export function article(kind: string): string {
+  return `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
 export const LINEAR_LAYERS = ['Dense', 'Conv2D', 'DepthwiseConv2D'] as const;
 export type LinearKind = (typeof LINEAR_LAYERS)[number];
 

@@ -62,6 +62,7 @@ export function selectPasses(selection: readonly string[] | undefined): readonly
   const names = PASSES.map((p) => p.name);
   for (const item of selection) {
     const name = item.replace(/^-/, '');
+    if (name === '') throw new NncError(`empty pass name in the selection '${selection.join(',')}' (passes: ${names.join(', ')})`);
     if (!names.includes(name)) throw new NncError(`unknown pass '${name}'${didYouMean(name, names)} (passes: ${names.join(', ')})`);
   }
   const excluded = selection.filter((s) => s.startsWith('-')).map((s) => s.slice(1));
