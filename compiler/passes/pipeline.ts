@@ -32,9 +32,12 @@ export const PASSES: readonly Pass[] = [
   fuseActivations,
 ];
 
-/** Passes repeated together until the graph stops changing. */
+/**
+ * Passes repeated together until the graph stops changing. Each of them removes at
+ * least one node whenever it changes the graph, so there are at most as many changing
+ * rounds as nodes: a chain of n BNs before a Dense takes n rounds, one fold per round.
+ */
 const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, foldBatchNormIntoFollowing, foldRescaling]);
-const MAX_ROUNDS = 16;
 
 export interface PassStep {
   readonly pass: string;
@@ -92,7 +95,7 @@ export function optimize(state: ModelState, options: OptimizeOptions = {}): Opti
     }
     const group: Pass[] = [];
     while (index < passes.length && FIXPOINT.has(passes[index])) group.push(passes[index++]);
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    for (let round = 0, bound = current.graph.nodes.length; round <= bound; round++) {
       let changed = false;
       for (const pass of group) changed = apply(pass) || changed;
       if (!changed) break;

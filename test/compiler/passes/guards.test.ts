@@ -253,6 +253,15 @@ test('BN → BN → Dense: the fixpoint folds both into the Dense', async (t) =>
   t.true(notesAbout(result, 'batch_normalization').some((n) => n.action === 'kept' && /'batch_normalization_1' is a BatchNormalization/.test(n.detail)));
 });
 
+test('a chain of 20 BNs before a Dense: every one folds, one per round', async (t) => {
+  // One BN folds per round (only the last one touches the Dense), so the fixpoint must
+  // run as many rounds as it takes, not a fixed number.
+  const graph = graphOf(`model M { input x: [6]\n repeat 20 { BatchNormalization }\n Dense(4) }`);
+  const result = await optimizeAndCompare(t, graph);
+  t.deepEqual(kinds(result.graph), ['Input', 'Dense']);
+  t.is(fusionReport(graph, result).batchNorms.filter((b) => b.outcome === 'folded' && b.into === 'dense').length, 20);
+});
+
 test('Dense → BN → BN: the fixpoint folds both into the Dense', async (t) => {
   const graph = graphOf(`model M { input x: [6]
     Dense(4)
