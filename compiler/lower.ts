@@ -18,7 +18,7 @@ import type {
   StatementCstNode,
 } from '../grammar/cst.js';
 import type { ParseResult } from '../grammar/parse.js';
-import { type Diagnostic, type Location, type Source, didYouMean, error, note, warning } from '../src/diagnostics.js';
+import { type Diagnostic, type Location, type Source, type SuggestionBudget, didYouMean, error, note, warning } from '../src/diagnostics.js';
 import { GraphBuilder } from '../src/ir/graph.js';
 import { checkedProduct, declaredWeights, inferShape } from '../src/ir/ops.js';
 import { formatShape } from '../src/ir/shape.js';
@@ -33,7 +33,7 @@ import { type Arguments, Evaluator, type Value, describeValue, tokenLocation } f
  * Far beyond any real Keras model, and small enough that hitting the limit takes about a second.
  */
 export const MAX_LAYERS = 100_000;
-export const MAX_STEPS = 5_000_000;
+export const MAX_STEPS = 2_000_000;
 /** Blocks nest at most this deep (recursion is rejected before expansion; this is a backstop). */
 const MAX_BLOCK_DEPTH = 256;
 
@@ -100,10 +100,9 @@ class Scope {
     this.#values.set(name, binding);
   }
 
-  names(): string[] {
-    const all: string[] = [];
-    for (let scope: Scope | null = this; scope; scope = scope.parent) all.push(...scope.#values.keys());
-    return all;
+  /** Every visible name, innermost scope first; lazy, so a spent suggestion budget stops it early. */
+  *names(): Generator<string> {
+    for (let scope: Scope | null = this; scope; scope = scope.parent) yield* scope.#values.keys();
   }
 }
 
@@ -122,9 +121,20 @@ interface Frame {
 /** Thrown to stop expanding a model that exceeds the size budget (already reported). */
 class Abort {}
 
-/** Shared by the lowerings of one file: a block chain nested too deep is reported once, not once per caller. */
+/**
+ * Shared by the lowerings of one file: a block chain nested too deep is reported once,
+ * not once per caller; suggestions share one budget of work.
+ */
 interface FileLimits {
   blockDepthReported: boolean;
+  readonly suggestions: SuggestionBudget;
+}
+
+/** Edit-distance cells for "did you mean" in one file: well under a second of work. */
+const SUGGESTION_CELLS = 5_000_000;
+
+function* chainIterables<T>(...iterables: Iterable<T>[]): Generator<T> {
+  for (const iterable of iterables) yield* iterable;
 }
 
 export function lower(source: Source, parsed: ParseResult): LoweredFile {
@@ -183,7 +193,7 @@ export function lower(source: Source, parsed: ParseResult): LoweredFile {
   rejectRecursiveBlocks(source, blocks, diagnostics);
 
   const graphs = new Map<string, Graph>();
-  const limits: FileLimits = { blockDepthReported: false };
+  const limits: FileLimits = { blockDepthReported: false, suggestions: { cells: SUGGESTION_CELLS } };
   for (const model of models.values()) {
     if (model.broken) continue;
     const lowering = new ModelLowering(source, blocks, models, layerNames, limits);
@@ -268,6 +278,22 @@ function collectCalls(body: BodyCstNode, visit: (call: CallCstNode) => void): vo
 /** Block parameters are untyped: the layer that uses one checks it. */
 const anyValue: ParamType<Value> = { expects: 'a value', convert: (v) => v };
 
+const blockSignatures = new WeakMap<BlockInfo, Signature>();
+
+/** A block's parameters as a signature to bind calls against (built once per block). */
+function blockSignature(block: BlockInfo): Signature {
+  let signature = blockSignatures.get(block);
+  if (!signature) {
+    signature = {
+      title: `block '${block.name}'`,
+      params: block.params.map((p): ParamSpec => (p.default === undefined ? { name: p.name, type: anyValue } : { name: p.name, type: anyValue, default: p.default })),
+      positional: block.params.length,
+    };
+    blockSignatures.set(block, signature);
+  }
+  return signature;
+}
+
 class ModelLowering {
   readonly diagnostics: Diagnostic[] = [];
   readonly #source: Source;
@@ -296,7 +322,7 @@ class ModelLowering {
   }
 
   lowerModel(model: ModelInfo): Graph | null {
-    const frame = this.#frame('model', new Scope(null), new Evaluator(this.#source, this.diagnostics), [], false);
+    const frame = this.#frame('model', new Scope(null), new Evaluator(this.#source, this.diagnostics, new Map(), (loc) => this.#tick(loc)), [], false);
     let current: Ref | undefined;
     try {
       current = this.#body(model.node.children.body[0], frame, undefined);
@@ -365,7 +391,7 @@ class ModelLowering {
 
   #tick(loc: Location | null): void {
     if (++this.#steps > MAX_STEPS) {
-      this.diagnostics.push(error(`the model expands to more than ${formatBig(MAX_STEPS)} statements, the limit; reduce the repeat counts`, loc));
+      this.diagnostics.push(error(`the model takes more than ${formatBig(MAX_STEPS)} steps to expand (statements and argument values), the limit; reduce the repeat counts or the blocks' nesting`, loc));
       throw new Abort();
     }
   }
@@ -379,7 +405,7 @@ class ModelLowering {
       throw new Abort();
     }
     if (this.#steps + stepsPerIteration * remaining > MAX_STEPS) {
-      this.diagnostics.push(error(`repeat ${formatBig(count)} runs more than ${formatBig(MAX_STEPS)} statements; reduce the repeat count`, loc));
+      this.diagnostics.push(error(`repeat ${formatBig(count)} takes more than ${formatBig(MAX_STEPS)} steps to expand (statements and argument values); reduce the repeat count`, loc));
       throw new Abort();
     }
   }
@@ -483,7 +509,7 @@ class ModelLowering {
   #lookupValue(frame: Frame, name: string, loc: Location): Ref {
     const found = frame.scope.lookup(name);
     if (found) return found.ref;
-    this.diagnostics.push(error(`undefined value '${name}'${didYouMean(name, frame.scope.names())}`, loc));
+    this.diagnostics.push(error(`undefined value '${name}'${didYouMean(name, frame.scope.names(), this.#limits.suggestions)}`, loc));
     return POISON;
   }
 
@@ -563,9 +589,9 @@ class ModelLowering {
       if (this.#models.has(name)) {
         this.diagnostics.push(error(`'${name}' is a model; only layers and blocks can be called`, loc));
       } else {
-        const candidates = [...this.#layerNames, ...this.#blocks.keys(), ...(isHead && !node.children.LParen ? frame.scope.names() : [])];
-        const what = isHead && !node.children.LParen ? 'layer, block or value' : 'layer or block';
-        this.diagnostics.push(error(`unknown ${what} '${name}'${didYouMean(name, candidates)}`, loc));
+        const orValue = isHead && !node.children.LParen;
+        const candidates = chainIterables<string>(this.#layerNames, this.#blocks.keys(), orValue ? frame.scope.names() : []);
+        this.diagnostics.push(error(`unknown ${orValue ? 'layer, block or value' : 'layer or block'} '${name}'${didYouMean(name, candidates, this.#limits.suggestions)}`, loc));
       }
       return POISON;
     }
@@ -581,7 +607,7 @@ class ModelLowering {
 
   #applyLayer(signature: LayerSignature, args: Arguments, inputs: Ref[], loc: Location): Ref {
     if (++this.#layerCount > MAX_LAYERS) {
-      this.diagnostics.push(error(`the model expands to more than ${formatBig(MAX_LAYERS)} layers, the limit; reduce the repeat counts`, loc));
+      this.diagnostics.push(error(`the model expands to more than ${formatBig(MAX_LAYERS)} layers, the limit; reduce the repeat counts or the blocks' nesting`, loc));
       throw new Abort();
     }
     const bound = bindArguments(signature, args, loc, this.diagnostics);
@@ -652,12 +678,7 @@ class ModelLowering {
       }
       throw new Abort();
     }
-    const signature: Signature = {
-      title: `block '${block.name}'`,
-      params: block.params.map((p): ParamSpec => (p.default === undefined ? { name: p.name, type: anyValue } : { name: p.name, type: anyValue, default: p.default })),
-      positional: block.params.length,
-    };
-    const bound = bindArguments(signature, args, callLoc, this.diagnostics);
+    const bound = bindArguments(blockSignature(block), args, callLoc, this.diagnostics);
     const declared = block.inputs.length;
     if (declared === 0 && inputs.length !== 1) {
       this.diagnostics.push(error(`block '${block.name}' takes one value (it declares no 'input'), but is given ${inputs.length}`, callLoc));
@@ -675,7 +696,7 @@ class ModelLowering {
   #expandBody(block: BlockInfo, parameters: ReadonlyMap<string, Value>, inputs: Ref[], callLoc: Location | null): Ref {
     const before = this.diagnostics.length;
     if (callLoc) this.#callStack.push({ block: block.name, loc: callLoc });
-    const frame = this.#frame('block', new Scope(null), new Evaluator(this.#source, this.diagnostics, parameters), inputs, false);
+    const frame = this.#frame('block', new Scope(null), new Evaluator(this.#source, this.diagnostics, parameters, (loc) => this.#tick(loc)), inputs, false);
     let result: Ref;
     try {
       const current = this.#body(block.node.children.body[0], frame, block.inputs.length === 0 ? inputs[0] : undefined);

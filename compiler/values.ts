@@ -72,15 +72,18 @@ export class Evaluator {
   readonly source: Source;
   readonly diagnostics: Diagnostic[];
   readonly parameters: ReadonlyMap<string, Value>;
+  /** Called once per value written in the text as it is evaluated: lowering counts this work against its budget. */
+  readonly charge: ((loc: Location) => void) | undefined;
 
-  constructor(source: Source, diagnostics: Diagnostic[], parameters: ReadonlyMap<string, Value> = new Map()) {
+  constructor(source: Source, diagnostics: Diagnostic[], parameters: ReadonlyMap<string, Value> = new Map(), charge?: (loc: Location) => void) {
     this.source = source;
     this.diagnostics = diagnostics;
     this.parameters = parameters;
+    this.charge = charge;
   }
 
   withParameters(parameters: ReadonlyMap<string, Value>): Evaluator {
-    return new Evaluator(this.source, this.diagnostics, parameters);
+    return new Evaluator(this.source, this.diagnostics, parameters, this.charge);
   }
 
   /** The value, or null after reporting why there is none. */
@@ -173,6 +176,10 @@ export class Evaluator {
 
   private primary(node: PrimaryCstNode): Value | null {
     const c = node.children;
+    if (this.charge) {
+      const start = node.location?.startOffset ?? 0;
+      this.charge({ source: this.source, start, end: start + 1 });
+    }
     if (c.NumberLiteral) {
       const token = c.NumberLiteral[0];
       const loc = tokenLocation(this.source, token);

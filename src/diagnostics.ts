@@ -154,19 +154,33 @@ export class NncError extends Error {
  */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  let beforePrevious: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const n = b.length;
+  // Three rows, reused: the row before the previous one is needed for swaps.
+  let beforePrevious = new Int32Array(n + 1);
+  let previous = new Int32Array(n + 1);
+  let current = new Int32Array(n + 1);
+  for (let j = 0; j <= n; j++) previous[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j], beforePrevious[j - 2] + 1);
+    current[0] = i;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= n; j++) {
+      const bj = b.charCodeAt(j - 1);
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ai === bj ? 0 : 1));
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) d = Math.min(d, beforePrevious[j - 2] + 1);
+      current[j] = d;
     }
-    beforePrevious = previous;
-    previous = current;
+    [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
-  return previous[b.length];
+  return previous[n];
+}
+
+/**
+ * Work allowed for suggestions, in edit-distance cells. A file's checks share one, so a
+ * file with thousands of misspelt names among thousands of candidates still ends
+ * quickly: once it is spent, later errors simply get no suggestion.
+ */
+export interface SuggestionBudget {
+  cells: number;
 }
 
 /**
@@ -174,25 +188,31 @@ export function editDistance(a: string, b: string): number {
  * a case-insensitive match first, then the smallest edit distance within a third of the
  * length (at least 1, but less than the whole name).
  */
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
+export function closest(name: string, candidates: Iterable<string>, budget?: SuggestionBudget): string | undefined {
+  if (budget && budget.cells <= 0) return undefined;
   const lower = name.toLowerCase();
+  // Replacing every character is no typo: 'q' does not suggest 'x'.
+  const limit = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1);
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
-    if (candidate.toLowerCase() === lower) return candidate;
-    const distance = editDistance(lower, candidate.toLowerCase());
+    if (budget && --budget.cells < 0) break;
+    // The distance is at least the difference in length: skip what cannot be near.
+    if (Math.abs(candidate.length - name.length) > limit) continue;
+    const other = candidate.toLowerCase();
+    if (other === lower) return candidate;
+    if (budget && (budget.cells -= name.length * candidate.length) < 0) break;
+    const distance = editDistance(lower, other);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  // Replacing every character is no typo: 'q' does not suggest 'x'.
-  const limit = Math.min(Math.max(1, Math.floor(name.length / 3)), name.length - 1);
   return bestDistance <= limit ? best : undefined;
 }
 
 /** `; did you mean 'x'?` or nothing. */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const suggestion = closest(name, candidates);
+export function didYouMean(name: string, candidates: Iterable<string>, budget?: SuggestionBudget): string {
+  const suggestion = closest(name, candidates, budget);
   return suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
 }

@@ -47,11 +47,11 @@ export function param(name: string, type: ParamType<unknown>, ...defaultValue: [
 export function bindArguments(signature: Signature, args: Arguments, callLoc: Location, diagnostics: Diagnostic[]): Record<string, unknown> | null {
   const given = new Map<string, Value>();
   let ok = true;
-  const positionalNames = signature.params.slice(0, signature.positional).map((p) => p.name);
 
   args.positional.forEach((value, index) => {
     if (index >= signature.positional) {
-      const takes = signature.positional === 0 ? 'takes no positional arguments' : `takes ${signature.positional} positional argument${signature.positional > 1 ? 's' : ''} (${positionalNames.join(', ')})`;
+      const names = signature.params.slice(0, signature.positional).map((p) => p.name);
+      const takes = signature.positional === 0 ? 'takes no positional arguments' : `takes ${signature.positional} positional argument${signature.positional > 1 ? 's' : ''} (${names.join(', ')})`;
       diagnostics.push(error(`${signature.title} ${takes}, found ${describeValue(value)} as positional argument ${index + 1}; pass it as key=value`, value.loc));
       ok = false;
       return;
@@ -59,13 +59,13 @@ export function bindArguments(signature: Signature, args: Arguments, callLoc: Lo
     given.set(signature.params[index].name, value);
   });
 
-  const known = signature.params.map((p) => p.name);
   /** Parameters suggested for a misspelt keyword: not also reported as missing. */
-  const suggested = new Set<string>();
+  let suggested: Set<string> | undefined;
   for (const { key, keyLoc, value } of args.keyword) {
-    if (!known.includes(key)) {
+    if (!signature.params.some((p) => p.name === key)) {
+      const known = signature.params.map((p) => p.name);
       const suggestion = closest(key, known);
-      if (suggestion !== undefined) suggested.add(suggestion);
+      if (suggestion !== undefined) (suggested ??= new Set()).add(suggestion);
       diagnostics.push(error(`${signature.title} has no argument '${key}'${didYouMean(key, known)}`, keyLoc));
       ok = false;
       continue;
@@ -83,7 +83,7 @@ export function bindArguments(signature: Signature, args: Arguments, callLoc: Lo
     const value = given.get(spec.name);
     if (value === undefined) {
       if (!('default' in spec)) {
-        if (!suggested.has(spec.name)) diagnostics.push(error(`${signature.title} is missing its required argument '${spec.name}'`, callLoc));
+        if (!suggested?.has(spec.name)) diagnostics.push(error(`${signature.title} is missing its required argument '${spec.name}'`, callLoc));
         ok = false;
       } else {
         bound[spec.name] = spec.default;

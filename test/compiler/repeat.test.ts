@@ -79,7 +79,7 @@ test('two repeats that fit alone but not together: the outer one is refused afte
 });
 
 test('an empty body repeated a billion times ends at once', (t) => {
-  t.deepEqual(errorsOf(modelWith([4], 'repeat 1000000000 { }')), [{ message: 'repeat 1,000,000,000 runs more than 5,000,000 statements; reduce the repeat count', line: 3, column: 10 }]);
+  t.deepEqual(errorsOf(modelWith([4], 'repeat 1000000000 { }')), [{ message: 'repeat 1,000,000,000 takes more than 2,000,000 steps to expand (statements and argument values); reduce the repeat count', line: 3, column: 10 }]);
 });
 
 test('a model of exactly the layer limit is accepted', (t) => {
