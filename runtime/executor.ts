@@ -122,7 +122,16 @@ export class Executor {
       for (const update of stateUpdates) update.value.dispose();
       throw e;
     }
-    return { outputs: this.graph.outputs.map((id) => values.get(id)!), stateUpdates };
+    // Outputs belong to the caller: one that is a graph input (an identity model) or
+    // appears twice is cloned, so disposing outputs never frees an input or twice.
+    const seen = new Set<tf.Tensor>(inputs);
+    const outputs = this.graph.outputs.map((id) => {
+      const tensor = values.get(id)!;
+      if (seen.has(tensor)) return tf.clone(tensor);
+      seen.add(tensor);
+      return tensor;
+    });
+    return { outputs, stateUpdates };
   }
 
   /** Assigns new values to weights (kept as variables or replaced as tensors). */
