@@ -152,7 +152,7 @@ function checkWritable(path: string, what: string): void {
 }
 
 /** Reads and checks the data, and settles the loss (the flag, or the default for the targets). */
-async function loadData(graph: Graph, dataFlag: string, lossFlag: LossName | undefined, validationSplit: number | undefined, io: Io): Promise<{ data: TrainingData; loss: LossName; lossReason: string | null }> {
+export async function loadData(graph: Graph, dataFlag: string, lossFlag: LossName | undefined, validationSplit: number | undefined, io: Io): Promise<{ data: TrainingData; loss: LossName; lossReason: string | null }> {
   const shapes = modelIo(graph);
   const activation = outputActivation(graph);
   let data: TrainingData;

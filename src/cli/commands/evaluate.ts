@@ -1,0 +1,66 @@
+import { readBundle } from '../../../runtime/bundle/node.js';
+import { initNodeBackend } from '../../../runtime/backends/node.js';
+import type { BackendName } from '../../../runtime/backend.js';
+import { Model } from '../../../runtime/model.js';
+import { evaluate } from '../../../runtime/train/fit.js';
+import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
+import { NncError } from '../../diagnostics.js';
+import type { Graph, HostTensor } from '../../ir/types.js';
+import { UsageError } from '../args.js';
+import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
+import { readWeightsFile } from '../files.js';
+import { loadModel } from '../loadModel.js';
+import { statSync } from 'node:fs';
+import { loadData } from './train.js';
+
+const isDirectory = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+export const evaluateCommand: Command = {
+  name: 'evaluate',
+  summary: 'Loss and accuracy of a model (with weights) or of a bundle on a dataset split, in inference mode.',
+  positionals: [{ name: 'FILE|DIR', description: 'a .nn file (with --weights), or a bundle directory', arity: 'one' }],
+  flags: [
+    MODEL_FLAG,
+    WEIGHTS_FLAG,
+    { name: 'data', type: 'string', metavar: 'fashion-mnist|D.npz', description: 'the dataset, as for nnc train' },
+    { name: 'split', type: 'string', metavar: 'NAME', choices: ['test', 'validation', 'train'], description: 'which split to evaluate', default: 'test' },
+    { name: 'loss', type: 'string', metavar: 'NAME', choices: LOSSES, description: 'loss (default: as nnc train chooses it)' },
+    BACKEND_FLAG,
+  ],
+  async run({ positional, flags, io }) {
+    const target = positional[0];
+    if (!flags.data) throw new UsageError('--data fashion-mnist|D.npz is required');
+    let graph: Graph;
+    let weights: Map<string, HostTensor>;
+    let what: string;
+    if (isDirectory(target)) {
+      if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
+      ({ graph, weights } = await readBundle(target));
+      what = `bundle ${target}`;
+    } else {
+      if (!flags.weights) throw new UsageError('--weights W.safetensors is required for a .nn file');
+      graph = loadModel(target, flags.model as string | undefined, io);
+      weights = readWeightsFile(flags.weights as string);
+      what = `${graph.name} with ${flags.weights}`;
+    }
+    const { data, loss } = await loadData(graph, flags.data as string, flags.loss as LossName | undefined, undefined, io);
+    const split = flags.split as 'test' | 'validation' | 'train';
+    const dataset = split === 'train' ? data.train : data[split];
+    if (!dataset) throw new NncError(`${data.description} has no ${split} split`);
+    const backend = await initNodeBackend(flags.backend as BackendName);
+    const model = new Model(graph, weights, backend, { weightsName: what });
+    try {
+      const result = await evaluate(model, dataset, loss);
+      io.stdout(`${what}: ${split} accuracy ${result.accuracy.toFixed(4)}, ${loss} ${result.loss.toFixed(4)} (${result.count.toLocaleString('en-US')} examples, ${graph.nodes.length - 1} ops, ${backend})\n`);
+    } finally {
+      model.dispose();
+    }
+    return EXIT_OK;
+  },
+};

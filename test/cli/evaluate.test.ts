@@ -1,0 +1,47 @@
+// `nnc evaluate`: a model with its weights and the bundle built from them score the same
+// on the Fashion-MNIST test set (the bundle is optimized: BNs folded).
+
+import test from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { writeWeightsFile } from '../../src/cli/files.js';
+import { exampleGraph, randomizedWeights } from '../helpers/models.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nnc-evaluate-'));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+async function nnc(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
+  return { code, stdout, stderr };
+}
+
+test.serial('a bundle scores what its unoptimized model scores on the test set', async (t) => {
+  const weights = join(dir, 'w.safetensors');
+  // Random BN statistics, so that folding them changes the weights substantially.
+  writeWeightsFile(weights, randomizedWeights(exampleGraph('geron'), 7));
+  t.is((await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', join(dir, 'bundle'))).code, 0);
+  const model = await nnc('evaluate', 'examples/geron.nn', '--weights', weights, '--data', 'fashion-mnist');
+  const bundle = await nnc('evaluate', join(dir, 'bundle'), '--data', 'fashion-mnist');
+  t.is(model.code, 0, model.stderr);
+  t.is(bundle.code, 0, bundle.stderr);
+  const accuracy = (text: string) => Number(/test accuracy (\d\.\d{4})/.exec(text)![1]);
+  t.regex(model.stdout, /\(10,000 examples, 7 ops, wasm\)/);
+  t.regex(bundle.stdout, /\(10,000 examples, 4 ops, wasm\)/);
+  t.true(Math.abs(accuracy(model.stdout) - accuracy(bundle.stdout)) <= 0.001, `${model.stdout} vs ${bundle.stdout}`);
+});
+
+test.serial('evaluate refuses what it cannot do, clearly', async (t) => {
+  const noData = await nnc('evaluate', 'examples/geron.nn', '--weights', 'w.safetensors');
+  t.is(noData.code, 2);
+  t.regex(noData.stderr, /--data fashion-mnist\|D\.npz is required/);
+  const noWeights = await nnc('evaluate', 'examples/geron.nn', '--data', 'fashion-mnist');
+  t.is(noWeights.code, 2);
+  t.regex(noWeights.stderr, /--weights W\.safetensors is required for a \.nn file/);
+  const badSplit = await nnc('evaluate', 'examples/geron.nn', '--data', 'fashion-mnist', '--split', 'dev');
+  t.is(badSplit.code, 2);
+  t.regex(badSplit.stderr, /option --split must be one of test, validation, train, found 'dev'/);
+});
