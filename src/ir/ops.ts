@@ -63,6 +63,9 @@ function spatial(kind: string, input: ShapedInput, window: Pair, strides: Pair, 
   if (outH < 1 || outW < 1) {
     const effH = (window[0] - 1) * dilation[0] + 1;
     const effW = (window[1] - 1) * dilation[1] + 1;
+    if (!Number.isSafeInteger(effH) || !Number.isSafeInteger(effW)) {
+      return `${kind} window [${window.join(', ')}] with dilation_rate [${dilation.join(', ')}] spans more than 2^53 - 1 pixels: it does not fit in the ${height}x${width} input '${input.name}' ${formatShape(input.shape)}`;
+    }
     return `${kind} window ${effH}x${effW} does not fit in the ${height}x${width} input '${input.name}' ${formatShape(input.shape)} with padding=valid (output would be ${outH}x${outW})`;
   }
   return [outH, outW];
@@ -319,7 +322,14 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 
 /** Infer the output shape of a node of kind `kind` (typed entry point for callers holding a union). */
 export function inferShape(kind: OpKind, attrs: unknown, inputs: readonly ShapedInput[]): ShapeResult {
-  return (OPS[kind] as OpDef<OpKind>).inferShape(attrs as never, inputs);
+  const result = (OPS[kind] as OpDef<OpKind>).inferShape(attrs as never, inputs);
+  // Sums and products of safe dimensions (padding, depth_multiplier) can leave the exact range.
+  if ('shape' in result && result.shape.some((d, i) => i > 0 && !Number.isSafeInteger(d))) {
+    // Not printed: such a dimension is already rounded.
+    const from = inputs.map((input) => `'${input.name}' ${formatShape(input.shape)}`).join(', ');
+    return { error: `${kind} of ${from} would have an output dimension beyond 2^53 - 1, which cannot be represented exactly` };
+  }
+  return result;
 }
 
 /** The weights of a node, trainability resolved (`trainable=false` layers and moving statistics are non-trainable). */

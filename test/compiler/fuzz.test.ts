@@ -43,7 +43,7 @@ function checkSoundly(text: string): number {
 const KEYWORDS = ['model', 'block', 'input', 'output', 'repeat', 'true', 'false', 'null'];
 const PUNCTUATION = ['{', '}', '(', ')', '[', ']', ',', '=', ':', '->', ';', '+', '-', '*', '/', '\n', '#'];
 const NAMES = ['M', 'B', 'x', 'y', 'a', 'Dense', 'Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'ReLU', 'Add', 'Concatenate', 'Flatten', 'Reshape', 'Softmax', 'ZeroPadding2D', 'MaxPooling2D', 'GlobalAveragePooling2D', 'Dropout', 'axis', 'units', 'padding', 'same', 'valid', 'relu', 'he_normal', 'l2', 'name', 'trainable', 'strides'];
-const LITERALS = ['0', '1', '2', '3', '-1', '2.5', '1e-3', '.5', '1e400', '9007199254740993', '"s"', '"a/b"', '"', '\\'];
+const LITERALS = ['0', '1', '2', '3', '-1', '2.5', '1e-3', '.5', '1e400', '9007199254740991', '9007199254740993', '4503599627370496', '"s"', '"a/b"', '"', '\\'];
 
 const token = fc.oneof(fc.constantFrom(...KEYWORDS), fc.constantFrom(...PUNCTUATION), fc.constantFrom(...NAMES), fc.constantFrom(...LITERALS));
 const tokenSoup = fc.tuple(fc.array(token, { maxLength: 80 }), fc.constantFrom(' ', '\n', '')).map(([tokens, separator]) => tokens.join(separator));
@@ -128,6 +128,41 @@ test('mutated examples never make check throw, and any graph verifies', (t) => {
   // Many mutations (in comments, names, numbers) leave a valid model: the verifier part
   // of the property is exercised, not vacuous.
   t.true(graphs > runs / 10, `${graphs} of ${runs} mutants produced a graph`);
+});
+
+/** Layer calls with arguments drawn from small, boundary and huge values: stacks that often check clean. */
+const dimension = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 4 }), weight: 8 }, { arbitrary: fc.constantFrom(0, -1, 2.5, 64, 100_000_000, 4503599627370496, 9007199254740991), weight: 1 });
+const layerCall = fc.oneof(
+  dimension.map((n) => `Dense(${n})`),
+  fc.tuple(dimension, dimension, dimension, fc.constantFrom('valid', 'same')).map(([f, k, s, p]) => `Conv2D(${f}, ${k}, strides=${s}, padding=${p})`),
+  fc.tuple(dimension, dimension, dimension).map(([k, m, d]) => `DepthwiseConv2D(${k}, depth_multiplier=${m}, dilation_rate=${d})`),
+  fc.tuple(dimension, fc.constantFrom('valid', 'same')).map(([k, p]) => `MaxPooling2D(${k}, padding=${p})`),
+  dimension.map((k) => `AveragePooling2D([${k}, 2])`),
+  fc.tuple(dimension, dimension).map(([a, b]) => `ZeroPadding2D([[${a}, 0], [0, ${b}]])`),
+  fc.constantFrom(-4, -3, -2, -1, 0, 1, 2, 3, 4).map((a) => `BatchNormalization(axis=${a})`),
+  fc.constantFrom('[1, 2]', '[-1, 1]', '[2, 2]', '[]').map((a) => `BatchNormalization(axis=${a}, center=false)`),
+  fc.constantFrom(-2, -1, 1, 2, 3).map((a) => `Softmax(axis=${a})`),
+  fc.tuple(dimension, fc.constantFrom(-1, 2, 3)).map(([a, b]) => `Reshape([${a}, ${b}])`),
+  fc.constantFrom('Flatten', 'GlobalAveragePooling2D', 'ReLU(max_value=6)', 'Dropout(0.5)', 'Activation(gelu)', 'Rescaling(1 / 255)'),
+  fc.constantFrom(1, -1, 2, 3).map((a) => `y = Dense(2)\n(y, y) -> Concatenate(axis=${a})`),
+);
+const randomStack = fc
+  .tuple(
+    fc.oneof({ arbitrary: fc.tuple(fc.integer({ min: 8, max: 32 }), fc.integer({ min: 8, max: 32 }), fc.integer({ min: 1, max: 4 })), weight: 4 }, { arbitrary: fc.array(fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constantFrom(100_000_000, 9007199254740991)), { maxLength: 3 }), weight: 1 }),
+    fc.array(layerCall, { minLength: 1, maxLength: 6 }),
+  )
+  .map(([dims, layers]) => `model M {\n  input x: [${dims.join(', ')}]\n${layers.map((l, i) => `  ${l.replace('y =', `y${i} =`).replace('(y, y)', `(y${i}, y${i})`)}`).join('\n')}\n}\n`);
+
+test('random layer stacks (boundary and huge arguments): any graph verifies, counts stay exact', (t) => {
+  let graphs = 0;
+  fc.assert(
+    fc.property(randomStack, (text) => {
+      if (checkSoundly(text) > 0) graphs++;
+    }),
+    { numRuns: 800 },
+  );
+  t.true(graphs > 80, `only ${graphs} of 800 random stacks checked clean: the property would be nearly vacuous`);
+  t.log(`${graphs} of 800 random stacks checked clean`);
 });
 
 test('the examples themselves pass the same property', (t) => {

@@ -104,3 +104,15 @@ test('counts just under 2^53 are exact', (t) => {
 test('Flatten of more than 2^53 features is an error', (t) => {
   t.deepEqual(errorsOf(modelWith([100_000_000, 100_000_000], 'Flatten')), [{ message: "Flatten of 'x' [None, 100000000, 100000000] would have more than 2^53 features", line: 3, column: 3 }]);
 });
+
+test('output dimensions beyond 2^53 are an error, never a rounded shape', (t) => {
+  t.deepEqual(errorsOf(modelWith([4, 4, 3], 'ZeroPadding2D(9007199254740991)')), [
+    { message: "ZeroPadding2D of 'x' [None, 4, 4, 3] would have an output dimension beyond 2^53 - 1, which cannot be represented exactly", line: 3, column: 3 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([4, 4, 100_000_000], 'DepthwiseConv2D(1, depth_multiplier=1000000000, use_bias=false)')), [
+    { message: "DepthwiseConv2D of 'x' [None, 4, 4, 100000000] would have an output dimension beyond 2^53 - 1, which cannot be represented exactly", line: 3, column: 3 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([4, 4, 3], 'Conv2D(1, 3, dilation_rate=9007199254740991)')), [
+    { message: "Conv2D window [3, 3] with dilation_rate [9007199254740991, 9007199254740991] spans more than 2^53 - 1 pixels: it does not fit in the 4x4 input 'x' [None, 4, 4, 3]", line: 3, column: 3 },
+  ]);
+});
