@@ -3,7 +3,7 @@ import { formatFusionReport, fusionReport } from '../../../compiler/passes/repor
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
-import { DEFAULT_TOLERANCE, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
+import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { checkWeightMap } from '../../../runtime/weights.js';
 import { NncError } from '../../diagnostics.js';
 import { UsageError } from '../args.js';
@@ -12,6 +12,13 @@ import { readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/**
+ * The build's safety net against a wrong fold, not a precision audit (`nnc verify` is,
+ * at 1e-5): trained weights on N(0, 1) inputs show float32 rounding differences up to
+ * ~1e-5 between two correct graphs, while a wrong fold is off by orders of magnitude more.
+ */
+const BUILD_TOLERANCE = { atol: 1e-4, rtol: 1e-4 };
 
 export const buildCommand: Command = {
   name: 'build',
@@ -41,8 +48,8 @@ export const buildCommand: Command = {
       io.stdout(formatFusionReport(fusionReport(graph, optimized)));
       if (flags.verify) {
         const backend = await initNodeBackend(flags.backend as BackendName);
-        const comparison = await compareModels({ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }, randomInputs(graph, 2, 8, 0), backend, DEFAULT_TOLERANCE);
-        io.stdout(formatComparison('verify (2 random batches of 8)', comparison, DEFAULT_TOLERANCE) + '\n');
+        const comparison = await compareModels({ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }, randomInputs(graph, 2, 8, 0), backend, BUILD_TOLERANCE);
+        io.stdout(formatComparison('verify (2 random batches of 8)', comparison, BUILD_TOLERANCE) + '\n');
         if (!comparison.within) throw new NncError('the optimized graph does not compute the same function; no bundle written (rerun with --passes to find the pass, or --no-optimize)');
       }
       result = { graph: optimized.graph, weights: optimized.weights! };
