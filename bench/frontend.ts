@@ -8,8 +8,7 @@
 // the median is reported. Run with `npm run bench` (or `npm run bench -- --quick`).
 
 import { check } from '../compiler/check.js';
-import { summarize } from '../compiler/summary.js';
-import { formatCount } from '../compiler/summary.js';
+import { formatCount, summarize } from '../compiler/summary.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
 export interface FrontendFigure {
