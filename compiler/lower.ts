@@ -555,7 +555,13 @@ class ModelLowering {
       pending = tuple.children.names.map((t) => this.#lookupValue(frame, t.image, tokenLocation(this.#source, t)));
       if (steps.length === 0) {
         const loc = tokenLocation(this.#source, tuple.children.LParen[0]);
-        this.diagnostics.push(error(`a tuple of values must feed a layer or block: write '(${tuple.children.names.map((t) => t.image).join(', ')}) -> Add'`, loc));
+        const names = tuple.children.names.map((t) => t.image).join(', ');
+        // `Dense(3)(x)`: Keras's functional call, written right after a call's ')'.
+        const keras = this.#source.body[loc.start - 1] === ')';
+        const message = keras
+          ? `a layer is applied to a value with '->', not by calling it: Keras's 'Layer(...)(${names})' is written '${tuple.children.names.length > 1 ? `(${names})` : names} -> Layer(...)'`
+          : `a tuple of values must feed a layer or block: write '(${names}) -> Add'`;
+        this.diagnostics.push(error(message, loc));
         return POISON;
       }
       value = POISON;

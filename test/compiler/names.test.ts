@@ -1,8 +1,8 @@
 // Name resolution: layers, blocks, values, models; duplicates; Keras's automatic names.
 
 import test from 'ava';
-import { errorDiagnostics, errorsOf, graphOf, modelWith, warningsOf } from '../helpers/check.js';
-import { at } from '../helpers/check.js';
+import { check } from '../../compiler/check.js';
+import { at, errorDiagnostics, errorsOf, graphOf, modelWith, reported, warningsOf } from '../helpers/check.js';
 
 test("an unknown layer suggests the nearest layer: unknown layer 'Dence'; did you mean 'Dense'?", (t) => {
   t.deepEqual(errorsOf(modelWith([4], 'Dence(3)')), [{ message: "unknown layer or block 'Dence'; did you mean 'Dense'?", line: 3, column: 3 }]);
@@ -206,4 +206,17 @@ test('a merge layer needs a tuple; a one-input layer refuses one', (t) => {
 test("'input' and 'output' are not allowed inside repeat", (t) => {
   t.deepEqual(errorsOf(modelWith([4], 'repeat 2 {', '  input y: [3]', '}')), [{ message: "'input' is not allowed inside 'repeat': declare inputs at the top of the model", line: 4, column: 11 }]);
   t.deepEqual(errorsOf(modelWith([4], 'repeat 2 {', '  output x', '}')), [{ message: "'output' is not allowed inside 'repeat'", line: 4, column: 5 }]);
+});
+
+test("Keras's functional call Dense(3)(x) gets the language's spelling", (t) => {
+  t.deepEqual(errorsOf(modelWith([4], 'y = Dense(3)(x)')), [
+    { message: "a layer is applied to a value with '->', not by calling it: Keras's 'Layer(...)(x)' is written 'x -> Layer(...)'", line: 3, column: 15 },
+  ]);
+});
+
+test('a bad character inside a model: the rest is checked, but the model has no graph', (t) => {
+  const result = check('model M {\n  input x: [4]\n  Dense(3) >> ReLU\n}\nmodel N {\n  input x: [4]\n}\n', 'test.nn');
+  t.deepEqual(result.diagnostics.map(reported), [{ message: "unexpected characters '>>'", line: 3, column: 12 }]);
+  t.deepEqual([...result.models.keys()], ['N']);
+  t.deepEqual(result.modelNames, ['M', 'N']);
 });
