@@ -34,6 +34,7 @@ export function parse(source: Source): ParseResult {
   // each definition on its own, and a mistake in one (an unclosed brace, a string that
   // swallowed a parenthesis) cannot hide the next one from the checker.
   const starts = tokens.flatMap((t, i) => (i === 0 || t.tokenType === Model || t.tokenType === Block ? [i] : []));
+  let nextUnterminated = 0;
   for (let s = 0; s < starts.length; s++) {
     const end = s + 1 < starts.length ? starts[s + 1] : tokens.length;
     const next = s + 1 < starts.length ? tokens[end] : undefined;
@@ -50,11 +51,15 @@ export function parse(source: Source): ParseResult {
     }
     const found = [...(cst.children.modelDefinition ?? []), ...(cst.children.blockDefinition ?? [])];
     definitions.push(...found);
-    const first = tokens[starts[s]].startOffset;
-    const last = tokens[end - 1].startOffset;
     // An unterminated string swallows the rest of its line, so what the parser says next is
-    // a consequence of it: the lexer's error is the one to show.
-    const swallowed = unterminated.some((offset) => offset >= first && offset <= last);
+    // a consequence of it: the lexer's error is the one to show. (Offsets ascend, as do
+    // segments: one pointer walks them both.)
+    const last = tokens[end - 1].startOffset;
+    let swallowed = false;
+    while (nextUnterminated < unterminated.length && unterminated[nextUnterminated] <= last) {
+      swallowed = true;
+      nextUnterminated++;
+    }
     let broken = swallowed && parser.errors.length > 0;
     for (const exception of swallowed ? [] : parser.errors) {
       // Extra tokens after a complete definition (an error of the top rule itself) do not
