@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
-import type { Graph, Shape } from '../../src/ir/types.js';
+import type { Graph, Shape, WeightMap } from '../../src/ir/types.js';
 import type { BackendName } from '../backend.js';
 import { Model } from '../model.js';
 import type { BundleManifest } from './manifest.js';
@@ -61,6 +61,6 @@ export class LoadedModel {
   }
 }
 
-export function createLoadedModel(graph: Graph, weights: Map<string, import('../../src/ir/types.js').HostTensor>, backend: BackendName, manifest: BundleManifest): LoadedModel {
+export function createLoadedModel(graph: Graph, weights: WeightMap, backend: BackendName, manifest: BundleManifest): LoadedModel {
   return new LoadedModel(new Model(graph, weights, backend), manifest);
 }

@@ -6,6 +6,7 @@ import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { checkWeightMap } from '../../../runtime/weights.js';
 import { NncError } from '../../diagnostics.js';
+import type { Graph, WeightMap } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { readWeightsFile } from '../files.js';
@@ -42,7 +43,7 @@ export const buildCommand: Command = {
     const weights = readWeightsFile(weightsPath);
     checkWeightMap(graph, weights, weightsPath);
 
-    let result = { graph, weights: weights as ReadonlyMap<string, import('../../ir/types.js').HostTensor> };
+    let result: { graph: Graph; weights: WeightMap } = { graph, weights };
     if (flags.optimize) {
       const optimized = optimize({ graph, weights }, { passes: flags.passes as string[] | undefined });
       io.stdout(formatFusionReport(fusionReport(graph, optimized)));
