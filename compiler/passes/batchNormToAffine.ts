@@ -7,7 +7,7 @@
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, batchNormAffine, copyWeights } from './pass.js';
+import { type Pass, type PassNote, batchNormAffine, copyWeights, deleteBatchNormWeights } from './pass.js';
 
 export const batchNormToAffine: Pass = {
   name: 'batchnorm-to-affine',
@@ -23,7 +23,7 @@ export const batchNormToAffine: Pass = {
       if (out) {
         const { scale, shift } = batchNormAffine(out, bn);
         const shape = out.get(weightKey(bn.name, 'moving_mean'))!.shape;
-        for (const variable of ['gamma', 'beta', 'moving_mean', 'moving_variance']) out.delete(weightKey(bn.name, variable));
+        deleteBatchNormWeights(out, bn.name);
         out.set(weightKey(bn.name, 'scale'), { shape, data: scale });
         out.set(weightKey(bn.name, 'offset'), { shape, data: shift });
       }

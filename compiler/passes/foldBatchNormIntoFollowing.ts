@@ -18,7 +18,7 @@
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
+import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64, deleteBatchNormWeights } from './pass.js';
 
 export const foldBatchNormIntoFollowing: Pass = {
   name: 'fold-batchnorm-into-following',
@@ -70,7 +70,7 @@ export const foldBatchNormIntoFollowing: Pass = {
         for (let o = 0; o < outChannelCount; o++) b[o] += added[o];
         out.set(weightKey(layer.name, kernel), { shape: out.get(weightKey(layer.name, kernel))!.shape, data: w });
         out.set(weightKey(layer.name, 'bias'), { shape: [outChannelCount], data: b });
-        for (const variable of ['gamma', 'beta', 'moving_mean', 'moving_variance']) out.delete(weightKey(bn.name, variable));
+        deleteBatchNormWeights(out, bn.name);
       }
       notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'folded', into: layer.name, detail: `folded into the weights of '${layer.name}' after it (W' = diag(s)·W, b' = b + Wᵀ·t)` });
     }

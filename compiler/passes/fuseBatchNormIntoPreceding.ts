@@ -13,7 +13,7 @@
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
+import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64, deleteBatchNormWeights } from './pass.js';
 
 export const fuseBatchNormIntoPreceding: Pass = {
   name: 'fuse-batchnorm-into-preceding',
@@ -60,7 +60,7 @@ export const fuseBatchNormIntoPreceding: Pass = {
         for (let c = 0; c < channels; c++) b[c] = b[c] * scale[c] + shift[c];
         out.set(weightKey(producer.name, kernel), { shape: out.get(weightKey(producer.name, kernel))!.shape, data: w });
         out.set(weightKey(producer.name, 'bias'), { shape: [channels], data: b });
-        for (const variable of ['gamma', 'beta', 'moving_mean', 'moving_variance']) out.delete(weightKey(bn.name, variable));
+        deleteBatchNormWeights(out, bn.name);
       }
       notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'folded', into: producer.name, detail: `folded into the weights of '${producer.name}' before it (W' = W·s, b' = (b − μ)·s + β)` });
     }

@@ -67,6 +67,13 @@ export function batchNormAffine(weights: WeightMap, bn: Node & { kind: 'BatchNor
   return { scale, shift };
 }
 
+export const BATCH_NORM_VARIABLES = ['gamma', 'beta', 'moving_mean', 'moving_variance'] as const;
+
+/** Removes a folded BatchNormalization's variables from a weight map being edited. */
+export function deleteBatchNormWeights(weights: Map<string, HostTensor>, layer: string): void {
+  for (const variable of BATCH_NORM_VARIABLES) weights.delete(weightKey(layer, variable));
+}
+
 /** The node consuming `id`, if it has exactly one consumer and is not also an output. Otherwise why not. */
 export function soleConsumer(graph: Graph, consumersOf: (id: NodeId) => readonly NodeId[], id: NodeId): { node: Node } | { reason: string } {
   const node = graph.nodes[id];

@@ -1,7 +1,7 @@
 // Reading and writing the files the CLI takes: weights (safetensors) and tensors (.npy).
 // Every failure is an NncError naming the file.
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readNpyFloat32, writeNpy } from '../../runtime/io/npy.js';
 import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
@@ -42,4 +42,13 @@ export function readTensorFile(path: string): HostTensor {
 export function writeTensorFile(path: string, tensor: HostTensor): void {
   const data = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data);
   writeBytes(path, writeNpy({ shape: tensor.shape, data }), 'tensor file');
+}
+
+/** Whether a path names a directory (a bundle, for the commands that take FILE|DIR). */
+export function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -8,18 +8,9 @@ import { NncError } from '../../diagnostics.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { readWeightsFile } from '../files.js';
+import { isDirectory, readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
-import { statSync } from 'node:fs';
 import { loadData } from './train.js';
-
-const isDirectory = (path: string) => {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-};
 
 export const evaluateCommand: Command = {
   name: 'evaluate',

@@ -4,11 +4,10 @@ import { Model } from '../../../runtime/model.js';
 import { NncError } from '../../diagnostics.js';
 import { formatShape } from '../../ir/shape.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
-import { statSync } from 'node:fs';
 import { readBundle } from '../../../runtime/bundle/node.js';
 import { type FlagValues, UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { readTensorFile, readWeightsFile, writeTensorFile } from '../files.js';
+import { isDirectory, readTensorFile, readWeightsFile, writeTensorFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
 /** Reads `--input` files and checks them against the graph's inputs (batch dimension included). */
@@ -42,14 +41,6 @@ export function formatOutput(name: string, tensor: HostTensor, maxRows = 20): st
   }
   if (rows > maxRows) lines.push(`  ... ${rows - maxRows} more rows (write them all with --output y.npy)`);
   return lines.join('\n') + '\n';
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** `nnc run DIR`: a bundle, loaded and validated as a page would load it, on the Node backend. */
