@@ -44,12 +44,15 @@ export interface ExecutorOptions {
 export class Executor {
   readonly graph: Graph;
   readonly #steps: Step[] = [];
+  /** The graph's Input nodes, in input order. */
+  readonly #inputNodes: readonly Node[];
   readonly #tensors = new Map<string, tf.Tensor>();
   #disposed = false;
 
   constructor(graph: Graph, weights: WeightMap, options: ExecutorOptions = {}) {
     checkWeightMap(graph, weights, options.weightsName ?? 'the weights');
     this.graph = graph;
+    this.#inputNodes = graph.inputs.map((id) => graph.nodes[id]);
     for (const key of expectedWeights(graph).keys()) {
       const host = weights.get(key)!;
       const values = tf.tensor(toFloat32(host), [...host.shape], 'float32');
@@ -85,52 +88,63 @@ export class Executor {
 
   /** Checks inputs against the graph's Input nodes: count, rank, every non-batch dimension, dtype. */
   checkInputs(inputs: readonly tf.Tensor[]): void {
-    const expected = this.graph.inputs.map((id) => this.graph.nodes[id]);
+    const expected = this.#inputNodes;
     if (inputs.length !== expected.length) {
       throw new NncError(`model '${this.graph.name}' takes ${expected.length} input${expected.length > 1 ? 's' : ''} (${expected.map((n) => n.name).join(', ')}), got ${inputs.length}`);
     }
-    inputs.forEach((tensor, i) => {
+    // Plain loops, no closures: this runs on every predict.
+    for (let i = 0; i < inputs.length; i++) {
+      const tensor = inputs[i];
       const node = expected[i];
-      const fits = tensor.rank === node.shape.length && node.shape.every((d, axis) => d === null || d === tensor.shape[axis]);
+      let fits = tensor.rank === node.shape.length;
+      for (let axis = 0; fits && axis < node.shape.length; axis++) fits = node.shape[axis] === null || node.shape[axis] === tensor.shape[axis];
       if (!fits) throw new NncError(`input '${node.name}' expects shape ${formatShape(node.shape)}, got ${formatShape(tensor.shape)}`);
       if (tensor.shape[0] < 1) throw new NncError(`input '${node.name}' has an empty batch`);
       if (tensor.dtype !== 'float32') throw new NncError(`input '${node.name}' must be float32, got ${tensor.dtype}`);
-    });
+    }
   }
 
-  /** Runs the plan. Inputs are not disposed; outputs belong to the caller. */
+  /**
+   * Runs the plan. Inputs are not disposed; outputs belong to the caller.
+   * The hot path of every predict: values live in an array indexed by node id, the
+   * random generator is created only if a kernel asks for a seed (Dropout in training).
+   */
   run(inputs: readonly tf.Tensor[], options: RunOptions = {}): RunResult {
     if (this.#disposed) throw new Error('this model has been disposed');
     this.checkInputs(inputs);
-    const training = options.training ?? false;
-    const random = new Random(options.seed ?? 0);
+    const seed = options.seed ?? 0;
+    let random: Random | null = null;
     const stateUpdates: StateUpdate[] = [];
-    const context: KernelContext = { training, nextSeed: () => random.nextUint32(), stateUpdates };
-    const values = new Map<NodeId, tf.Tensor>();
-    this.graph.inputs.forEach((id, i) => values.set(id, inputs[i]));
+    const context: KernelContext = { training: options.training ?? false, nextSeed: () => (random ??= new Random(seed)).nextUint32(), stateUpdates };
+    const values: (tf.Tensor | undefined)[] = new Array(this.graph.nodes.length);
+    const inputIds = this.graph.inputs;
+    for (let i = 0; i < inputIds.length; i++) values[inputIds[i]] = inputs[i];
     try {
       for (const step of this.#steps) {
-        const args = step.node.inputs.map((id) => values.get(id)!);
-        values.set(step.node.id, tf.tidy(() => step.kernel(step.node, args, step.weights, context)));
+        const ids = step.node.inputs;
+        const args: tf.Tensor[] = new Array(ids.length);
+        for (let i = 0; i < ids.length; i++) args[i] = values[ids[i]]!;
+        values[step.node.id] = tf.tidy(() => step.kernel(step.node, args, step.weights, context));
         for (const id of step.release) {
-          values.get(id)!.dispose();
-          values.delete(id);
+          values[id]!.dispose();
+          values[id] = undefined;
         }
       }
     } catch (e) {
-      for (const [id, tensor] of values) if (!this.graph.inputs.includes(id)) tensor.dispose();
+      values.forEach((tensor, id) => {
+        if (tensor && !inputIds.includes(id)) tensor.dispose();
+      });
       for (const update of stateUpdates) update.value.dispose();
       throw e;
     }
     // Outputs belong to the caller: one that is a graph input (an identity model) or
     // appears twice is cloned, so disposing outputs never frees an input or twice.
-    const seen = new Set<tf.Tensor>(inputs);
-    const outputs = this.graph.outputs.map((id) => {
-      const tensor = values.get(id)!;
-      if (seen.has(tensor)) return tf.clone(tensor);
-      seen.add(tensor);
-      return tensor;
-    });
+    const outputIds = this.graph.outputs;
+    const outputs: tf.Tensor[] = new Array(outputIds.length);
+    for (let i = 0; i < outputIds.length; i++) {
+      const tensor = values[outputIds[i]]!;
+      outputs[i] = inputs.includes(tensor) || outputs.includes(tensor) ? tf.clone(tensor) : tensor;
+    }
     return { outputs, stateUpdates };
   }
 
