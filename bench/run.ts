@@ -1,12 +1,18 @@
-// `npm run bench [-- --quick] [-- SECTION...]`: runs the benchmark sections in order and
-// prints one table each. To add a benchmark, write a BenchmarkSection (bench/section.ts)
-// in its own file and append it to SECTIONS.
+// `npm run bench [-- --quick] [-- SECTION...]`: runs the benchmark sections in order,
+// prints their tables and writes them to RESULTS.md (bench/report.ts: bench/RESULTS.md
+// for a full run, bench/out/RESULTS.md for a quick or partial one). To add a benchmark,
+// write a BenchmarkSection (bench/section.ts) in its own file and append it to SECTIONS.
 
+import os from 'node:os';
+import { relative } from 'node:path';
+import { compileSection } from './compile.js';
 import { frontendSection } from './frontend.js';
-import { type BenchmarkSection, formatTable } from './section.js';
+import { inferenceSection } from './inference.js';
+import { writeResults } from './report.js';
+import { type BenchmarkSection, type BenchmarkTable, formatTable } from './section.js';
 import { trainingSection } from './training.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [frontendSection, trainingSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection];
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');
@@ -23,9 +29,26 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const sections = wanted.length === 0 ? SECTIONS : SECTIONS.filter((s) => wanted.includes(s.name));
   process.stdout.write(`nnc benchmarks${quick ? ' (quick)' : ''}: node ${process.version}, ${process.platform}/${process.arch}\n\n`);
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const results: { name: string; tables: readonly BenchmarkTable[] }[] = [];
   for (const section of sections) {
-    process.stdout.write(formatTable(await section.run({ quick })) + '\n');
+    const result = await section.run({ quick });
+    const tables: readonly BenchmarkTable[] = Array.isArray(result) ? result : [result as BenchmarkTable];
+    for (const table of tables) process.stdout.write(formatTable(table) + '\n');
+    results.push({ name: section.name, tables });
   }
+  const written = writeResults({
+    command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
+    quick,
+    complete: sections.length === SECTIONS.length,
+    started,
+    seconds: (Date.now() - started.getTime()) / 1000,
+    loadBefore,
+    loadAfter: os.loadavg(),
+    sections: results,
+  });
+  process.stdout.write(`written: ${written.map((p) => relative(process.cwd(), p)).join(', ')}\n`);
   return 0;
 }
 

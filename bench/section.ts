@@ -1,5 +1,6 @@
 // What a benchmark section is: a name (to select it on the command line) and a `run`
-// that measures and returns a small table. `bench/run.ts` lists the sections in order.
+// that measures and returns a small table (or several). `bench/run.ts` lists the
+// sections in order, prints their tables and writes them to RESULTS.md (bench/report.ts).
 
 export interface BenchmarkOptions {
   /** Fewer runs and smaller inputs: a smoke run in seconds, not a measurement. */
@@ -12,11 +13,15 @@ export interface BenchmarkTable {
   readonly rows: readonly (readonly string[])[];
   /** How the figures were obtained (runs, medians, machine notes). */
   readonly note?: string;
+  /** Markdown printed after the table in RESULTS.md only (method, footnotes). */
+  readonly details?: string;
+  /** Files written next to RESULTS.md, by name (e.g. a chart: `speedup.svg`). */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface BenchmarkSection {
   readonly name: string;
-  run(options: BenchmarkOptions): Promise<BenchmarkTable>;
+  run(options: BenchmarkOptions): Promise<BenchmarkTable | readonly BenchmarkTable[]>;
 }
 
 /** A table with right-aligned columns (figures line up on their last digit). */

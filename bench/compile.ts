@@ -1,0 +1,89 @@
+// Compile time (issue 7 point 2): parse → IR → optimize for the Deep model of 100, 1,000
+// and 10,000 layers (bench/frontend.ts's `deepModel`: Dense(64, use_bias=false) → BN →
+// ReLU, repeated), beside tfjs-layers building the same model with tf.sequential. Each
+// tool and size runs in a fresh child process (bench/compileChild.ts), so the peak memory
+// is that compile's alone. Growth ratio: the 10,000-layer compile time (check + optimize)
+// over the 1,000-layer one (linear scaling gives 10; target ≤ 12). The weights nnc folds
+// are drawn by its initializers, timed apart: a real build reads them from a file, while
+// tfjs-layers' build always initializes its own, so "nnc + weights" is the figure to set
+// beside tfjs-layers'.
+//
+//   npm run bench -- compile            npm run bench -- --quick compile
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { CompileChildResult } from './compileChild.js';
+import type { BenchmarkSection, BenchmarkTable } from './section.js';
+
+/** Repeats of the Deep block (1 + 3 × repeats layers) and timed runs after the cold one. */
+const SIZES = [
+  { repeats: 33, runs: 21 },
+  { repeats: 333, runs: 15 },
+  { repeats: 3333, runs: 5 },
+] as const;
+const QUICK_SIZES = [
+  { repeats: 33, runs: 3 },
+  { repeats: 333, runs: 1 },
+  { repeats: 3333, runs: 0 },
+] as const;
+
+export const GROWTH_TARGET = 12;
+
+function runChild(tool: 'nnc' | 'tfjs-layers', repeats: number, runs: number): Promise<CompileChildResult> {
+  return new Promise((resolve, reject) => {
+    const script = fileURLToPath(new URL('./compileChild.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', script, tool, String(repeats), String(runs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`compile benchmark child (${tool}, ${repeats} repeats) failed with exit code ${code}`));
+      resolve(JSON.parse(last) as CompileChildResult);
+    });
+  });
+}
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const msText = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+
+export const compileSection: BenchmarkSection = {
+  name: 'compile',
+  async run({ quick }): Promise<BenchmarkTable> {
+    const rows: string[][] = [];
+    const compileMs = new Map<number, number>();
+    const buildMs = new Map<number, number>();
+    for (const { repeats, runs } of quick ? QUICK_SIZES : SIZES) {
+      process.stderr.write(`compile: ${1 + 3 * repeats} layers\n`);
+      const nnc = await runChild('nnc', repeats, runs);
+      const tfl = await runChild('tfjs-layers', repeats, runs);
+      compileMs.set(nnc.layers, nnc.stages.compile);
+      buildMs.set(nnc.layers, tfl.totalMs);
+      rows.push([
+        nnc.layers.toLocaleString('en-US'),
+        msText(nnc.stages.check),
+        msText(nnc.stages.optimize),
+        msText(nnc.stages.compile),
+        msText(nnc.stages.weights),
+        msText(nnc.totalMs),
+        mib(nnc.peakRss - nnc.rssBefore),
+        msText(tfl.totalMs),
+        mib(tfl.peakRss - tfl.rssBefore),
+        String(runs),
+      ]);
+    }
+    const growth = (times: Map<number, number>) => (times.get(10_000) ?? NaN) / (times.get(1_000) ?? NaN);
+    const nncGrowth = growth(compileMs);
+    return {
+      title: 'Compile time: the Deep model (Dense → BN → ReLU, repeated): nnc check + optimize, and with initial weights, vs tfjs-layers tf.sequential',
+      columns: ['layers', 'nnc check ms', 'optimize ms', 'compile ms', 'init weights ms', 'compile + weights ms', 'nnc peak +RSS', 'tfjs-layers build ms', 'tfjs-layers peak +RSS', 'runs'],
+      rows,
+      note:
+        `${quick ? 'QUICK RUN, not a measurement; ' : ''}growth 10,000 / 1,000 layers: nnc compile ${nncGrowth.toFixed(1)} (target ≤ ${GROWTH_TARGET}: ${nncGrowth <= GROWTH_TARGET ? 'met' : 'missed'}), ` +
+        `tfjs-layers build ${growth(buildMs).toFixed(1)}; medians of the runs after a cold first run (0 runs: the cold run), each size and tool in a fresh process; ` +
+        `peak +RSS: the process's peak resident memory minus its RSS just before the cold run`,
+      details:
+        'nnc\'s stages: `check` parses the text, lowers it to the IR and infers shapes; `optimize` runs the inference pipeline, folding every BatchNormalization into its Dense in float64 and fusing the ReLUs; `compile` is the two together, the figure the growth ratio is about. `init weights` draws the initial weights on the host (Keras initializers), which a build from a weights file does not do but tfjs-layers always does: `compile + weights` is the figure to set beside tfjs-layers\' build, which creates the layers, infers shapes and initializes its weights as tensors on the wasm backend (the work of a user\'s `tf.sequential` before a first predict). nnc\'s peak memory includes the initial weights (float32) and the folded ones (float64).',
+    };
+  },
+};

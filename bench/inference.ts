@@ -1,0 +1,254 @@
+// Inference speed (issue 7 point 1): every example model at batch 1, 32 and 256, on
+// wasm and cpu in Node (one child process per backend, bench/inferenceNode.ts) and on
+// webgl in headless Chromium (one page, bench/inferencePage.ts), each cell timing
+// tfjs-layers (a, a₀), nnc unoptimized (b), nnc optimized (c) and the floor (d) side by
+// side (bench/inferenceCells.ts). Prints a table per backend, the targets, and writes
+// the chart speedup.svg (bench/chart.ts).
+//
+//   npm run bench -- inference            (about 10 minutes on 2 shared cores)
+//   npm run bench -- --quick inference    (Géron only, few runs: a smoke test)
+
+import { build } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, serve } from '../test/helpers/browser.js';
+import { type ChartBar, speedupChart } from './chart.js';
+import { floorSource } from './floor.js';
+import type { CellResult, RatioName, Variant } from './inferenceCells.js';
+import { INFERENCE_BACKENDS, type InferenceBackend, inferencePlan } from './inferencePlan.js';
+import type { PageResult } from './inferencePage.js';
+import { encodePreparedModels } from './preparedModels.js';
+import { prepareExample } from './prepare.js';
+import type { BenchmarkSection, BenchmarkTable } from './section.js';
+
+export interface BackendRun {
+  readonly backend: InferenceBackend;
+  readonly cells: readonly CellResult[];
+  /** Where it ran: Node's version, or Chromium's version and WebGL renderer. */
+  readonly environment: string;
+  readonly seconds: number;
+}
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** wasm or cpu in a fresh Node process; its progress lines pass through to stderr. */
+function runNodeBackend(backend: 'wasm' | 'cpu', quick: boolean): Promise<BackendRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', here('./inferenceNode.ts'), backend, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`the ${backend} benchmark process failed (exit code ${code})`));
+      const { cells, environment } = JSON.parse(last) as { cells: CellResult[]; environment: string };
+      resolve({ backend, cells, environment, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
+/** webgl in headless Chromium (SwiftShader: WebGL in software on this machine's CPU). */
+async function runWebgl(quick: boolean): Promise<BackendRun> {
+  const started = performance.now();
+  const plan = inferencePlan('webgl', quick);
+  const root = mkdtempSync(join(tmpdir(), 'nnc-bench-'));
+  const bundled = await build({
+    entryPoints: [here('./inferencePage.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const { json, bytes } = encodePreparedModels(plan.models.map(prepareExample));
+  writeFileSync(join(root, 'page.js'), bundled.outputFiles[0].text);
+  writeFileSync(join(root, 'models.json'), json);
+  writeFileSync(join(root, 'models.bin'), bytes);
+  const server = await serve(root, { '/index.html': '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>' });
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    page.on('console', (message) => process.stderr.write(`  ${message.text()}\n`));
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/index.html`);
+    await page.waitForFunction('typeof runInference === "function"', undefined, { timeout: 60_000 }).catch(() => {
+      throw new Error(`the benchmark page did not load${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
+    });
+    const result = (await page.evaluate((p) => (globalThis as unknown as { runInference(plan: unknown): Promise<PageResult> }).runInference(p), plan)) as PageResult;
+    return {
+      backend: 'webgl',
+      cells: result.cells,
+      environment: `Chromium ${browser.version()}, headless; WebGL renderer: ${result.renderer}; float32 textures: ${result.float32}`,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Measures one backend in its own process (or page). */
+export function runBackend(backend: InferenceBackend, quick: boolean): Promise<BackendRun> {
+  process.stderr.write(`inference on ${backend}${quick ? ' (quick)' : ''}:\n`);
+  return backend === 'webgl' ? runWebgl(quick) : runNodeBackend(backend, quick);
+}
+
+export async function benchInference(quick: boolean): Promise<BackendRun[]> {
+  const runs: BackendRun[] = [];
+  for (const backend of INFERENCE_BACKENDS) runs.push(await runBackend(backend, quick));
+  return runs;
+}
+
+// ---------------------------------------------------------------------------------
+// Tables, targets and the chart.
+
+/** 3 significant digits, in ms. */
+function ms(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value >= 1 ? value.toFixed(2) : value.toFixed(3);
+}
+
+function timingCell(cell: CellResult, variant: Variant): string {
+  const t = cell.timings[variant];
+  if (!t) return cell.status === 'measured' ? '' : '—';
+  return `${ms(t.median)} (${ms(t.p25)}–${ms(t.p75)})`;
+}
+
+export function ratio(cell: CellResult, name: RatioName): number | null {
+  return cell.ratios[name]?.median ?? null;
+}
+
+function ratioCell(cell: CellResult, name: RatioName, digits = 2): string {
+  const r = cell.ratios[name];
+  return r ? `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})` : '—';
+}
+
+function backendTable(run: BackendRun, quick: boolean): BenchmarkTable {
+  const plan = inferencePlan(run.backend, quick);
+  const footnotes: string[] = [];
+  const rows = run.cells.map((cell) => {
+    let status = `${cell.runs}${cell.rewarm ? '' : '*'}`;
+    if (cell.status !== 'measured') {
+      footnotes.push(`${cell.model}, batch ${cell.batch}: ${cell.status}: ${cell.reason}`);
+      status = `${cell.status} [${footnotes.length}]`;
+    } else if (cell.leakedTensors !== 0) {
+      footnotes.push(`${cell.model}, batch ${cell.batch}: tf.memory().numTensors changed by ${cell.leakedTensors} over the timed runs`);
+      status += ` [${footnotes.length}]`;
+    }
+    return [
+      cell.model,
+      String(cell.batch),
+      timingCell(cell, 'layers'),
+      timingCell(cell, 'layersDefault'),
+      timingCell(cell, 'unoptimized'),
+      timingCell(cell, 'optimized'),
+      timingCell(cell, 'floor'),
+      ratioCell(cell, 'ac'),
+      ratioCell(cell, 'a0c'),
+      ratioCell(cell, 'cd'),
+      status,
+    ];
+  });
+  const { budgetMs, minRuns, maxRuns, maxRoundMs } = plan.policy;
+  const webglNote = run.backend === 'webgl' ? '; SwiftShader is a software WebGL: these are CPU figures, not a GPU\'s' : '';
+  return {
+    title: `Inference on ${run.backend} (${run.environment}): ms per predict, median (p25–p75)`,
+    columns: ['model', 'batch', '(a) tfjs-layers', '(a₀) predict(x)', '(b) nnc', '(c) nnc optimized', '(d) floor', 'a/c', 'a₀/c', 'c/d', 'runs'],
+    rows,
+    note: `${quick ? 'QUICK RUN, not a measurement; ' : ''}(a₀) only where it differs from (a), at batch 256; runs per cell fill a ${budgetMs / 1000} s budget within [${minRuns}, ${maxRuns}]; * = visits not re-warmed (rounds over 1 s); cells whose round would exceed ${maxRoundMs / 1000} s are skipped; ${run.seconds.toFixed(0)} s for this backend${webglNote}`,
+    details: footnotes.length > 0 ? footnotes.map((f, i) => `[${i + 1}] ${f}`).join('  \n') : undefined,
+  };
+}
+
+interface TargetLine {
+  readonly what: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean | null;
+  /** What bounds the figure: a/d for a speed-up. */
+  readonly bound: string;
+}
+
+const stat = (r: { median: number; p25: number; p75: number } | undefined, digits = 2) => (r ? `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})` : '—');
+
+function targets(runs: readonly BackendRun[]): TargetLine[] {
+  const cell = (backend: string, model: string, batch: number) => runs.find((r) => r.backend === backend)?.cells.find((c) => c.model === model && c.batch === batch);
+  const lines: TargetLine[] = [];
+  for (const [batch, goal] of [[1, 3.0], [256, 2.0]] as const) {
+    const c = cell('wasm', 'geron', batch);
+    const value = c ? ratio(c, 'ac') : null;
+    const withDefault = c?.ratios.a0c;
+    lines.push({
+      what: `a/c, Géron's model, wasm, batch ${batch}`,
+      target: `≥ ${goal.toFixed(1)}`,
+      measured: value === null ? 'not measured' : `${stat(c!.ratios.ac)}${withDefault ? `; against (a₀) predict(x): ${stat(withDefault)}` : ''}`,
+      met: value === null ? null : value >= goal,
+      bound: c?.ratios.ad ? `a/d ${stat(c.ratios.ad)}` : '—',
+    });
+  }
+  const overheads = runs.flatMap((r) => r.cells.map((c) => ({ c, value: ratio(c, 'cd') }))).filter((x): x is { c: CellResult; value: number } => x.value !== null);
+  if (overheads.length > 0) {
+    const worst = overheads.reduce((a, b) => (b.value > a.value ? b : a));
+    const within = overheads.filter((x) => x.value <= 1.1).length;
+    const clearlyOver = overheads.filter((x) => x.c.ratios.cd!.p25 > 1.1).map((x) => `${x.c.model}/${x.c.backend}/${x.c.batch}`);
+    lines.push({
+      what: 'c/d, worst cell',
+      target: '≤ 1.10 everywhere',
+      measured: `${stat(worst.c.ratios.cd, 3)} (${worst.c.model}, ${worst.c.backend}, batch ${worst.c.batch}); ${within} of ${overheads.length} cells ≤ 1.10; p25 over 1.10: ${clearlyOver.length === 0 ? 'none' : clearlyOver.join(', ')}`,
+      met: worst.value <= 1.1,
+      bound: '1.00',
+    });
+  }
+  return lines;
+}
+
+function chart(runs: readonly BackendRun[], quick: boolean): string {
+  const cells = runs.flatMap((r) => r.cells);
+  const bars = (name: RatioName): ChartBar[] => cells.map((c) => ({ model: c.model, batch: c.batch, backend: c.backend, value: ratio(c, name), low: c.ratios[name]?.p25, high: c.ratios[name]?.p75 }));
+  return speedupChart(
+    [
+      { title: 'a/c: nnc optimized vs tfjs-layers predict (higher is better)', bars: bars('ac'), ticks: [0.5, 1, 2, 3, 4, 6], targets: [{ value: 3, label: 'target ≥ 3.0 (Géron, wasm, batch 1)' }, { value: 2, label: 'target ≥ 2.0 (Géron, wasm, batch 256)' }] },
+      { title: 'c/d: nnc optimized vs the floor, direct tfjs calls (lower is better)', bars: bars('cd'), ticks: [0.8, 0.9, 1, 1.1, 1.2, 1.4], targets: [{ value: 1.1, label: 'target ≤ 1.10' }] },
+    ],
+    `${quick ? 'QUICK RUN, not a measurement. ' : ''}Bars: medians of the per-round ratios, whiskers p25–p75; log scale, bars from 1.0. Made by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/RESULTS.md states the machine).`,
+  );
+}
+
+const READING = `**Reading the targets.** The bound a/d is the speed-up over tfjs-layers that an executor with no overhead at all would reach with the same kernels as (c): where it is below a target, no change to nnc's executor can meet that target, only fewer or faster kernels. On wasm at batch 1, the floor (d) of Géron's model is its three fused matMuls (mostly the 784×300 one), a softmax, the input upload and the read-back; tfjs-layers (a) adds its JavaScript per call and per layer and three BatchNormalization ops. At batch 256 the 784×300 matMul dominates every variant, so (a) and (c) differ by the BatchNormalization ops alone (b/c, nnc's unoptimized graph against its optimized one, measures the same thing). tfjs-layers' \`predict(x)\` without options (a₀) slices a batch of 256 into 8 batches of 32, runs each and concatenates: that is what a user gets by default, and the reason a₀/c is larger than a/c there.`;
+
+const METHOD = `**Method.**
+
+- One process per backend: a Node child for wasm and for cpu, one Chromium page for webgl. Same input for every variant (a \`Float32Array\`, uniform in [0, 1), seeded), same weights (the example's initializers with randomized BatchNormalization statistics, seed 1; the page gets them from Node as files).
+- (a) the same model in \`@tensorflow/tfjs-layers\`, \`model.predict(x, { batchSize: batch })\`: one pass over the batch, its fastest call. (a₀) \`model.predict(x)\` as written without options: tfjs-layers then slices the input into batches of 32 and concatenates, so it differs from (a) only at batch 256, the only place it is timed.
+- (b) nnc's \`Model\` on the unoptimized graph; (c) on the optimized graph (BatchNormalization folded, activations fused).
+- (d) the floor: (c)'s fused kernels as one straight-line function of direct tfjs-core calls, generated from the optimized graph (bench/floor.ts; Géron's below), weights pre-uploaded, each intermediate disposed right after its last use as the executor does: no plan, no \`tf.tidy\`, no input checks.
+- Every timed run creates the input tensor from the \`Float32Array\`, predicts, awaits \`data()\` and disposes both tensors.
+- Before timing, one run of each variant is compared with (a): a cell whose outputs differ by more than 1e-4 is not timed and says so.
+- Then at least one warm-up round (none if the cross-check round took over 10 s; more, up to 5, while under 1 s), and the timed rounds. A round visits every variant once, starting with a different one each round, so load on the shared machine hits all alike. In rounds under 1 s a visit runs twice and times the second run: the first brings the variant's weights back into the caches the others evicted, as for an application that calls one model repeatedly.
+- Run counts: the timed rounds fill a time budget per cell (from the last warm-up round's cost), within bounds stated under each table. A cell whose round would exceed the limit per round (by linear extrapolation from the previous batch size, or by two probe runs of (c)) is skipped and listed with the reason.
+- Reported: median and p25–p75 of each variant's timed runs. Ratios are the median and p25–p75 of the per-round ratios (both runs of a round share the machine's load of that moment), so they can differ slightly from the ratio of the two medians. a/c: the speed-up over tfjs-layers; c/d: the executor's overhead over the floor; a/d: what an executor with no overhead at all would reach with these kernels.`;
+
+export const inferenceSection: BenchmarkSection = {
+  name: 'inference',
+  async run({ quick }): Promise<BenchmarkTable[]> {
+    const runs = await benchInference(quick);
+    const lines = targets(runs);
+    const geronFloor = floorSource(prepareExample('geron').optimized).source;
+    const summary: BenchmarkTable = {
+      title: 'Inference targets (issue 7)',
+      columns: ['what', 'target', 'measured: median (p25–p75)', 'met', 'bound'],
+      rows: lines.map((l) => [l.what, l.target, l.measured, l.met === null ? '—' : l.met ? 'yes' : 'no', l.bound]),
+      note: `${quick ? 'QUICK RUN, not a measurement; ' : ''}per-backend tables below; chart: speedup.svg`,
+      details: `${READING}\n\n${METHOD}\n\nThe floor of Géron's model, as generated from its optimized graph (\`x\` is the input tensor, \`w\` the weights):\n\n\`\`\`js\n${geronFloor}\n\`\`\`\n\n![a/c and c/d per model, batch and backend](speedup.svg)`,
+      files: { 'speedup.svg': chart(runs, quick) },
+    };
+    return [summary, ...runs.map((r) => backendTable(r, quick))];
+  },
+};
