@@ -20,7 +20,7 @@ import { Random } from '../runtime/random.js';
 import type { Graph, WeightMap } from '../src/ir/types.js';
 import { buildTfjsLayersModel } from '../test/helpers/tfjsLayers.js';
 import { compileFloor } from './floor.js';
-import { type Timing, pairedRatio, timeInterleaved } from './timing.js';
+import { type Timing, pairedRatio, timeInterleaved, timingOf } from './timing.js';
 
 export const VARIANTS = ['layers', 'layersDefault', 'unoptimized', 'optimized', 'floor'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -44,8 +44,8 @@ export interface CellPolicy {
   readonly budgetMs: number;
   readonly minRuns: number;
   readonly maxRuns: number;
-  /** Warm-up rounds after the cross-check round: at most this many, none once 1 s is spent or when a round takes a second. */
-  readonly maxWarmup: number;
+  /** Warm-up after the cross-check round, in ms: rounds until this much time is spent (at least one, unless the cross-check round took over 10 s), so V8 has optimized the JavaScript of every variant. */
+  readonly warmupMs: number;
   /** A cell whose round (one run of each variant) would take longer is skipped, and says so: (c) is probed first, unless a linear extrapolation from the previous batch size already puts the round over the limit. */
   readonly maxRoundMs: number;
   /** Re-warm each visit (see timeInterleaved) when a round takes less than this, in ms. */
@@ -62,6 +62,8 @@ export interface CellResult {
   /** Untimed rounds before the timed ones, the cross-check round included. */
   readonly warmup: number;
   readonly runs: number;
+  /** Sets of fresh instances the runs were split over (measureModel). */
+  readonly phases?: number;
   readonly rewarm: boolean;
   /** The last warm-up round's wall time, in ms (what the run count is derived from). */
   readonly roundMs: number;
@@ -130,30 +132,58 @@ export interface MeasureOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Measures `model` at each batch size on the current tfjs backend (already set to `backend`). */
-export async function measureModel(model: PreparedModel, options: MeasureOptions): Promise<CellResult[]> {
-  const { backend, policy } = options;
-  const log = options.log ?? (() => {});
+/** One instance of every variant for one batch size. */
+interface Instances {
+  readonly variants: readonly Variant[];
+  readonly predicts: Readonly<Partial<Record<Variant, Predict>>>;
+  dispose(): void;
+}
+
+function instantiate(model: PreparedModel, backend: BackendName, batch: number): Instances {
   const layers = buildTfjsLayersModel(model.graph, model.weights);
   const unoptimized = new Model(model.graph, model.weights, backend);
   const optimized = new Model(model.optimized, model.optimizedWeights, backend);
   const floor = compileFloor(model.optimized, model.optimizedWeights);
+  const predicts: Partial<Record<Variant, Predict>> = {
+    layers: (x) => layers.predict(x, { batchSize: batch }) as tf.Tensor,
+    ...(batch > 32 ? { layersDefault: (x: tf.Tensor) => layers.predict(x) as tf.Tensor } : {}),
+    unoptimized: (x) => unoptimized.predict(x) as tf.Tensor,
+    optimized: (x) => optimized.predict(x) as tf.Tensor,
+    floor: (x) => floor.run(x),
+  };
+  return {
+    variants: VARIANTS.filter((v) => predicts[v] !== undefined),
+    predicts,
+    dispose: () => {
+      layers.dispose();
+      unoptimized.dispose();
+      optimized.dispose();
+      floor.dispose();
+    },
+  };
+}
+
+/**
+ * Measures `model` at each batch size on the current tfjs backend (already set to
+ * `backend`). Cheap cells (rounds under policy.rewarmBelowMs) are timed in three phases,
+ * each with fresh instances of every variant (weights uploaded anew): on wasm, where an
+ * instance's weights and scratch buffers land in memory decides some kernels' speed, one
+ * unlucky placement then moves a third of the samples, not all of them.
+ */
+export async function measureModel(model: PreparedModel, options: MeasureOptions): Promise<CellResult[]> {
+  const { backend, policy } = options;
+  const log = options.log ?? (() => {});
   const results: CellResult[] = [];
   /** The last measured cell's median (c), to bound the next (larger) batch's cost. */
   let previous: { batch: number; optimizedMs: number } | null = null;
-  try {
-    for (const batch of options.batches) {
-      const predicts: Partial<Record<Variant, Predict>> = {
-        layers: (x) => layers.predict(x, { batchSize: batch }) as tf.Tensor,
-        ...(batch > 32 ? { layersDefault: (x: tf.Tensor) => layers.predict(x) as tf.Tensor } : {}),
-        unoptimized: (x) => unoptimized.predict(x) as tf.Tensor,
-        optimized: (x) => optimized.predict(x) as tf.Tensor,
-        floor: (x) => floor.run(x),
-      };
-      const variants = VARIANTS.filter((v) => predicts[v] !== undefined);
+  for (const batch of options.batches) {
+    let instances = instantiate(model, backend, batch);
+    try {
+      const { variants } = instances;
       const cell = { model: model.name, backend, batch };
       const { data, shape } = benchInput(model.graph, batch);
-      const runners = variants.map((v) => timedRun(predicts[v]!, data, shape));
+      const runnersOf = (i: Instances) => variants.map((v) => timedRun(i.predicts[v]!, data, shape));
+      let runners = runnersOf(instances);
 
       // Too slow to measure here? Linear extrapolation from the previous batch size gives a
       // first estimate of a round (per-example cost rarely grows with the batch); below the
@@ -188,17 +218,17 @@ export async function measureModel(model: PreparedModel, options: MeasureOptions
       variants.forEach((v, i) => (diffs[v] = maxAbsDiff(outputs[i], outputs[0])));
       const worst = variants.find((v) => !(diffs[v]! <= TOLERANCE));
       if (worst) {
-        const reason = `${worst} differs from tfjs-layers by ${diffs[worst]} (> ${TOLERANCE}): not timed`;
+        reason = `${worst} differs from tfjs-layers by ${diffs[worst]} (> ${TOLERANCE}): not timed`;
         log(`${model.name} ${backend} batch ${batch}: ${reason}`);
         results.push({ ...cell, status: 'mismatch', reason, warmup: 1, runs: 0, rewarm: false, roundMs: 0, timings: {}, ratios: {}, maxAbsDiff: diffs, leakedTensors: 0 });
         continue;
       }
 
-      // Warm-up rounds: at least one (unless the cross-check round took over 10 s), at most
-      // maxWarmup, none started after 1 s. The last round's cost sets the run count.
+      // Warm-up rounds for policy.warmupMs: the first cells of a process otherwise time
+      // JavaScript that V8 has not optimized yet. The last round's cost sets the run count.
       let warmup = 1;
       const warmupStarted = performance.now();
-      while (warmup <= policy.maxWarmup && (warmup === 1 ? roundMs < 10_000 : performance.now() - warmupStarted < 1000)) {
+      while (warmup === 1 ? roundMs < 10_000 : performance.now() - warmupStarted < policy.warmupMs) {
         const started = performance.now();
         for (const run of runners) await run();
         roundMs = performance.now() - started;
@@ -206,10 +236,25 @@ export async function measureModel(model: PreparedModel, options: MeasureOptions
       }
 
       const rewarm = roundMs < policy.rewarmBelowMs;
-      const runs = Math.max(policy.minRuns, Math.min(policy.maxRuns, Math.floor(policy.budgetMs / (roundMs * (rewarm ? 2 : 1)))));
-      const tensorsBefore = tf.memory().numTensors;
-      const timings = await timeInterleaved(runners, { warmup: 0, runs, rewarm });
-      const leakedTensors = tf.memory().numTensors - tensorsBefore;
+      const phases = rewarm ? 3 : 1;
+      const wanted = Math.max(policy.minRuns, Math.min(policy.maxRuns, Math.floor(policy.budgetMs / (roundMs * (rewarm ? 2 : 1)))));
+      const perPhase = Math.ceil(wanted / phases);
+      const samples = variants.map((): number[] => []);
+      let leakedTensors = 0;
+      for (let phase = 0; phase < phases; phase++) {
+        if (phase > 0) {
+          instances.dispose();
+          instances = instantiate(model, backend, batch);
+          runners = runnersOf(instances);
+          for (const run of runners) await run(); // first runs of fresh instances: uploads, operator setup
+        }
+        const tensorsBefore = tf.memory().numTensors;
+        const timings = await timeInterleaved(runners, { warmup: 0, runs: perPhase, rewarm });
+        leakedTensors += tf.memory().numTensors - tensorsBefore;
+        timings.forEach((t, i) => samples[i].push(...t.samples));
+      }
+      const timings = samples.map(timingOf);
+      const runs = perPhase * phases;
       const byVariant: Partial<Record<Variant, Timing>> = {};
       variants.forEach((v, i) => {
         const { samples: _samples, ...timing } = timings[i];
@@ -222,14 +267,11 @@ export async function measureModel(model: PreparedModel, options: MeasureOptions
         if (i >= 0 && j >= 0) ratios[name] = pairedRatio(timings[i], timings[j]);
       }
       previous = { batch, optimizedMs: byVariant.optimized!.median };
-      log(`${model.name} ${backend} batch ${batch}: ${runs} runs, a/c ${ratios.ac!.median.toFixed(2)}, c/d ${ratios.cd!.median.toFixed(3)}`);
-      results.push({ ...cell, status: 'measured', warmup, runs, rewarm, roundMs, timings: byVariant, ratios, maxAbsDiff: diffs, leakedTensors });
+      log(`${model.name} ${backend} batch ${batch}: ${runs} runs${phases > 1 ? ` in ${phases} phases` : ''}, a/c ${ratios.ac!.median.toFixed(2)}, c/d ${ratios.cd!.median.toFixed(3)}`);
+      results.push({ ...cell, status: 'measured', warmup, runs, phases, rewarm, roundMs, timings: byVariant, ratios, maxAbsDiff: diffs, leakedTensors });
+    } finally {
+      instances.dispose();
     }
-  } finally {
-    layers.dispose();
-    unoptimized.dispose();
-    optimized.dispose();
-    floor.dispose();
   }
   return results;
 }

@@ -21,13 +21,13 @@ export interface InferencePlan {
 }
 
 const FULL: Record<InferenceBackend, InferencePlan> = {
-  wasm: { models: EXAMPLE_MODELS, batches: [1, 32, 256], policy: { budgetMs: 4000, minRuns: 7, maxRuns: 1000, maxWarmup: 5, maxRoundMs: 60_000, rewarmBelowMs: 1000 } },
-  cpu: { models: EXAMPLE_MODELS, batches: [1, 32, 256], policy: { budgetMs: 8000, minRuns: 3, maxRuns: 500, maxWarmup: 5, maxRoundMs: 30_000, rewarmBelowMs: 1000 } },
-  webgl: { models: EXAMPLE_MODELS, batches: [1, 32, 256], policy: { budgetMs: 6000, minRuns: 5, maxRuns: 300, maxWarmup: 5, maxRoundMs: 30_000, rewarmBelowMs: 1000 } },
+  wasm: { models: EXAMPLE_MODELS, batches: [1, 32, 256], policy: { budgetMs: 4000, minRuns: 7, maxRuns: 1000, warmupMs: 1000, maxRoundMs: 60_000, rewarmBelowMs: 1000 } },
+  cpu: { models: EXAMPLE_MODELS, batches: [1, 32, 256], policy: { budgetMs: 8000, minRuns: 3, maxRuns: 500, warmupMs: 1000, maxRoundMs: 30_000, rewarmBelowMs: 1000 } },
+  webgl: { models: EXAMPLE_MODELS, batches: [1, 32, 256], policy: { budgetMs: 6000, minRuns: 5, maxRuns: 300, warmupMs: 1000, maxRoundMs: 30_000, rewarmBelowMs: 1000 } },
 };
 
 /** `--quick`: a smoke run of the machinery in seconds (Géron only, few runs), not a measurement. */
-const QUICK_POLICY: CellPolicy = { budgetMs: 400, minRuns: 3, maxRuns: 50, maxWarmup: 2, maxRoundMs: 2000, rewarmBelowMs: 1000 };
+const QUICK_POLICY: CellPolicy = { budgetMs: 400, minRuns: 3, maxRuns: 50, warmupMs: 200, maxRoundMs: 2000, rewarmBelowMs: 1000 };
 const QUICK: Record<InferenceBackend, InferencePlan> = {
   wasm: { models: ['geron'], batches: [1, 32, 256], policy: QUICK_POLICY },
   cpu: { models: ['geron'], batches: [1, 32], policy: QUICK_POLICY },

@@ -63,10 +63,13 @@ export async function timeInterleaved(
       samples[which].push(performance.now() - start);
     }
   }
-  return samples.map((inOrder) => {
-    const s = [...inOrder].sort((a, b) => a - b);
-    return { median: quantile(s, 0.5), p25: quantile(s, 0.25), p75: quantile(s, 0.75), min: s[0], runs, samples: inOrder };
-  });
+  return samples.map(timingOf);
+}
+
+/** Median, quartiles and minimum of samples kept in round order. */
+export function timingOf(samples: readonly number[]): InterleavedTiming {
+  const s = [...samples].sort((a, b) => a - b);
+  return { median: quantile(s, 0.5), p25: quantile(s, 0.25), p75: quantile(s, 0.75), min: s[0], runs: s.length, samples };
 }
 
 export interface InterleavedTiming extends Timing {
