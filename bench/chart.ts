@@ -32,7 +32,7 @@ export interface ChartPanel {
 const BACKEND_COLORS: Record<string, string> = { wasm: '#4477aa', cpu: '#cc6677', webgl: '#228833' };
 const WIDTH = 1200;
 const PANEL_HEIGHT = 300;
-const MARGIN = { left: 60, right: 20, top: 40, bottom: 70 };
+const MARGIN = { left: 60, right: 110, top: 40, bottom: 70 };
 
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const fixed = (n: number) => (Math.round(n * 10) / 10).toString();
@@ -90,7 +90,7 @@ function panel(p: ChartPanel, top: number, backends: readonly string[]): string 
   });
   for (const target of p.targets) {
     out.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${fixed(y(target.value))}" y2="${fixed(y(target.value))}" stroke="#d62728" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${WIDTH - MARGIN.right - 4}" y="${fixed(y(target.value) - 4)}" font-size="10" text-anchor="end" fill="#d62728">${escapeXml(target.label)}</text>`);
+    out.push(`<text x="${WIDTH - MARGIN.right + 6}" y="${fixed(y(target.value) + 4)}" font-size="10" fill="#d62728">${escapeXml(target.label)}</text>`);
   }
   return out.join('\n');
 }
