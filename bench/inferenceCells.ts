@@ -166,9 +166,10 @@ function instantiate(model: PreparedModel, backend: BackendName, batch: number):
 /**
  * Measures `model` at each batch size on the current tfjs backend (already set to
  * `backend`). Cheap cells (rounds under policy.rewarmBelowMs) are timed in three phases,
- * each with fresh instances of every variant (weights uploaded anew): on wasm, where an
- * instance's weights and scratch buffers land in memory decides some kernels' speed, one
- * unlucky placement then moves a third of the samples, not all of them.
+ * each with fresh instances of every variant (weights uploaded anew, at addresses moved
+ * by a tensor of random size) visited in another order: on wasm, where an instance's
+ * weights and buffers land in memory can decide a kernel's speed for the instance's
+ * whole life, one unlucky layout then moves a third of the samples, not all of them.
  */
 export async function measureModel(model: PreparedModel, options: MeasureOptions): Promise<CellResult[]> {
   const { backend, policy } = options;
@@ -241,17 +242,32 @@ export async function measureModel(model: PreparedModel, options: MeasureOptions
       const perPhase = Math.ceil(wanted / phases);
       const samples = variants.map((): number[] => []);
       let leakedTensors = 0;
+      const random = new Random(`bench-phases/${model.name}/${backend}/${batch}`);
       for (let phase = 0; phase < phases; phase++) {
+        let padding: tf.Tensor | null = null;
         if (phase > 0) {
           instances.dispose();
+          // A tensor of random size first, so the fresh instances' weights and buffers
+          // land elsewhere in memory than the last ones (the allocator would otherwise
+          // hand the same addresses back), and a different order of visits.
+          padding = tf.zeros([1 + random.int(1 << 16)]);
           instances = instantiate(model, backend, batch);
           runners = runnersOf(instances);
           for (const run of runners) await run(); // first runs of fresh instances: uploads, operator setup
         }
+        const order = variants.map((_, i) => i);
+        if (phase === 1) order.reverse();
+        if (phase >= 2) {
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = random.int(i + 1);
+            [order[i], order[j]] = [order[j], order[i]];
+          }
+        }
         const tensorsBefore = tf.memory().numTensors;
-        const timings = await timeInterleaved(runners, { warmup: 0, runs: perPhase, rewarm });
+        const timings = await timeInterleaved(order.map((i) => runners[i]), { warmup: 0, runs: perPhase, rewarm });
         leakedTensors += tf.memory().numTensors - tensorsBefore;
-        timings.forEach((t, i) => samples[i].push(...t.samples));
+        order.forEach((variant, k) => samples[variant].push(...timings[k].samples));
+        padding?.dispose();
       }
       const timings = samples.map(timingOf);
       const runs = perPhase * phases;
