@@ -1,5 +1,6 @@
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
+import { summarize } from '../../../compiler/summary.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
@@ -54,6 +55,10 @@ export const buildCommand: Command = {
         if (!comparison.within) throw new NncError('the optimized graph does not compute the same function; no bundle written (rerun with --passes to find the pass, or --no-optimize)');
       }
       result = { graph: optimized.graph, weights: optimized.weights! };
+    } else {
+      const batchNorms = graph.nodes.filter((n) => n.kind === 'BatchNormalization').length;
+      const { totalParams } = summarize(graph);
+      io.stdout(`Fusion report: model ${graph.name}: optimizer off (--no-optimize); bundled as written: ${graph.nodes.length - 1} ops, ${totalParams.toLocaleString('en-US')} parameters, ${batchNorms} BatchNormalization layer${batchNorms === 1 ? '' : 's'} kept\n`);
     }
     const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16');
     const written = writeBundle(flags.out as string, files);

@@ -1,0 +1,70 @@
+// `nnc build`: optimized by default with a fusion report, --no-optimize, --passes,
+// --dtype float16, sizes printed, and usage errors.
+
+import test from 'ava';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { writeWeightsFile } from '../../src/cli/files.js';
+import { exampleGraph, randomizedWeights } from '../helpers/models.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'nnc-build-'));
+const weights = join(dir, 'w.safetensors');
+writeWeightsFile(weights, randomizedWeights(exampleGraph('geron')));
+test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+
+async function nnc(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
+  return { code, stdout, stderr };
+}
+
+const kinds = (bundle: string) => JSON.parse(readFileSync(join(bundle, 'model.json'), 'utf8')).graph.nodes.map((n: { kind: string }) => n.kind);
+
+test.serial('by default the bundle is optimized: the report, the check, the files and their sizes', async (t) => {
+  const out = join(dir, 'opt');
+  const result = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', out);
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /Fusion report: model FashionMLP \(inference build\)/);
+  t.is((result.stdout.match(/folded into the weights of 'dense(_\d)?' after it/g) ?? []).length, 3);
+  t.regex(result.stdout, /before: 7 ops, 271,346 parameters\n {2}after: {2}4 ops, 266,610 parameters/);
+  t.regex(result.stdout, /verify \(2 random batches of 8\): .*: OK/);
+  for (const file of ['model.json', 'weights.safetensors', 'model.js']) {
+    const size = statSync(join(out, file)).size;
+    t.regex(result.stdout, new RegExp(`${file}\\s+${(size / 1024).toFixed(1).replace('.', '\\.')} KiB`));
+  }
+  t.deepEqual(kinds(out), ['Input', 'Flatten', 'Dense', 'Dense', 'Dense']);
+});
+
+test.serial('--no-optimize bundles the graph as written and says so', async (t) => {
+  const out = join(dir, 'plain');
+  const result = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', out, '--no-optimize');
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /optimizer off \(--no-optimize\); bundled as written: 7 ops, 271,346 parameters, 3 BatchNormalization layers kept/);
+  t.deepEqual(kinds(out), ['Input', 'Flatten', 'BatchNormalization', 'Dense', 'BatchNormalization', 'Dense', 'BatchNormalization', 'Dense']);
+});
+
+test.serial('--passes leaves out a pass; --dtype float16 halves the weights', async (t) => {
+  const out = join(dir, 'half');
+  const result = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', out, '--passes', '-fold-batchnorm-into-following', '--dtype', 'float16');
+  t.is(result.code, 0, result.stderr);
+  // Without the fold into the following layer, the three BNs become per-channel multiply-adds.
+  t.deepEqual(kinds(out), ['Input', 'Flatten', 'Affine', 'Dense', 'Affine', 'Dense', 'Affine', 'Dense']);
+  t.regex(result.stdout, /\(float16 weights\)/);
+  const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+  t.true(manifest.weights.tensors.every((w: { dtype: string }) => w.dtype === 'F16'));
+});
+
+test.serial('missing --weights or --out are usage errors; weights of another model are refused', async (t) => {
+  const noWeights = await nnc('build', 'examples/geron.nn', '--out', join(dir, 'x'));
+  t.is(noWeights.code, 2);
+  t.regex(noWeights.stderr, /--weights W\.safetensors is required/);
+  const noOut = await nnc('build', 'examples/geron.nn', '--weights', weights);
+  t.is(noOut.code, 2);
+  t.regex(noOut.stderr, /--out DIR is required/);
+  const other = await nnc('build', 'examples/tagger.nn', '--weights', weights, '--out', join(dir, 'y'));
+  t.is(other.code, 1);
+  t.regex(other.stderr, /does not fit model 'Tagger'/);
+});
