@@ -223,6 +223,8 @@ function chart(runs: readonly BackendRun[], quick: boolean): string {
 
 const READING = `**Reading the targets.** The bound a/d is the speed-up over tfjs-layers that an executor with no overhead at all would reach with the same kernels as (c): where it is below a target, no change to nnc's executor can meet that target, only fewer or faster kernels. On wasm at batch 1, the floor (d) of Géron's model is its three fused matMuls (mostly the 784×300 one), a softmax, the input upload and the read-back; tfjs-layers (a) adds its JavaScript per call and per layer and three BatchNormalization ops. At batch 256 the 784×300 matMul dominates every variant, so (a) and (c) differ by the BatchNormalization ops alone (b/c, nnc's unoptimized graph against its optimized one, measures the same thing). tfjs-layers' \`predict(x)\` without options (a₀) slices a batch of 256 into 8 batches of 32, runs each and concatenates: that is what a user gets by default, and the reason a₀/c is larger than a/c there.`;
 
+const NOISE = `**Noise on this machine.** It is a 2-core VM shared with other jobs. Load drift is absorbed by the interleaving and the paired ratios, but while this benchmark was being written every full run had one to three cells where a single variant ran 1.7–2.5× slower than in the other runs, for the whole cell: tfjs-layers on geron_bn_before_activation at batch 256 on wasm (13.4 ms, against 5.9 ms in the run before), both nnc Models on the tagger at batch 32 on wasm (11.0 ms against 4.7 ms), MobileNet's floor on wasm. The code did not change between those runs, and fresh instances, moved memory and another visiting order did not remove it. A cell that stands out from its neighbouring batch sizes and backends may be such a case: compare with another run before drawing a conclusion from it.`;
+
 const METHOD = `**Method.**
 
 - One process per backend: a Node child for wasm and for cpu, one Chromium page for webgl. Same input for every variant (a \`Float32Array\`, uniform in [0, 1), seeded), same weights (the example's initializers with randomized BatchNormalization statistics, seed 1; the page gets them from Node as files).
@@ -246,7 +248,7 @@ export const inferenceSection: BenchmarkSection = {
       columns: ['what', 'target', 'measured: median (p25–p75)', 'met', 'bound'],
       rows: lines.map((l) => [l.what, l.target, l.measured, l.met === null ? '—' : l.met ? 'yes' : 'no', l.bound]),
       note: `${quick ? 'QUICK RUN, not a measurement; ' : ''}per-backend tables below; chart: speedup.svg`,
-      details: `${READING}\n\n${METHOD}\n\nThe floor of Géron's model, as generated from its optimized graph (\`x\` is the input tensor, \`w\` the weights):\n\n\`\`\`js\n${geronFloor}\n\`\`\`\n\n![a/c and c/d per model, batch and backend](speedup.svg)\n\nEvery cell's figures, with the per-variant timings, run counts and cross-check differences: inference.json.`,
+      details: `${READING}\n\n${NOISE}\n\n${METHOD}\n\nThe floor of Géron's model, as generated from its optimized graph (\`x\` is the input tensor, \`w\` the weights):\n\n\`\`\`js\n${geronFloor}\n\`\`\`\n\n![a/c and c/d per model, batch and backend](speedup.svg)\n\nEvery cell's figures, with the per-variant timings, run counts and cross-check differences: inference.json.`,
       files: { 'speedup.svg': chart(runs, quick), 'inference.json': `${JSON.stringify({ quick, runs }, null, 1)}\n` },
     };
     return [summary, ...runs.map((r) => backendTable(r, quick))];
