@@ -130,6 +130,17 @@ function ratioCell(cell: CellResult, name: RatioName, digits = 2): string {
   return r ? `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})` : '—';
 }
 
+/** Figures no code path explains, flagged so a reader does not take them at face value (see NOISE). */
+function suspicious(cell: CellResult): string[] {
+  const notes: string[] = [];
+  const cd = cell.ratios.cd?.median;
+  if (cd !== undefined && cd < 0.9) notes.push(`c/d ${cd.toFixed(2)}: the floor ran slower than nnc on the same kernels, which the machine, not the code, explains (see "Noise")`);
+  const a = cell.timings.layers?.median;
+  const a0 = cell.timings.layersDefault?.median;
+  if (a !== undefined && a0 !== undefined && a0 < 0.9 * a) notes.push(`(a₀) ${a0.toFixed(1)} ms < (a) ${a.toFixed(1)} ms: tfjs-layers' one pass ran slower than its 8 passes of 32, which the machine, not the code, explains (see "Noise")`);
+  return notes;
+}
+
 function backendTable(run: BackendRun, quick: boolean): BenchmarkTable {
   const plan = inferencePlan(run.backend, quick);
   const footnotes: string[] = [];
@@ -138,9 +149,13 @@ function backendTable(run: BackendRun, quick: boolean): BenchmarkTable {
     if (cell.status !== 'measured') {
       footnotes.push(`${cell.model}, batch ${cell.batch}: ${cell.status}: ${cell.reason}`);
       status = `${cell.status} [${footnotes.length}]`;
-    } else if (cell.leakedTensors !== 0) {
-      footnotes.push(`${cell.model}, batch ${cell.batch}: tf.memory().numTensors changed by ${cell.leakedTensors} over the timed runs`);
-      status += ` [${footnotes.length}]`;
+    } else {
+      const notes = suspicious(cell);
+      if (cell.leakedTensors !== 0) notes.unshift(`tf.memory().numTensors changed by ${cell.leakedTensors} over the timed runs`);
+      for (const note of notes) {
+        footnotes.push(`${cell.model}, batch ${cell.batch}: ${note}`);
+        status += ` [${footnotes.length}]`;
+      }
     }
     return [
       cell.model,
