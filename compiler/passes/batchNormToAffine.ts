@@ -5,20 +5,15 @@
 // an Affine op with weights `scale` = s and `offset` = t over the same axes: two
 // elementwise kernels instead of the BN's six, and no square root at run time.
 
-import { GraphEditor } from '../../src/ir/rewrite.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, batchNormAffine, copyWeights, deleteBatchNormWeights } from './pass.js';
+import { type Pass, batchNormAffine, deleteBatchNormWeights, rewriteBatchNorms } from './pass.js';
 
 export const batchNormToAffine: Pass = {
   name: 'batchnorm-to-affine',
   summary: 'turns every remaining BatchNormalization into a per-channel multiply-add (x·s + t)',
   modes: ['inference'],
-  run({ graph, weights }) {
-    const editor = new GraphEditor(graph);
-    const out = weights ? copyWeights(weights) : null;
-    const notes: PassNote[] = [];
-    for (const bn of graph.nodes) {
-      if (bn.kind !== 'BatchNormalization') continue;
+  run(state) {
+    return rewriteBatchNorms(this, state, ({ bn, editor, weights: out, done }) => {
       editor.update(bn.id, 'Affine', { axis: bn.attrs.axis });
       if (out) {
         const { scale, shift } = batchNormAffine(out, bn);
@@ -27,8 +22,7 @@ export const batchNormToAffine: Pass = {
         out.set(weightKey(bn.name, 'scale'), { shape, data: scale });
         out.set(weightKey(bn.name, 'offset'), { shape, data: shift });
       }
-      notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'converted', into: bn.name, detail: 'became a per-channel multiply-add (Affine: x·s + t)' });
-    }
-    return { graph: editor.build(), weights: out, notes };
+      done('converted', bn.name, 'became a per-channel multiply-add (Affine: x·s + t)');
+    });
   },
 };

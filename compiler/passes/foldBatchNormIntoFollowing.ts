@@ -16,51 +16,31 @@
 // convolutions, padding=valid — with padding=same the zeros padded around the input
 // would not go through the BN, so border outputs would change: never folded.
 
-import { GraphEditor } from '../../src/ir/rewrite.js';
-import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64, deleteBatchNormWeights } from './pass.js';
+import { type Pass, absorbBatchNorm, article, isLinearLayer, outputChannels, rewriteBatchNorms, soleConsumer } from './pass.js';
 
 export const foldBatchNormIntoFollowing: Pass = {
   name: 'fold-batchnorm-into-following',
   summary: "folds a BatchNormalization into the Dense/valid-padded conv after it (W' = diag(s)·W, b' = b + Wᵀ·t)",
   modes: ['inference'],
-  run({ graph, weights }) {
-    const editor = new GraphEditor(graph);
-    const out = weights ? copyWeights(weights) : null;
-    const notes: PassNote[] = [];
-    for (const bn of graph.nodes) {
-      if (bn.kind !== 'BatchNormalization') continue;
-      const kept = (detail: string) => notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'kept', detail });
+  run(state) {
+    return rewriteBatchNorms(this, state, (v) => {
+      const { bn, graph, editor, kept } = v;
       const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), bn.id);
-      if ('reason' in consumer) {
-        kept(`not into the layer after: ${consumer.reason}`);
-        continue;
-      }
+      if ('reason' in consumer) return kept(`not into the layer after: ${consumer.reason}`);
       const layer = consumer.node;
-      if (!isLinearLayer(layer)) {
-        kept(`not into the layer after: '${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`);
-        continue;
-      }
+      if (!isLinearLayer(layer)) return kept(`not into the layer after: '${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`);
       const lastAxis = bn.shape.length - 1;
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== lastAxis) {
-        kept(`not into '${layer.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], but '${layer.name}' contracts axis ${lastAxis}`);
-        continue;
+        return kept(`not into '${layer.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], but '${layer.name}' contracts axis ${lastAxis}`);
       }
       if (layer.kind !== 'Dense' && layer.attrs.padding === 'same') {
-        kept(`not into '${layer.name}': it pads its input with zeros (padding=same), and those zeros would not be normalized — folding would change the border outputs`);
-        continue;
+        return kept(`not into '${layer.name}': it pads its input with zeros (padding=same), and those zeros would not be normalized — folding would change the border outputs`);
       }
-      editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
-      editor.bypass(bn.id);
-      if (out) {
-        const { scale, shift } = batchNormAffine(out, bn);
-        const kernel = kernelName(layer);
-        const w = weight64(out, layer.name, kernel);
+      absorbBatchNorm(v, layer, ({ scale, shift }, w, b) => {
         const inChannels = scale.length;
         const outChannelCount = outputChannels(layer);
         // Innermost kernel dimension: output channels (Dense, Conv2D) or the depth multiplier (depthwise).
         const inner = layer.kind === 'DepthwiseConv2D' ? layer.attrs.depth_multiplier : outChannelCount;
-        const b = layer.attrs.use_bias ? weight64(out, layer.name, 'bias') : new Float64Array(outChannelCount);
         const added = new Float64Array(outChannelCount);
         for (let i = 0; i < w.length; i++) {
           const c = Math.floor(i / inner) % inChannels;
@@ -68,12 +48,8 @@ export const foldBatchNormIntoFollowing: Pass = {
           w[i] *= scale[c];
         }
         for (let o = 0; o < outChannelCount; o++) b[o] += added[o];
-        out.set(weightKey(layer.name, kernel), { shape: out.get(weightKey(layer.name, kernel))!.shape, data: w });
-        out.set(weightKey(layer.name, 'bias'), { shape: [outChannelCount], data: b });
-        deleteBatchNormWeights(out, bn.name);
-      }
-      notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'folded', into: layer.name, detail: `folded into the weights of '${layer.name}' after it (W' = diag(s)·W, b' = b + Wᵀ·t)` });
-    }
-    return { graph: editor.build(), weights: out, notes };
+      });
+      v.done('folded', layer.name, `folded into the weights of '${layer.name}' after it (W' = diag(s)·W, b' = b + Wᵀ·t)`);
+    });
   },
 };

@@ -11,59 +11,33 @@
 // model output (others would see the scaled values), the layer's activation is linear
 // (the BN must see x·W + b itself), and the BN normalizes exactly the channel axis.
 
-import { GraphEditor } from '../../src/ir/rewrite.js';
-import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, article, batchNormAffine, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64, deleteBatchNormWeights } from './pass.js';
+import { type Pass, absorbBatchNorm, article, isLinearLayer, rewriteBatchNorms, soleConsumer } from './pass.js';
 
 export const fuseBatchNormIntoPreceding: Pass = {
   name: 'fuse-batchnorm-into-preceding',
   summary: "scales the weights of the Dense/Conv layer before a BatchNormalization (W' = W·s, b' = (b − μ)·s + β)",
   modes: ['inference'],
-  run({ graph, weights }) {
-    const editor = new GraphEditor(graph);
-    const out = weights ? copyWeights(weights) : null;
-    const notes: PassNote[] = [];
-    for (const bn of graph.nodes) {
-      if (bn.kind !== 'BatchNormalization') continue;
+  run(state) {
+    return rewriteBatchNorms(this, state, (v) => {
+      const { bn, graph, editor, kept } = v;
       const producer = graph.nodes[bn.inputs[0]];
-      const kept = (detail: string) => notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'kept', detail });
-      if (!isLinearLayer(producer)) {
-        kept(`not into the layer before: '${producer.name}' is ${article(producer.kind)}, not a Dense or convolution`);
-        continue;
-      }
+      if (!isLinearLayer(producer)) return kept(`not into the layer before: '${producer.name}' is ${article(producer.kind)}, not a Dense or convolution`);
       const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), producer.id);
-      if ('reason' in consumer) {
-        kept(`not into '${producer.name}': ${consumer.reason}`);
-        continue;
-      }
-      if (producer.attrs.activation.name !== 'linear') {
-        kept(`not into '${producer.name}': it applies ${producer.attrs.activation.name} before the BN`);
-        continue;
-      }
+      if ('reason' in consumer) return kept(`not into '${producer.name}': ${consumer.reason}`);
+      if (producer.attrs.activation.name !== 'linear') return kept(`not into '${producer.name}': it applies ${producer.attrs.activation.name} before the BN`);
       const channelAxis = bn.shape.length - 1;
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== channelAxis) {
-        kept(`not into '${producer.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], not '${producer.name}''s channel axis ${channelAxis}`);
-        continue;
+        return kept(`not into '${producer.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], not '${producer.name}''s channel axis ${channelAxis}`);
       }
-      editor.update(producer.id, producer.kind, { ...producer.attrs, use_bias: true } as never);
-      editor.bypass(bn.id);
-      if (out) {
-        const { scale, shift } = batchNormAffine(out, bn);
-        const kernel = kernelName(producer);
-        const w = weight64(out, producer.name, kernel);
-        const channels = outputChannels(producer);
+      absorbBatchNorm(v, producer, ({ scale, shift }, w, b) => {
+        const channels = b.length;
         // Every kernel layout here has the output channel innermost: Dense [in, out],
         // Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, m] with channel c·m + k.
         for (let i = 0; i < w.length; i++) w[i] *= scale[i % channels];
-        const b = producer.attrs.use_bias ? weight64(out, producer.name, 'bias') : new Float64Array(channels);
         // b' = (b − μ)·s + β = b·s + (β − μ·s)
         for (let c = 0; c < channels; c++) b[c] = b[c] * scale[c] + shift[c];
-        out.set(weightKey(producer.name, kernel), { shape: out.get(weightKey(producer.name, kernel))!.shape, data: w });
-        out.set(weightKey(producer.name, 'bias'), { shape: [channels], data: b });
-        deleteBatchNormWeights(out, bn.name);
-      }
-      notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action: 'folded', into: producer.name, detail: `folded into the weights of '${producer.name}' before it (W' = W·s, b' = (b − μ)·s + β)` });
-    }
-    return { graph: editor.build(), weights: out, notes };
+      });
+      v.done('folded', producer.name, `folded into the weights of '${producer.name}' before it (W' = W·s, b' = (b − μ)·s + β)`);
+    });
   },
 };

@@ -4,6 +4,7 @@
 // Weights are folded in float64 and handed on as Float64Array; they become float32
 // only when stored (runtime upload, bundles).
 
+import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Graph, HostTensor, Node, NodeId, WeightMap } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/types.js';
 
@@ -103,4 +104,57 @@ export function kernelName(node: Node & { kind: LinearKind }): 'kernel' | 'depth
 /** Output channels of a linear layer (the size of its bias). */
 export function outputChannels(node: Node & { kind: LinearKind }): number {
   return node.shape[node.shape.length - 1] as number;
+}
+
+export type BatchNormNode = Node & { kind: 'BatchNormalization' };
+
+/** What a BatchNormalization pass gets for each BN of the graph, in order. */
+export interface BatchNormVisit {
+  readonly bn: BatchNormNode;
+  /** The graph as the pass received it. */
+  readonly graph: Graph;
+  readonly editor: GraphEditor;
+  /** The pass's own copy of the weights, to edit; null in structural runs. */
+  readonly weights: Map<string, HostTensor> | null;
+  /** Records that the BN stays where it is, and why. */
+  kept(detail: string): void;
+  /** Records what became of the BN. */
+  done(action: 'folded' | 'converted', into: string, detail: string): void;
+}
+
+/** The skeleton every BatchNormalization pass shares: visits each BN with an editor, a weight copy and a note-taker. */
+export function rewriteBatchNorms(pass: Pass, { graph, weights }: ModelState, visit: (v: BatchNormVisit) => void): PassResult {
+  const editor = new GraphEditor(graph);
+  const out = weights ? copyWeights(weights) : null;
+  const notes: PassNote[] = [];
+  for (const bn of graph.nodes) {
+    if (bn.kind !== 'BatchNormalization') continue;
+    const note = (action: PassNote['action'], detail: string, into?: string) => notes.push({ pass: pass.name, layer: bn.name, kind: bn.kind, action, ...(into === undefined ? {} : { into }), detail });
+    visit({ bn, graph, editor, weights: out, kept: (detail) => note('kept', detail), done: (action, into, detail) => note(action, detail, into) });
+  }
+  return { graph: editor.build(), weights: out, notes };
+}
+
+/**
+ * Removes `bn` from the graph and gives `layer` (Dense/Conv) the folded weights, computed
+ * by `fold` from the BN's `s`, `t` and the layer's kernel and bias (zeros when it had
+ * none) in float64; the layer keeps a bias from then on.
+ */
+export function absorbBatchNorm(
+  v: BatchNormVisit,
+  layer: Node & { kind: LinearKind },
+  fold: (affine: { scale: Float64Array; shift: Float64Array }, kernel: Float64Array, bias: Float64Array) => void,
+): void {
+  v.editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
+  v.editor.bypass(v.bn.id);
+  const out = v.weights;
+  if (!out) return;
+  const kernel = kernelName(layer);
+  const w = weight64(out, layer.name, kernel);
+  const channels = outputChannels(layer);
+  const b = layer.attrs.use_bias ? weight64(out, layer.name, 'bias') : new Float64Array(channels);
+  fold(batchNormAffine(out, v.bn), w, b);
+  out.set(weightKey(layer.name, kernel), { shape: out.get(weightKey(layer.name, kernel))!.shape, data: w });
+  out.set(weightKey(layer.name, 'bias'), { shape: [channels], data: b });
+  deleteBatchNormWeights(out, v.bn.name);
 }
