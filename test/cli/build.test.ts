@@ -2,24 +2,15 @@
 // --dtype float16, sizes printed, and usage errors.
 
 import test from 'ava';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { writeWeightsFile } from '../../src/cli/files.js';
 import { exampleGraph, randomizedWeights } from '../helpers/models.js';
+import { scratchDir, nnc } from '../helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nnc-build-'));
+const dir = scratchDir('nnc-build-');
 const weights = join(dir, 'w.safetensors');
 writeWeightsFile(weights, randomizedWeights(exampleGraph('geron')));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-
-async function nnc(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
-  return { code, stdout, stderr };
-}
 
 const kinds = (bundle: string) => JSON.parse(readFileSync(join(bundle, 'model.json'), 'utf8')).graph.nodes.map((n: { kind: string }) => n.kind);
 

@@ -2,22 +2,12 @@
 // on the Fashion-MNIST test set (the bundle is optimized: BNs folded).
 
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
 import { writeWeightsFile } from '../../src/cli/files.js';
 import { exampleGraph, randomizedWeights } from '../helpers/models.js';
+import { scratchDir, nnc } from '../helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nnc-evaluate-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-
-async function nnc(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
-  return { code, stdout, stderr };
-}
+const dir = scratchDir('nnc-evaluate-');
 
 test.serial('a bundle scores what its unoptimized model scores on the test set', async (t) => {
   const weights = join(dir, 'w.safetensors');

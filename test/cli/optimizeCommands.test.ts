@@ -3,28 +3,14 @@
 // `nnc ir --after PASS` and `nnc summary --optimize`.
 
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeSafetensors } from '../../runtime/io/safetensors.js';
 import { main } from '../../src/cli/main.js';
 import { EXAMPLES, exampleGraph, randomizedWeights } from '../helpers/models.js';
+import { scratchDir, nnc } from '../helpers/cli.js';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function nnc(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), isTTY: false });
-  return { code, stdout, stderr };
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'nnc-optimize-cli-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('nnc-optimize-cli-');
 
 /** Weights with random BN statistics (and biases), written as safetensors. */
 function randomStatisticsFile(name: string): string {

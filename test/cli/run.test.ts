@@ -2,25 +2,16 @@
 
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { readNpy, writeNpy } from '../../runtime/io/npy.js';
-import { main } from '../../src/cli/main.js';
 import { readWeightsFile } from '../../src/cli/files.js';
 import { exampleGraph, hostMaxAbsDiff } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { scratchDir, nnc } from '../helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nnc-run-'));
-test.after.always(() => rmSync(dir, { recursive: true, force: true }));
-
-async function nnc(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
-  return { code, stdout, stderr };
-}
+const dir = scratchDir('nnc-run-');
 
 test.serial("nnc init + nnc run on Géron's model print tfjs-layers' predictions for real Fashion-MNIST images", async (t) => {
   const weights = join(dir, 'w.safetensors');

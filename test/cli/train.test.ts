@@ -2,8 +2,7 @@
 // weights file, a frozen BatchNormalization left untouched, the TTY bar, and bad input.
 
 import test from 'ava';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpz } from '../../runtime/io/npz.js';
 import { readSafetensors } from '../../runtime/io/safetensors.js';
@@ -12,8 +11,9 @@ import { writeWeightsFile } from '../../src/cli/files.js';
 import { main } from '../../src/cli/main.js';
 import { initializeWeights } from '../../runtime/initializers.js';
 import { graphOf } from '../helpers/models.js';
+import { scratchDir } from '../helpers/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'nnc-train-'));
+const dir = scratchDir('nnc-train-');
 const path = (name: string) => join(dir, name);
 
 const MODEL = `model Tiny {
