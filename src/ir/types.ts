@@ -78,8 +78,8 @@ export type Padding = 'valid' | 'same';
 
 export interface InputAttrs {}
 
-export interface DenseAttrs {
-  readonly units: number;
+/** The arguments Dense and Conv2D share (Keras's names): a kernel and a bias, and what to do with them. */
+export interface KernelBiasAttrs {
   readonly activation: Activation;
   readonly use_bias: boolean;
   readonly kernel_initializer: Initializer;
@@ -90,20 +90,16 @@ export interface DenseAttrs {
   readonly bias_constraint: Constraint | null;
 }
 
-export interface Conv2DAttrs {
+export interface DenseAttrs extends KernelBiasAttrs {
+  readonly units: number;
+}
+
+export interface Conv2DAttrs extends KernelBiasAttrs {
   readonly filters: number;
   readonly kernel_size: Pair;
   readonly strides: Pair;
   readonly padding: Padding;
   readonly dilation_rate: Pair;
-  readonly activation: Activation;
-  readonly use_bias: boolean;
-  readonly kernel_initializer: Initializer;
-  readonly bias_initializer: Initializer;
-  readonly kernel_regularizer: Regularizer | null;
-  readonly bias_regularizer: Regularizer | null;
-  readonly kernel_constraint: Constraint | null;
-  readonly bias_constraint: Constraint | null;
 }
 
 export interface DepthwiseConv2DAttrs {
