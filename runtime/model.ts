@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../src/diagnostics.js';
 import type { Graph, HostTensor, WeightMap } from '../src/ir/types.js';
+import { float32 } from '../src/ir/types.js';
 import type { BackendName } from './backend.js';
 import { Executor } from './executor.js';
 import type { LossName } from './train/losses.js';
@@ -94,5 +95,5 @@ export class Model {
 export function toTensor(x: HostTensor): tf.Tensor {
   const size = x.shape.reduce((a, b) => a * b, 1);
   if (x.data.length !== size) throw new NncError(`input data has ${x.data.length} values, but its shape [${x.shape.join(', ')}] needs ${size}`);
-  return tf.tensor(x.data instanceof Float32Array ? x.data : Float32Array.from(x.data), [...x.shape], 'float32');
+  return tf.tensor(float32(x.data), [...x.shape], 'float32');
 }

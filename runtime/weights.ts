@@ -3,7 +3,7 @@
 
 import { NncError, didYouMean, error } from '../src/diagnostics.js';
 import { nodeWeights } from '../src/ir/ops.js';
-import type { Graph, HostTensor, WeightMap, WeightSpec } from '../src/ir/types.js';
+import type { Graph, WeightMap, WeightSpec } from '../src/ir/types.js';
 import { weightKey } from '../src/ir/types.js';
 
 /** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */
@@ -48,7 +48,3 @@ export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): 
   }
 }
 
-/** A weight as float32 (folded weights may be float64 on the host). */
-export function toFloat32(tensor: HostTensor): Float32Array {
-  return tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data);
-}

@@ -45,7 +45,7 @@ export interface Pass {
 export function weight64(weights: WeightMap, layer: string, variable: string): Float64Array {
   const tensor = weights.get(weightKey(layer, variable));
   if (!tensor) throw new Error(`missing weight '${weightKey(layer, variable)}'`);
-  return Float64Array.from(tensor.data);
+  return new Float64Array(tensor.data);
 }
 
 /** A mutable copy of a weight map, for a pass to edit. */

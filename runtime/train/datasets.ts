@@ -15,6 +15,7 @@
 import { NncError } from '../../src/diagnostics.js';
 import { formatShape } from '../../src/ir/shape.js';
 import type { Graph } from '../../src/ir/types.js';
+import { float32 } from '../../src/ir/types.js';
 import { loadFashionMnist, type FashionMnistOptions, type Split } from '../data/fashionMnist.js';
 import type { NpyArray } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
@@ -76,7 +77,7 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 /** Fashion-MNIST as three datasets with class-index targets. */
 export async function fashionMnistData(options: FashionMnistOptions = {}): Promise<TrainingData> {
   const data = await loadFashionMnist(options);
-  const toDataset = (split: Split): Dataset => ({ x: split.x, xShape: [28, 28], y: Float32Array.from(split.y), yShape: [], count: split.count });
+  const toDataset = (split: Split): Dataset => ({ x: split.x, xShape: [28, 28], y: float32(split.y), yShape: [], count: split.count });
   return {
     description: `fashion-mnist (split seed ${data.seed})`,
     train: toDataset(data.train),
@@ -205,10 +206,10 @@ function toDataset(split: RawSplit, path: string, io: ModelIo, loss: LossName): 
     const hint = loss === 'sparse_categorical_crossentropy' && sameShape(split.y.shape.slice(1), io.outputShape) ? ' (these look one-hot: use --loss categorical_crossentropy)' : loss !== 'sparse_categorical_crossentropy' && sameShape(split.y.shape.slice(1), targetShape('sparse_categorical_crossentropy', io.outputShape)) ? ' (these look like class indices: use --loss sparse_categorical_crossentropy)' : '';
     throw new NncError(`${path}: ${yName} has shape ${formatShape(split.y.shape)}, but ${loss} needs ${what}${hint}`);
   }
-  const x = toFloat32(split.x.data);
+  const x = float32(split.x.data);
   const xBad = firstNonFinite(x);
   if (xBad >= 0) throw new NncError(`${path}: ${xName} holds ${x[xBad]} at flat index ${xBad}; examples must be finite numbers`);
-  const y = toFloat32(split.y.data);
+  const y = float32(split.y.data);
   checkTargets(y, split.y, yName, path, loss, io.outputShape);
   return { x, xShape, y, yShape, count };
 }
@@ -232,9 +233,6 @@ function checkTargets(y: Float32Array, array: NpyArray, name: string, path: stri
   }
 }
 
-function toFloat32(data: NpyArray['data']): Float32Array {
-  return data instanceof Float32Array ? data : Float32Array.from(data);
-}
 
 function firstNonFinite(data: Float32Array): number {
   for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;

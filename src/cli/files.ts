@@ -7,6 +7,7 @@ import { readNpyFloat32, writeNpy } from '../../runtime/io/npy.js';
 import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
 import { NncError } from '../diagnostics.js';
 import type { HostTensor, WeightMap } from '../ir/types.js';
+import { float32 } from '../ir/types.js';
 import { describeFsError } from './loadModel.js';
 
 export function readBytes(path: string, what: string): Uint8Array {
@@ -40,8 +41,7 @@ export function readTensorFile(path: string): HostTensor {
 }
 
 export function writeTensorFile(path: string, tensor: HostTensor): void {
-  const data = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data);
-  writeBytes(path, writeNpy({ shape: tensor.shape, data }), 'tensor file');
+  writeBytes(path, writeNpy({ shape: tensor.shape, data: float32(tensor.data) }), 'tensor file');
 }
 
 /** Whether a path names a directory (a bundle, for the commands that take FILE|DIR). */

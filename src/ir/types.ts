@@ -284,6 +284,11 @@ export interface HostTensor {
   readonly data: Float32Array | Float64Array;
 }
 
+/** `data` as a Float32Array: itself when it is one, else a float32 copy (folded float64 weights, integer labels). */
+export function float32(data: ArrayLike<number>): Float32Array {
+  return data instanceof Float32Array ? data : new Float32Array(data);
+}
+
 /** Weights keyed `<layer>/<variable>`. */
 export type WeightMap = ReadonlyMap<string, HostTensor>;
 
