@@ -18,7 +18,7 @@ export function at(location: Location | null): { line: number; column: number } 
   return location.source.position(location.start);
 }
 
-export function reported(diagnostic: Diagnostic): Reported {
+export function reported(diagnostic: Pick<Diagnostic, 'message' | 'location'>): Reported {
   return { message: diagnostic.message, ...at(diagnostic.location) };
 }
 
@@ -30,6 +30,15 @@ export function errorsOf(text: string): Reported[] {
 /** Every error of `text` with its notes, for tests about the notes. */
 export function errorDiagnostics(text: string): Diagnostic[] {
   return check(text, 'test.nn').diagnostics.filter((d) => d.severity === 'error');
+}
+
+export interface ReportedWithNotes extends Reported {
+  readonly notes: readonly Reported[];
+}
+
+/** Every error of `text` as `{message, line, column}` with its notes in the same form. */
+export function errorsWithNotesOf(text: string): ReportedWithNotes[] {
+  return errorDiagnostics(text).map((d) => ({ ...reported(d), notes: d.notes.map(reported) }));
 }
 
 export function warningsOf(text: string): Reported[] {
