@@ -1,7 +1,8 @@
 // The fusion report of a build: what happened to each BatchNormalization and why,
 // the other rewrites, and ops and parameters before and after.
 
-import { summarize } from '../summary.js';
+import { formatCount, summarize } from '../summary.js';
+import { opCount } from '../../src/ir/graph.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { OptimizeResult } from './pipeline.js';
 import type { PassNote } from './pass.js';
@@ -27,7 +28,7 @@ export interface FusionReport {
 }
 
 function size(graph: Graph) {
-  return { ops: graph.nodes.filter((n) => n.kind !== 'Input').length, params: summarize(graph).totalParams };
+  return { ops: opCount(graph), params: summarize(graph).totalParams };
 }
 
 export function fusionReport(original: Graph, result: OptimizeResult): FusionReport {
@@ -68,8 +69,7 @@ export function formatFusionReport(report: FusionReport): string {
     lines.push('  other rewrites:');
     for (const c of report.changes) lines.push(`    ${c.layer.padEnd(width)}${c.action === 'removed' ? 'removed: ' : ''}${c.detail}`);
   }
-  const fmt = (n: number) => n.toLocaleString('en-US');
-  lines.push(`  before: ${fmt(report.before.ops)} ops, ${fmt(report.before.params)} parameters`);
-  lines.push(`  after:  ${fmt(report.after.ops)} ops, ${fmt(report.after.params)} parameters`);
+  lines.push(`  before: ${formatCount(report.before.ops)} ops, ${formatCount(report.before.params)} parameters`);
+  lines.push(`  after:  ${formatCount(report.after.ops)} ops, ${formatCount(report.after.params)} parameters`);
   return lines.join('\n') + '\n';
 }

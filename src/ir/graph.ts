@@ -74,3 +74,8 @@ export function consumers(graph: Graph): readonly (readonly NodeId[])[] {
 export function asKind<K extends OpKind>(node: Node | undefined, kind: K): NodeOf<K> | undefined {
   return node !== undefined && node.kind === kind ? (node as unknown as NodeOf<K>) : undefined;
 }
+
+/** The ops a graph runs: every node but its inputs (what reports call "ops"). */
+export function opCount(graph: Graph): number {
+  return graph.nodes.filter((n) => n.kind !== 'Input').length;
+}

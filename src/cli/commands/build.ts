@@ -1,12 +1,13 @@
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
-import { summarize } from '../../../compiler/summary.js';
+import { formatCount, summarize } from '../../../compiler/summary.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { checkWeightMap } from '../../../runtime/weights.js';
 import { NncError } from '../../diagnostics.js';
+import { opCount } from '../../ir/graph.js';
 import type { Graph, WeightMap } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
@@ -58,7 +59,7 @@ export const buildCommand: Command = {
     } else {
       const batchNorms = graph.nodes.filter((n) => n.kind === 'BatchNormalization').length;
       const { totalParams } = summarize(graph);
-      io.stdout(`Fusion report: model ${graph.name}: optimizer off (--no-optimize); bundled as written: ${graph.nodes.length - 1} ops, ${totalParams.toLocaleString('en-US')} parameters, ${batchNorms} BatchNormalization layer${batchNorms === 1 ? '' : 's'} kept\n`);
+      io.stdout(`Fusion report: model ${graph.name}: optimizer off (--no-optimize); bundled as written: ${opCount(graph)} ops, ${formatCount(totalParams)} parameters, ${batchNorms} BatchNormalization layer${batchNorms === 1 ? '' : 's'} kept\n`);
     }
     const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16');
     const written = writeBundle(flags.out as string, files);

@@ -5,6 +5,8 @@ import { Model } from '../../../runtime/model.js';
 import { evaluate } from '../../../runtime/train/fit.js';
 import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
 import { NncError } from '../../diagnostics.js';
+import { formatCount } from '../../../compiler/summary.js';
+import { opCount } from '../../ir/graph.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
@@ -48,7 +50,7 @@ export const evaluateCommand: Command = {
     const model = new Model(graph, weights, backend, { weightsName: what });
     try {
       const result = await evaluate(model, dataset, loss);
-      io.stdout(`${what}: ${split} accuracy ${result.accuracy.toFixed(4)}, ${loss} ${result.loss.toFixed(4)} (${result.count.toLocaleString('en-US')} examples, ${graph.nodes.length - 1} ops, ${backend})\n`);
+      io.stdout(`${what}: ${split} accuracy ${result.accuracy.toFixed(4)}, ${loss} ${result.loss.toFixed(4)} (${formatCount(result.count)} examples, ${opCount(graph)} ops, ${backend})\n`);
     } finally {
       model.dispose();
     }

@@ -18,6 +18,7 @@ import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
 import { OPTIMIZERS, type OptimizerName, createOptimizer } from '../../../runtime/train/optimizers.js';
 import { formatEvaluation, progressCallbacks } from '../../../runtime/train/progress.js';
 import { NncError } from '../../diagnostics.js';
+import { opCount } from '../../ir/graph.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
@@ -184,9 +185,8 @@ async function evaluateOptimized(graph: Graph, trained: Map<string, HostTensor>,
   const model = new Model(optimized.graph, optimized.weights, backend, { weightsName: 'the optimized weights' });
   try {
     const result = await evaluate(model, data.test!, loss);
-    const ops = (g: Graph) => g.nodes.filter((n) => n.kind !== 'Input').length;
     const points = Math.abs(result.accuracy - test.accuracy) * 100;
-    io.stdout(`${formatEvaluation(`test (optimized graph, ${ops(graph)} → ${ops(optimized.graph)} ops)`, result)}  Δaccuracy ${points.toFixed(2)} points\n`);
+    io.stdout(`${formatEvaluation(`test (optimized graph, ${opCount(graph)} → ${opCount(optimized.graph)} ops)`, result)}  Δaccuracy ${points.toFixed(2)} points\n`);
     return result;
   } finally {
     model.dispose();

@@ -8,6 +8,7 @@ import { BACKEND_FLAG, type Command, EXIT_ERRORS, EXIT_OK, MODEL_FLAG, PASSES_FL
 import { readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 import { readInputs } from './run.js';
+import { opCount } from '../../ir/graph.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -40,7 +41,7 @@ export const verifyCommand: Command = {
     const backend = await initNodeBackend(flags.backend as BackendName);
     const tolerance: Tolerance = { atol: flags.atol as number, rtol: flags.rtol as number };
     const pairs = [{ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }] as const;
-    io.stdout(`verify ${graph.name} on ${backend}: ${graph.nodes.length - 1} ops before, ${optimized.graph.nodes.length - 1} after optimization\n`);
+    io.stdout(`verify ${graph.name} on ${backend}: ${opCount(graph)} ops before, ${opCount(optimized.graph)} after optimization\n`);
     let ok = true;
     if (flags.input) {
       const given = await compareModels(pairs[0], pairs[1], [readInputs(graph, flags.input as string[])], backend, tolerance);
