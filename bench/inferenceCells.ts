@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Model } from '../runtime/model.js';
 import type { BackendName } from '../runtime/backend.js';
 import { Random } from '../runtime/random.js';
+import { maxAbsDifference } from '../runtime/verify.js';
 import type { Graph, WeightMap } from '../src/ir/types.js';
 import { buildTfjsLayersModel } from '../test/helpers/tfjsLayers.js';
 import { compileFloor } from './floor.js';
@@ -100,16 +101,6 @@ export function benchInput(graph: Graph, batch: number): { data: Float32Array; s
 }
 
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(value >= 10_000 ? 0 : 1)} s` : `${value.toFixed(value >= 10 ? 0 : 1)} ms`);
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) return Infinity;
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= max)) max = d; // NaN propagates
-  }
-  return max;
-}
 
 type Predict = (x: tf.Tensor) => tf.Tensor;
 
@@ -216,7 +207,7 @@ export async function measureModel(model: PreparedModel, options: MeasureOptions
       for (const run of runners) outputs.push(await run());
       let roundMs = performance.now() - crossCheckStarted;
       const diffs: Partial<Record<Variant, number>> = {};
-      variants.forEach((v, i) => (diffs[v] = maxAbsDiff(outputs[i], outputs[0])));
+      variants.forEach((v, i) => (diffs[v] = maxAbsDifference(outputs[i], outputs[0])));
       const worst = variants.find((v) => !(diffs[v]! <= TOLERANCE));
       if (worst) {
         reason = `${worst} differs from tfjs-layers by ${diffs[worst]} (> ${TOLERANCE}): not timed`;

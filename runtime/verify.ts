@@ -33,6 +33,14 @@ function relativeError(error: number, reference: number): number {
   return Number.isFinite(reference) ? error / Math.abs(reference) : Infinity;
 }
 
+/** The largest |a[i] − b[i]|: Infinity when the lengths differ, NaN when any value is NaN. */
+export function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}
+
 /** Compares outputs elementwise; outputs must match in number and shape, or all their elements fail. */
 export function compareHost(reference: readonly HostTensor[], candidate: readonly HostTensor[], tolerance: Tolerance = DEFAULT_TOLERANCE): Comparison {
   let maxAbsError = 0;
