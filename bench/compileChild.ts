@@ -16,6 +16,7 @@ import { optimize } from '../compiler/passes/pipeline.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import { initializeWeights } from '../runtime/initializers.js';
 import { deepModel } from './frontend.js';
+import { median } from './timing.js';
 
 export interface CompileChildResult {
   readonly tool: 'nnc' | 'tfjs-layers';
@@ -28,12 +29,6 @@ export interface CompileChildResult {
   /** RSS before the first run and the process's peak RSS after it, in bytes. */
   readonly rssBefore: number;
   readonly peakRss: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** One nnc compile: stage times in ms; the optimized model is returned to keep it alive until measured. */

@@ -10,6 +10,7 @@
 import { check } from '../compiler/check.js';
 import { formatCount, summarize } from '../compiler/summary.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
+import { median } from './timing.js';
 
 export interface FrontendFigure {
   /** Layers including the input: 1 + 3 × repeats. */
@@ -32,12 +33,6 @@ export interface FrontendOptions {
 /** The Deep model of the issue with `repeats` blocks of Dense → BatchNormalization → ReLU. */
 export function deepModel(repeats: number): string {
   return `model Deep {\n  input x: [64]\n  repeat ${repeats} { Dense(64, use_bias=false) -> BatchNormalization -> ReLU }\n}\n`;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Times check + summarize of each size; throws if the model does not check clean. */

@@ -11,6 +11,11 @@ export interface Timing {
   readonly runs: number;
 }
 
+/** The median of unsorted values. */
+export function median(values: readonly number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
 export function quantile(sorted: readonly number[], q: number): number {
   const position = (sorted.length - 1) * q;
   const low = Math.floor(position);

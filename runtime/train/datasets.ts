@@ -20,6 +20,7 @@ import { loadFashionMnist, type FashionMnistOptions, type Split } from '../data/
 import type { NpyArray } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
 import type { LossName } from './losses.js';
+import { firstNonFinite } from '../io/bytes.js';
 
 /** Examples and their targets, row-major, one row per example. */
 export interface Dataset {
@@ -231,10 +232,4 @@ function checkTargets(y: Float32Array, array: NpyArray, name: string, path: stri
       if (y[i] < 0 || y[i] > 1) throw new NncError(`${path}: ${name} holds ${y[i]} at flat index ${i}; ${loss} needs targets in [0, 1]`);
     }
   }
-}
-
-
-function firstNonFinite(data: Float32Array): number {
-  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return i;
-  return -1;
 }
