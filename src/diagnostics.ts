@@ -213,6 +213,10 @@ export function closest(name: string, candidates: Iterable<string>, budget?: Sug
 
 /** `; did you mean 'x'?` or nothing. */
 export function didYouMean(name: string, candidates: Iterable<string>, budget?: SuggestionBudget): string {
-  const suggestion = closest(name, candidates, budget);
+  return suggestionText(closest(name, candidates, budget));
+}
+
+/** `; did you mean 'x'?` for a suggestion already found by `closest`, or ''. */
+export function suggestionText(suggestion: string | undefined): string {
   return suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
 }

@@ -2,7 +2,7 @@
 // required arguments, and each value checked and converted by its parameter's type.
 // Layers, initializers, regularizers and constraints all bind through here.
 
-import { type Diagnostic, type Location, closest, didYouMean, error } from '../../src/diagnostics.js';
+import { type Diagnostic, type Location, closest, error, suggestionText } from '../../src/diagnostics.js';
 import { type Arguments, type Value, containsUnknown, describeValue } from '../values.js';
 
 /** A conversion failure; `message` replaces the generic "expects X, found Y" when given. */
@@ -66,7 +66,7 @@ export function bindArguments(signature: Signature, args: Arguments, callLoc: Lo
       const known = signature.params.map((p) => p.name);
       const suggestion = closest(key, known);
       if (suggestion !== undefined) (suggested ??= new Set()).add(suggestion);
-      diagnostics.push(error(`${signature.title} has no argument '${key}'${didYouMean(key, known)}`, keyLoc));
+      diagnostics.push(error(`${signature.title} has no argument '${key}'${suggestionText(suggestion)}`, keyLoc));
       ok = false;
       continue;
     }

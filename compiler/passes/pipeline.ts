@@ -59,14 +59,19 @@ export interface OptimizeOptions {
   readonly afterEach?: (step: PassStep) => void;
 }
 
+/** Throws, with a suggestion and the list, unless `name` is a pass of the pipeline. */
+export function checkPassName(name: string): void {
+  const names = PASSES.map((p) => p.name);
+  if (!names.includes(name)) throw new NncError(`unknown pass '${name}'${didYouMean(name, names)} (passes: ${names.join(', ')})`);
+}
+
 /** The passes a `--passes a,b,-c` selection names, in pipeline order; throws on unknown names. */
 export function selectPasses(selection: readonly string[] | undefined): readonly Pass[] {
   if (!selection || selection.length === 0) return PASSES;
-  const names = PASSES.map((p) => p.name);
   for (const item of selection) {
     const name = item.replace(/^-/, '');
-    if (name === '') throw new NncError(`empty pass name in the selection '${selection.join(',')}' (passes: ${names.join(', ')})`);
-    if (!names.includes(name)) throw new NncError(`unknown pass '${name}'${didYouMean(name, names)} (passes: ${names.join(', ')})`);
+    if (name === '') throw new NncError(`empty pass name in the selection '${selection.join(',')}' (passes: ${PASSES.map((p) => p.name).join(', ')})`);
+    checkPassName(name);
   }
   const excluded = selection.filter((s) => s.startsWith('-')).map((s) => s.slice(1));
   const included = selection.filter((s) => !s.startsWith('-'));

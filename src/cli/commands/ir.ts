@@ -1,5 +1,5 @@
-import { NncError, didYouMean } from '../../diagnostics.js';
-import { PASSES, optimize } from '../../../compiler/passes/pipeline.js';
+import { NncError } from '../../diagnostics.js';
+import { PASSES, checkPassName, optimize } from '../../../compiler/passes/pipeline.js';
 import { printGraph } from '../../ir/printer.js';
 import { type Command, EXIT_OK, MODEL_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
@@ -20,8 +20,7 @@ export const irCommand: Command = {
       io.stdout(printGraph(graph));
       return EXIT_OK;
     }
-    const names = PASSES.map((p) => p.name);
-    if (!names.includes(after)) throw new NncError(`unknown pass '${after}'${didYouMean(after, names)} (passes: ${names.join(', ')})`);
+    checkPassName(after);
     const mode = flags.training ? 'training' : 'inference';
     const result = optimize({ graph, weights: null }, { mode });
     // Folding passes repeat until nothing changes; the graph after a pass's first run is
