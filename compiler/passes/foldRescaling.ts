@@ -10,8 +10,7 @@
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Node } from '../../src/ir/types.js';
-import { weightKey } from '../../src/ir/types.js';
-import { type LinearKind, type Pass, type PassNote, article, copyWeights, isLinearLayer, kernelName, outputChannels, soleConsumer, weight64 } from './pass.js';
+import { type LinearKind, type Pass, type PassNote, article, copyWeights, foldIntoLinear, isLinearLayer, soleConsumer } from './pass.js';
 
 export const foldRescaling: Pass = {
   name: 'fold-rescaling',
@@ -31,18 +30,16 @@ export const foldRescaling: Pass = {
         editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
         editor.bypass(node.id);
         if (out) {
-          const kernel = kernelName(layer);
-          const w = weight64(out, layer.name, kernel);
-          const channels = outputChannels(layer);
-          const b = layer.attrs.use_bias ? weight64(out, layer.name, 'bias') : new Float64Array(channels);
-          if (before) {
-            for (let i = 0; i < w.length; i++) b[i % channels] += o * w[i];
-          } else {
-            for (let c = 0; c < channels; c++) b[c] = a * b[c] + o;
-          }
-          for (let i = 0; i < w.length; i++) w[i] *= a;
-          out.set(weightKey(layer.name, kernel), { shape: out.get(weightKey(layer.name, kernel))!.shape, data: w });
-          out.set(weightKey(layer.name, 'bias'), { shape: [channels], data: b });
+          foldIntoLinear(out, layer, ({ source, kernel, bias }) => {
+            const channels = bias.length;
+            for (let row = 0; row < source.length; row += channels) {
+              for (let c = 0; c < channels; c++) {
+                if (before) bias[c] += o * source[row + c];
+                kernel[row + c] = source[row + c] * a;
+              }
+            }
+            if (!before) for (let c = 0; c < channels; c++) bias[c] = a * bias[c] + o;
+          });
         }
         notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'folded', into: layer.name, detail: `folded into '${layer.name}' ${before ? 'after' : 'before'} it` });
       };
