@@ -12,7 +12,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { GraphBuilder } from '../../../src/ir/graph.js';
 import type { HostTensor } from '../../../src/ir/types.js';
-import { exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../../helpers/models.js';
+import { exampleGraph, graphOf, hostMaxAbsDiff, randomizedWeights } from '../../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nnc-bundle-'));
 test.after.always(() => rmSync(scratch, { recursive: true, force: true }));
@@ -151,4 +151,57 @@ test.serial('names with quotes, backticks, </script> and newlines cannot inject 
   t.deepEqual(manifest.graph.nodes.map((n: { name: string }) => n.name), hostile);
   t.is(manifest.model, 'M"</script>`');
   t.is(base64Literal('</script>'), '"PC9zY3JpcHQ+"');
+});
+
+// Two inputs, two outputs: `predictAll` gives every output (tensors in → tensors out,
+// host data in → host data out); `predict`, which is for one input and one output, says
+// so instead of answering with the first output.
+const twoWay = graphOf(`model TwoWay {
+  input a: [4]
+  input b: [3]
+  ha = a -> Dense(5, activation=relu)
+  hb = b -> Dense(5) -> BatchNormalization
+  sum = (ha, hb) -> Add
+  score = sum -> Dense(2, activation=softmax)
+  code = hb -> Dense(1)
+  output score, code
+}`);
+
+test.serial('predictAll on a two-input, two-output bundle gives both outputs, tensors and host data alike, and frees what it made', async (t) => {
+  const twoWeights = randomizedWeights(twoWay, 7);
+  const folded = optimize({ graph: twoWay, weights: twoWeights });
+  const dir = join(scratch, 'two-way');
+  writeBundle(dir, await makeBundle(folded.graph, folded.weights!));
+  const model = await loadBundle(dir);
+  t.deepEqual(model.inputs.map((i) => i.name), ['a', 'b']);
+  // Outputs are named by their layers, as in Keras.
+  t.deepEqual(model.outputs.map((o) => o.name), ['dense_2', 'dense_3']);
+  const a = { shape: [2, 4], data: Float32Array.from({ length: 8 }, (_, i) => Math.cos(i)) };
+  const b = { shape: [2, 3], data: Float32Array.from({ length: 6 }, (_, i) => Math.sin(i + 1)) };
+  const reference = new Model(twoWay, twoWeights, 'wasm');
+  const expected = await reference.predictHost([a, b]);
+
+  const host = await model.predictAll([a, b]);
+  t.deepEqual(host.map((o) => o.shape), [[2, 2], [2, 1]]);
+  t.true(hostMaxAbsDiff(host[0].data, expected[0].data) < 1e-5);
+  t.true(hostMaxAbsDiff(host[1].data, expected[1].data) < 1e-5);
+
+  const ta = model.tf.tensor(a.data, a.shape);
+  const tb = model.tf.tensor(b.data, b.shape);
+  const before = model.tf.memory().numTensors;
+  const outs = await model.predictAll([ta, tb]);
+  t.is(model.tf.memory().numTensors, before + 2, 'exactly the two outputs are left for the caller');
+  t.true(hostMaxAbsDiff(await outs[1].data(), expected[1].data) < 1e-5);
+  for (const o of outs) o.dispose();
+
+  const refused = 'predict is for a model with one input and one output; this one has 2 inputs (a, b) and 2 outputs (dense_2, dense_3): use predictAll';
+  await t.throwsAsync(model.predict(ta), { message: refused });
+  await t.throwsAsync(model.predict(a.data, a.shape), { message: refused });
+  t.is(model.tf.memory().numTensors, before, 'a refused predict creates no tensor');
+  await t.throwsAsync(model.predictAll([a] as never), { message: 'predictAll takes an array of 2 inputs (a, b)' });
+  await t.throwsAsync(model.predictAll([a, tb] as never), { message: 'predictAll takes tf tensors, or { data: Float32Array, shape } objects, not a mix' });
+  ta.dispose();
+  tb.dispose();
+  model.dispose();
+  reference.dispose();
 });
