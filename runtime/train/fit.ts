@@ -13,13 +13,13 @@
 // regularization penalty to the loss, as Keras's test step does.
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { HostTensor } from '../../src/ir/types.js';
 import type { Model } from '../model.js';
 import { Random } from '../random.js';
 import { expectedWeights } from '../weights.js';
 import type { Dataset } from './datasets.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
+import { regularizationPenaltyOf } from './regularization.js';
 
 export interface BatchReport {
   readonly epoch: number;
@@ -189,19 +189,17 @@ export async function evaluate(model: Model, data: Dataset, loss: LossName, batc
     correct += (await batchCorrect.data())[0];
     tf.dispose([x, y, predictions, batchLoss, batchCorrect]);
   }
-  const penalty = regularizationPenalty(model, await model.getWeights());
+  const penalty = await regularizationPenalty(model);
   return { loss: lossSum / data.count + penalty, accuracy: correct / data.count, count: data.count };
 }
 
-/** Σ over regularized trainable weights of l1·Σ|w| + l2·Σw², in float64 (regularization.ts's formula). */
-export function regularizationPenalty(model: Model, weights: ReadonlyMap<string, HostTensor>): number {
-  let penalty = 0;
-  for (const [key, spec] of expectedWeights(model.graph)) {
-    if (!spec.regularizer || !spec.trainable) continue;
-    const l1 = spec.regularizer.name === 'l2' ? 0 : Number(spec.regularizer.args.l1 ?? 0);
-    const l2 = spec.regularizer.name === 'l1' ? 0 : Number(spec.regularizer.args.l2 ?? 0);
-    const data = weights.get(key)!.data;
-    for (let i = 0; i < data.length; i++) penalty += l1 * Math.abs(data[i]) + l2 * data[i] * data[i];
-  }
-  return penalty;
+/**
+ * Σ over regularized trainable weights of l1·Σ|w| + l2·Σw², in float64 on the host (the
+ * weights are read back only when some weight has a regularizer).
+ */
+export async function regularizationPenalty(model: Model): Promise<number> {
+  const regularized = [...expectedWeights(model.graph)].filter(([, spec]) => spec.regularizer && spec.trainable);
+  if (regularized.length === 0) return 0;
+  const weights = await model.getWeights();
+  return regularized.reduce((sum, [key, spec]) => sum + regularizationPenaltyOf(spec.regularizer!, weights.get(key)!.data), 0);
 }

@@ -8,15 +8,30 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Constraint, Regularizer } from '../../src/ir/types.js';
 import { KERAS_EPSILON } from './losses.js';
 
+/** The λ of the l1 and the l2 term (0 for a term the regularizer does not have). */
+export function regularizerCoefficients(regularizer: Regularizer): { l1: number; l2: number } {
+  return {
+    l1: regularizer.name === 'l2' ? 0 : Number(regularizer.args.l1 ?? 0),
+    l2: regularizer.name === 'l1' ? 0 : Number(regularizer.args.l2 ?? 0),
+  };
+}
+
 export function regularizationLoss(regularizer: Regularizer, w: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
-    const l1 = Number(regularizer.args.l1 ?? 0);
-    const l2 = Number(regularizer.args.l2 ?? 0);
+    const { l1, l2 } = regularizerCoefficients(regularizer);
     let loss: tf.Tensor = tf.scalar(0);
-    if (regularizer.name !== 'l2' && l1 !== 0) loss = tf.add(loss, tf.mul(l1, tf.sum(tf.abs(w))));
-    if (regularizer.name !== 'l1' && l2 !== 0) loss = tf.add(loss, tf.mul(l2, tf.sum(tf.square(w))));
+    if (l1 !== 0) loss = tf.add(loss, tf.mul(l1, tf.sum(tf.abs(w))));
+    if (l2 !== 0) loss = tf.add(loss, tf.mul(l2, tf.sum(tf.square(w))));
     return loss as tf.Scalar;
   });
+}
+
+/** The same penalty on host values, in float64: Σ λ₁·|w| + λ₂·w². */
+export function regularizationPenaltyOf(regularizer: Regularizer, data: ArrayLike<number>): number {
+  const { l1, l2 } = regularizerCoefficients(regularizer);
+  let penalty = 0;
+  for (let i = 0; i < data.length; i++) penalty += l1 * Math.abs(data[i]) + l2 * data[i] * data[i];
+  return penalty;
 }
 
 export function applyConstraint(constraint: Constraint, w: tf.Tensor): tf.Tensor {

@@ -23,7 +23,11 @@ export class TrainStep {
   readonly #loss: LossName;
   readonly #optimizer: Optimizer;
   readonly #trainable = new Map<string, tf.Variable>();
-  readonly #specs: ReadonlyMap<string, WeightSpec>;
+  /** tfjs variable name → weight key (variableGrads answers by variable name). */
+  readonly #keyOf = new Map<string, string>();
+  /** The trainable weights with a regularizer, and those with a constraint. */
+  readonly #regularized: { readonly variable: tf.Variable; readonly regularizer: NonNullable<WeightSpec['regularizer']> }[] = [];
+  readonly #constrained: { readonly variable: tf.Variable; readonly constraint: NonNullable<WeightSpec['constraint']> }[] = [];
 
   constructor(executor: Executor, loss: LossName, optimizer: Optimizer) {
     if (tf.getGradient('Mean') === undefined) {
@@ -32,11 +36,14 @@ export class TrainStep {
     this.#executor = executor;
     this.#loss = loss;
     this.#optimizer = optimizer;
-    this.#specs = expectedWeights(executor.graph);
-    for (const [key, spec] of this.#specs) {
-      const tensor = executor.weight(key);
-      if (!(tensor instanceof tf.Variable)) throw new Error('training needs an executor created with { variables: true }');
-      if (spec.trainable) this.#trainable.set(key, tensor);
+    for (const [key, spec] of expectedWeights(executor.graph)) {
+      const variable = executor.weight(key);
+      if (!(variable instanceof tf.Variable)) throw new Error('training needs an executor created with { variables: true }');
+      if (!spec.trainable) continue;
+      this.#trainable.set(key, variable);
+      this.#keyOf.set(variable.name, key);
+      if (spec.regularizer) this.#regularized.push({ variable, regularizer: spec.regularizer });
+      if (spec.constraint) this.#constrained.push({ variable, constraint: spec.constraint });
     }
   }
 
@@ -44,33 +51,25 @@ export class TrainStep {
   run(x: tf.Tensor, y: tf.Tensor, seed: number): StepResult {
     let correct: tf.Scalar | undefined;
     let updates: { key: string; value: tf.Tensor }[] = [];
-    const keys = [...this.#trainable.keys()];
     const { value: loss, grads } = tf.variableGrads(() => {
       const { outputs, stateUpdates } = this.#executor.run([x], { training: true, seed });
       updates = stateUpdates;
       const predictions = outputs[0];
       correct = tf.keep(countCorrect(this.#loss, y, predictions));
       let total: tf.Tensor = computeLoss(this.#loss, y, predictions);
-      for (const [key, spec] of this.#specs) {
-        if (spec.regularizer && spec.trainable) total = tf.add(total, regularizationLoss(spec.regularizer, this.#trainable.get(key)!));
-      }
+      for (const { variable, regularizer } of this.#regularized) total = tf.add(total, regularizationLoss(regularizer, variable));
       return total as tf.Scalar;
     }, [...this.#trainable.values()]);
 
     const gradients = new Map<string, tf.Tensor>();
-    const byName = new Map([...this.#trainable].map(([key, v]) => [v.name, key]));
-    for (const [name, g] of Object.entries(grads)) gradients.set(byName.get(name)!, g);
+    for (const [name, g] of Object.entries(grads)) gradients.set(this.#keyOf.get(name)!, g);
     this.#optimizer.apply(gradients, this.#trainable);
     for (const g of Object.values(grads)) g.dispose();
 
-    for (const key of keys) {
-      const constraint = this.#specs.get(key)!.constraint;
-      if (constraint) {
-        const variable = this.#trainable.get(key)!;
-        const constrained = applyConstraint(constraint, variable);
-        variable.assign(constrained);
-        constrained.dispose();
-      }
+    for (const { variable, constraint } of this.#constrained) {
+      const constrained = applyConstraint(constraint, variable);
+      variable.assign(constrained);
+      constrained.dispose();
     }
     for (const update of updates) {
       this.#executor.assign(update.key, update.value);
