@@ -22,7 +22,7 @@
 import { NncError } from '../../src/diagnostics.js';
 import { type GraphJson, graphFromJson } from '../../src/ir/json.js';
 import type { Graph, HostTensor } from '../../src/ir/types.js';
-import { parseSafetensorsHeader, readSafetensors } from '../io/safetensors.js';
+import { parseSafetensorsHeader, readSafetensorsTensors } from '../io/safetensors.js';
 import { checkWeightMap } from '../weights.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
@@ -155,7 +155,7 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
     const contentHash = await sha256Hex(new TextEncoder().encode(hashedText(manifest)));
     if (contentHash !== manifest.contentHash) throw new NncError(`the bundle's content hash does not match: the manifest was edited after the build`);
   }
-  const { tensors } = readSafetensors(bytes, what);
+  const tensors = readSafetensorsTensors(bytes, header, what);
   checkWeightMap(graph, tensors, what);
   return tensors;
 }

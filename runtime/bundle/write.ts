@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
-import type { Graph, HostTensor, WeightMap } from '../../src/ir/types.js';
+import type { Graph, WeightMap } from '../../src/ir/types.js';
 import { parseSafetensorsHeader, writeSafetensors } from '../io/safetensors.js';
 import { checkWeightMap } from '../weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
@@ -39,8 +39,8 @@ const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).
 /** The three files of a bundle, in memory. */
 export async function makeBundle(graph: Graph, weights: WeightMap, dtype: BundleDtype = 'float32'): Promise<BundleFiles> {
   checkWeightMap(graph, weights, 'the weights');
-  const ordered = new Map<string, HostTensor>([...weights].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const bytes = writeSafetensors(ordered, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
+  // writeSafetensors orders the tensors by name, so the same weights give the same bytes.
+  const bytes = writeSafetensors(weights, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
   const header = parseSafetensorsHeader(bytes, WEIGHTS_FILE);
   const tensors = [...header.entries].map(([name, e]) => ({ name, dtype: e.dtype as 'F32' | 'F16', shape: [...e.shape], offsets: [e.begin, e.end] as [number, number] }));
   const body = {

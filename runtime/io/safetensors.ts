@@ -206,14 +206,20 @@ export function readSafetensors(
   what: string,
   options: ReadSafetensorsOptions = {},
 ): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
-  const { entries, metadata, dataOffset } = parseSafetensorsHeader(bytes, what);
+  const header = parseSafetensorsHeader(bytes, what);
+  return { tensors: readSafetensorsTensors(bytes, header, what, options), metadata: header.metadata };
+}
+
+/** `readSafetensors` for a caller that has already parsed (and checked) the header of `bytes`. */
+export function readSafetensorsTensors(bytes: Uint8Array, header: SafetensorsHeader, what: string, options: ReadSafetensorsOptions = {}): Map<string, HostTensor> {
+  const { entries, dataOffset } = header;
   const tensors = new Map<string, HostTensor>();
   for (const [name, entry] of entries) {
     const data = decodeTensor(bytes, dataOffset + entry.begin, dataOffset + entry.end, entry.dtype);
     if (!options.allowNonFinite) checkFinite(data, name, entry, bytes, dataOffset, what);
     tensors.set(name, { shape: entry.shape, data });
   }
-  return { tensors, metadata };
+  return tensors;
 }
 
 function decodeTensor(bytes: Uint8Array, begin: number, end: number, dtype: SafetensorsDtype): Float32Array {
