@@ -69,3 +69,25 @@ test.serial('bad tensors on the command line get one clear message each', async 
   t.regex(mismatched.stderr, /weight 'batch_normalization\/gamma' has shape \[512\], expected \[784\]/);
   t.regex(mismatched.stderr, /missing weight 'dense_2\/kernel' \(expected shape \[100, 10\]\)/);
 });
+
+test.serial('run refuses a wrong combination of target and flags with a usage error (exit 2) naming the fix', async (t) => {
+  const weights = join(dir, 'w3.safetensors');
+  const bundle = join(dir, 'bundle');
+  await nnc('init', 'examples/geron.nn', '--out', weights);
+  t.is((await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', bundle)).code, 0);
+  const input = 'examples/fashion-mnist-4.npy';
+  const cases: [string[], string][] = [
+    [['examples/geron.nn', '--input', input], '--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)'],
+    [[bundle, '--weights', weights, '--input', input], 'a bundle carries its own weights: drop --weights'],
+    [[bundle, '--input', input, '--training'], 'a bundle is an inference build: --training does not apply'],
+    [[bundle], '--input x.npy is required'],
+  ];
+  for (const [args, message] of cases) {
+    const result = await nnc('run', ...args);
+    t.is(result.code, 2, args.join(' '));
+    t.true(result.stderr.includes(message), `${args.join(' ')}: ${result.stderr}`);
+  }
+  const ran = await nnc('run', bundle, '--input', input);
+  t.is(ran.code, 0, ran.stderr);
+  t.regex(ran.stdout, /^dense_2: shape \[4, 10\]/);
+});

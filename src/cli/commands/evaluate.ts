@@ -1,4 +1,3 @@
-import { readBundle } from '../../../runtime/bundle/node.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { Model } from '../../../runtime/model.js';
@@ -7,11 +6,9 @@ import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
 import { NncError } from '../../diagnostics.js';
 import { formatCount } from '../../../compiler/summary.js';
 import { opCount } from '../../ir/graph.js';
-import type { Graph, HostTensor } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { isDirectory, readWeightsFile } from '../files.js';
-import { loadModel } from '../loadModel.js';
+import { loadModelOrBundle } from '../loadModel.js';
 import { loadData } from './train.js';
 
 export const evaluateCommand: Command = {
@@ -29,19 +26,8 @@ export const evaluateCommand: Command = {
   async run({ positional, flags, io }) {
     const target = positional[0];
     if (!flags.data) throw new UsageError('--data fashion-mnist|D.npz is required');
-    let graph: Graph;
-    let weights: Map<string, HostTensor>;
-    let what: string;
-    if (isDirectory(target)) {
-      if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
-      ({ graph, weights } = await readBundle(target));
-      what = `bundle ${target}`;
-    } else {
-      if (!flags.weights) throw new UsageError('--weights W.safetensors is required for a .nn file');
-      graph = loadModel(target, flags.model as string | undefined, io);
-      weights = readWeightsFile(flags.weights as string);
-      what = `${graph.name} with ${flags.weights}`;
-    }
+    const { graph, weights, bundle } = await loadModelOrBundle(target, flags, io);
+    const what = bundle ? `bundle ${target}` : `${graph.name} with ${flags.weights}`;
     const { data, loss } = await loadData(graph, flags.data as string, flags.loss as LossName | undefined, undefined, io);
     const split = flags.split as 'test' | 'validation' | 'train';
     const dataset = split === 'train' ? data.train : data[split];

@@ -4,11 +4,10 @@ import { Model } from '../../../runtime/model.js';
 import { NncError } from '../../diagnostics.js';
 import { formatShape } from '../../ir/shape.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
-import { readBundle } from '../../../runtime/bundle/node.js';
 import { type FlagValues, UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { isDirectory, readTensorFile, readWeightsFile, writeTensorFile } from '../files.js';
-import { loadModel } from '../loadModel.js';
+import { readTensorFile, writeTensorFile } from '../files.js';
+import { loadModelOrBundle } from '../loadModel.js';
 
 /** Reads `--input` files and checks them against the graph's inputs (batch dimension included). */
 export function readInputs(graph: Graph, paths: readonly string[]): HostTensor[] {
@@ -43,24 +42,6 @@ export function formatOutput(name: string, tensor: HostTensor, maxRows = 20): st
   return lines.join('\n') + '\n';
 }
 
-/** `nnc run DIR`: a bundle, loaded and validated as a page would load it, on the Node backend. */
-async function runBundle(dir: string, flags: FlagValues, io: Io): Promise<number> {
-  if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
-  if (flags.training) throw new UsageError('a bundle is an inference build: --training does not apply');
-  if (!flags.input) throw new UsageError('--input x.npy is required');
-  const { manifest, graph, weights } = await readBundle(dir);
-  const inputs = readInputs(graph, flags.input as string[]);
-  const backend = await initNodeBackend(flags.backend as BackendName);
-  io.stderr(`backend: ${backend}\n`);
-  const model = new Model(graph, weights, backend, { weightsName: manifest.weights.file });
-  try {
-    const outputs = await model.predictHost(inputs);
-    return writeOrPrint(graph, outputs, flags, io);
-  } finally {
-    model.dispose();
-  }
-}
-
 function writeOrPrint(graph: Graph, outputs: HostTensor[], flags: FlagValues, io: Io): number {
   const names = graph.outputs.map((id) => graph.nodes[id].name);
   if (flags.output) {
@@ -85,16 +66,13 @@ export const runCommand: Command = {
     { name: 'training', type: 'boolean', description: 'run in training mode (batch statistics, active Dropout)' },
   ],
   async run({ positional, flags, io }) {
-    if (isDirectory(positional[0])) return runBundle(positional[0], flags, io);
-    const graph = loadModel(positional[0], flags.model as string | undefined, io);
-    if (!flags.weights) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init)');
     if (!flags.input) throw new UsageError('--input x.npy is required');
-    const weightsPath = flags.weights as string;
-    const weights = readWeightsFile(weightsPath);
+    const { graph, weights, weightsName, bundle } = await loadModelOrBundle(positional[0], flags, io);
+    if (bundle && flags.training) throw new UsageError('a bundle is an inference build: --training does not apply');
     const inputs = readInputs(graph, flags.input as string[]);
     const backend = await initNodeBackend(flags.backend as BackendName);
     io.stderr(`backend: ${backend}\n`);
-    const model = new Model(graph, weights, backend, { weightsName: weightsPath });
+    const model = new Model(graph, weights, backend, { weightsName });
     try {
       const outputs = await model.predictHost(inputs, { training: Boolean(flags.training) });
       return writeOrPrint(graph, outputs, flags, io);
