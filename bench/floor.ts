@@ -25,6 +25,7 @@ import { nodeWeights } from '../src/ir/ops.js';
 import type { Activation, Graph, HostTensor, Node, WeightMap } from '../src/ir/types.js';
 import { float32, weightKey } from '../src/ir/types.js';
 import { fusedActivation } from '../runtime/activations.js';
+import { shapeSize } from '../src/ir/shape.js';
 
 export interface Floor {
   /** The generated function body, one line per node: what (d) runs. */
@@ -81,7 +82,7 @@ function callFor(node: Node, args: readonly string[], weight: (name: string) => 
   const [x] = args;
   switch (node.kind) {
     case 'Flatten':
-      return { call: `tf.reshape(${x}, [-1, ${(node.shape.slice(1) as number[]).reduce((p, d) => p * d, 1)}])` };
+      return { call: `tf.reshape(${x}, [-1, ${shapeSize(node.shape.slice(1) as number[])}])` };
     case 'Reshape':
       return { call: `tf.reshape(${x}, [-1, ${node.shape.slice(1).join(', ')}])` };
     case 'Dense': {

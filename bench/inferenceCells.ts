@@ -22,6 +22,7 @@ import type { Graph, WeightMap } from '../src/ir/types.js';
 import { buildTfjsLayersModel } from '../test/helpers/tfjsLayers.js';
 import { compileFloor } from './floor.js';
 import { type Timing, pairedRatio, timeInterleaved, timingOf } from './timing.js';
+import { shapeSize } from '../src/ir/shape.js';
 
 export const VARIANTS = ['layers', 'layersDefault', 'unoptimized', 'optimized', 'floor'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -95,7 +96,7 @@ export type RatioName = keyof typeof RATIOS;
 export function benchInput(graph: Graph, batch: number): { data: Float32Array; shape: number[] } {
   const shape = [batch, ...(graph.nodes[graph.inputs[0]].shape.slice(1) as number[])];
   const random = new Random(`bench-input/${graph.name}/${batch}`);
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const data = new Float32Array(shapeSize(shape));
   for (let i = 0; i < data.length; i++) data[i] = random.uniform();
   return { data, shape };
 }

@@ -21,6 +21,7 @@
 import { nodeWeights } from '../src/ir/ops.js';
 import { type Graph, type HostTensor, type Initializer, weightKey } from '../src/ir/types.js';
 import { hashSeed, Random } from './random.js';
+import { shapeSize } from '../src/ir/shape.js';
 
 /** Standard deviation of a unit normal truncated to [−2, 2] (Keras's constant). */
 export const TRUNCATED_NORMAL_STDDEV = 0.87962566103423978;
@@ -70,7 +71,7 @@ const VARIANCE_SCALING_PRESETS: Readonly<Record<string, VarianceScaling>> = {
  */
 export function initialValues(initializer: Initializer, shape: readonly number[], random: Random): Float32Array {
   const { name, args } = initializer;
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = shapeSize(shape);
   const out = new Float32Array(size);
   const seed = args.seed;
   const rng = typeof seed === 'number' ? new Random(hashSeed('initializer', name, seed)) : random;

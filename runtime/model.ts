@@ -10,6 +10,7 @@ import { Executor } from './executor.js';
 import type { LossName } from './train/losses.js';
 import type { Optimizer } from './train/optimizers.js';
 import { TrainStep } from './train/trainStep.js';
+import { shapeSize } from '../src/ir/shape.js';
 
 /** An input: a tf tensor, or host data with its shape (batch first). */
 export type InputLike = tf.Tensor | HostTensor;
@@ -93,7 +94,7 @@ export class Model {
 }
 
 export function toTensor(x: HostTensor): tf.Tensor {
-  const size = x.shape.reduce((a, b) => a * b, 1);
+  const size = shapeSize(x.shape);
   if (x.data.length !== size) throw new NncError(`input data has ${x.data.length} values, but its shape [${x.shape.join(', ')}] needs ${size}`);
   return tf.tensor(float32(x.data), [...x.shape], 'float32');
 }

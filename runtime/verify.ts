@@ -9,6 +9,7 @@ import type { Graph, HostTensor, WeightMap } from '../src/ir/types.js';
 import type { BackendName } from './backend.js';
 import { Model } from './model.js';
 import { Random } from './random.js';
+import { shapeSize } from '../src/ir/shape.js';
 
 export interface Tolerance {
   readonly atol: number;
@@ -90,7 +91,7 @@ export function randomInputs(graph: Graph, batches: number, batchSize: number, s
     sets.push(
       graph.inputs.map((id) => {
         const shape = [batchSize, ...(graph.nodes[id].shape.slice(1) as number[])];
-        const data = new Float32Array(shape.reduce((x, y) => x * y, 1));
+        const data = new Float32Array(shapeSize(shape));
         for (let i = 0; i < data.length; i++) data[i] = random.normal();
         return { shape, data };
       }),

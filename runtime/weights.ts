@@ -5,6 +5,7 @@ import { NncError, didYouMean, error } from '../src/diagnostics.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import type { Graph, WeightMap, WeightSpec } from '../src/ir/types.js';
 import { weightKey } from '../src/ir/types.js';
+import { formatShape, shapeSize } from '../src/ir/shape.js';
 
 /** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */
 export function expectedWeights(graph: Graph): Map<string, WeightSpec> {
@@ -15,7 +16,6 @@ export function expectedWeights(graph: Graph): Map<string, WeightSpec> {
   return expected;
 }
 
-const formatDims = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /**
  * Throws one NncError listing every missing, unexpected and mis-shaped weight, naming
@@ -27,13 +27,13 @@ export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): 
   for (const [key, spec] of expected) {
     const found = weights.get(key);
     if (!found) {
-      problems.push(`missing weight '${key}' (expected shape ${formatDims(spec.shape)})${didYouMean(key, [...weights.keys()].filter((k) => !expected.has(k)))}`);
+      problems.push(`missing weight '${key}' (expected shape ${formatShape(spec.shape)})${didYouMean(key, [...weights.keys()].filter((k) => !expected.has(k)))}`);
       continue;
     }
     if (found.shape.length !== spec.shape.length || found.shape.some((d, i) => d !== spec.shape[i])) {
-      problems.push(`weight '${key}' has shape ${formatDims(found.shape)}, expected ${formatDims(spec.shape)}`);
-    } else if (found.data.length !== spec.shape.reduce((a, b) => a * b, 1)) {
-      problems.push(`weight '${key}' holds ${found.data.length} values, but its shape ${formatDims(spec.shape)} needs ${spec.shape.reduce((a, b) => a * b, 1)}`);
+      problems.push(`weight '${key}' has shape ${formatShape(found.shape)}, expected ${formatShape(spec.shape)}`);
+    } else if (found.data.length !== shapeSize(spec.shape)) {
+      problems.push(`weight '${key}' holds ${found.data.length} values, but its shape ${formatShape(spec.shape)} needs ${shapeSize(spec.shape)}`);
     }
     if (!(found.data instanceof Float32Array) && !(found.data instanceof Float64Array)) {
       problems.push(`weight '${key}' is not floating point`);

@@ -7,6 +7,7 @@ import type { Graph, Shape, WeightMap } from '../../src/ir/types.js';
 import type { BackendName } from '../backend.js';
 import { Model } from '../model.js';
 import type { BundleManifest } from './manifest.js';
+import { shapeSize } from '../../src/ir/shape.js';
 
 export interface TensorInfo {
   readonly name: string;
@@ -64,7 +65,7 @@ export class LoadedModel {
     if (x instanceof tf.Tensor) return (await this.predictAll([x]))[0];
     if (!(x instanceof Float32Array)) throw new NncError('predict takes a Float32Array (with its shape) or a tf tensor');
     const featureShape = this.inputs[0].shape.slice(1) as number[];
-    const features = featureShape.reduce((a, b) => a * b, 1);
+    const features = shapeSize(featureShape);
     const fullShape = shape ? [...shape] : [x.length / features, ...featureShape];
     if (!Number.isInteger(fullShape[0]) || fullShape[0] < 1) {
       throw new NncError(`input of ${x.length} values is not a whole batch of [${featureShape.join(', ')}] (${features} values each)`);

@@ -51,11 +51,6 @@ export function bytesText(count: number | bigint): string {
   return `${count} ${count === 1 || count === 1n ? 'byte' : 'bytes'}`;
 }
 
-/** `[2, 3]`. */
-export function shapeText(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
-}
-
 /** The multi-index of flat position `index` in a C-ordered array, for messages: `[1, 2]`. */
 export function multiIndexText(index: number, shape: readonly number[]): string {
   const coordinates: number[] = new Array(shape.length);
@@ -64,7 +59,7 @@ export function multiIndexText(index: number, shape: readonly number[]): string 
     coordinates[axis] = rest % shape[axis];
     rest = Math.floor(rest / shape[axis]);
   }
-  return shapeText(coordinates);
+  return `[${coordinates.join(', ')}]`;
 }
 
 /** Strict UTF-8 decoding that reports malformed text as an NncError. */

@@ -23,9 +23,9 @@ import {
   elementCount,
   firstNonFinite,
   multiIndexText,
-  shapeText,
 } from './bytes.js';
 import { bfloat16BitsToFloat32, float16Table32, float32ToFloat16Bits } from './float16.js';
+import { formatShape } from '../../src/ir/shape.js';
 
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
 
@@ -172,7 +172,7 @@ function checkEntry(name: string, value: unknown, dataLength: number, fail: (mes
   // Exact arithmetic: a shape claiming terabytes is compared, never allocated.
   const needed = elementCount(dims as number[]) * BigInt(size);
   if (needed !== BigInt(end - begin)) {
-    fail(`${tensor} has shape ${shapeText(dims as number[])} ${dtype}, which needs ${bytesText(needed)}, but data_offsets ${begin}..${end} span ${bytesText(end - begin)}`);
+    fail(`${tensor} has shape ${formatShape(dims as number[])} ${dtype}, which needs ${bytesText(needed)}, but data_offsets ${begin}..${end} span ${bytesText(end - begin)}`);
   }
   return { dtype: dtype as SafetensorsDtype, shape: dims as number[], begin, end };
 }
@@ -296,7 +296,7 @@ export function writeSafetensors(
     const dims = checkShape(tensor.shape);
     if (typeof dims === 'string') throw new NncError(`writeSafetensors: tensor '${name}': shape ${dims}`);
     if (elementCount(dims) !== BigInt(tensor.data.length)) {
-      throw new NncError(`writeSafetensors: tensor '${name}' has shape ${shapeText(dims)} but ${tensor.data.length} values`);
+      throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${tensor.data.length} values`);
     }
     byName.set(name, tensor);
   }

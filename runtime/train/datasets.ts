@@ -21,6 +21,7 @@ import type { NpyArray } from '../io/npy.js';
 import { readNpz } from '../io/npz.js';
 import type { LossName } from './losses.js';
 import { firstNonFinite } from '../io/bytes.js';
+import { shapeSize } from '../../src/ir/shape.js';
 
 /** Examples and their targets, row-major, one row per example. */
 export interface Dataset {
@@ -69,7 +70,6 @@ export function modelIo(graph: Graph): ModelIo {
   return { inputShape: concrete(graph.nodes[graph.inputs[0]].shape, 'input'), outputShape: concrete(graph.nodes[graph.outputs[0]].shape, 'output') };
 }
 
-const product = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 // ---------------------------------------------------------------------------
@@ -92,7 +92,7 @@ export async function fashionMnistData(options: FashionMnistOptions = {}): Promi
  * 784 values ([28, 28], [784], [28, 28, 1]): rows are row-major, as x.reshape would see them.
  */
 export function fitFashionMnist(data: TrainingData, io: ModelIo, loss: LossName): TrainingData {
-  if (product(io.inputShape) !== 784) {
+  if (shapeSize(io.inputShape) !== 784) {
     throw new NncError(`fashion-mnist images are 28×28 (784 values), but the model's input is ${formatShape([null, ...io.inputShape])}`);
   }
   if (loss !== 'sparse_categorical_crossentropy') {
@@ -157,8 +157,8 @@ export function holdOutLast(data: Dataset, fraction: number, what = 'the trainin
   if (held === 0 || kept === 0) {
     throw new NncError(`--validation-split ${fraction} of the ${data.count} examples of ${what} leaves ${held === 0 ? 'no validation' : 'no training'} examples`);
   }
-  const xRow = product(data.xShape);
-  const yRow = product(data.yShape);
+  const xRow = shapeSize(data.xShape);
+  const yRow = shapeSize(data.yShape);
   const slice = (from: number, to: number): Dataset => ({
     x: data.x.subarray(from * xRow, to * xRow),
     xShape: data.xShape,
@@ -190,7 +190,7 @@ function toDataset(split: RawSplit, path: string, io: ModelIo, loss: LossName): 
   if (count === 0) throw new NncError(`${path}: ${xName} has no examples`);
   const xShape = split.x.shape.slice(1);
   if (!sameShape(xShape, io.inputShape)) {
-    const hint = product(xShape) === product(io.inputShape) ? ` (same size: reshape it to [${count}, ${io.inputShape.join(', ')}])` : '';
+    const hint = shapeSize(xShape) === shapeSize(io.inputShape) ? ` (same size: reshape it to [${count}, ${io.inputShape.join(', ')}])` : '';
     throw new NncError(`${path}: ${xName} has shape ${formatShape(split.x.shape)}, but the model's input expects ${formatShape([null, ...io.inputShape])}${hint}`);
   }
   if (split.y.shape[0] !== count) {
@@ -199,7 +199,7 @@ function toDataset(split: RawSplit, path: string, io: ModelIo, loss: LossName): 
   const expected = targetShape(loss, io.outputShape);
   let yShape = split.y.shape.slice(1);
   // Keras accepts class indices shaped [N, 1] as well as [N]; likewise one target per example for a one-unit output.
-  if (!sameShape(yShape, expected) && product(yShape) === product(expected) && (yShape.length === expected.length + 1 || yShape.length + 1 === expected.length) && [...yShape, ...expected].includes(1)) {
+  if (!sameShape(yShape, expected) && shapeSize(yShape) === shapeSize(expected) && (yShape.length === expected.length + 1 || yShape.length + 1 === expected.length) && [...yShape, ...expected].includes(1)) {
     yShape = [...expected];
   }
   if (!sameShape(yShape, expected)) {

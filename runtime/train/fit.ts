@@ -20,6 +20,7 @@ import type { Dataset } from './datasets.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { regularizationPenaltyOf } from './regularization.js';
+import { shapeSize } from '../../src/ir/shape.js';
 
 export interface BatchReport {
   readonly epoch: number;
@@ -94,8 +95,8 @@ export interface HostBatch {
 
 /** The batches of `data` in `order`, the last one partial; rows are copied out. */
 export function* batches(data: Dataset, order: Uint32Array | null, batchSize: number): Generator<HostBatch> {
-  const xRow = data.xShape.reduce((a, b) => a * b, 1);
-  const yRow = data.yShape.reduce((a, b) => a * b, 1);
+  const xRow = shapeSize(data.xShape);
+  const yRow = shapeSize(data.yShape);
   for (let start = 0; start < data.count; start += batchSize) {
     const size = Math.min(batchSize, data.count - start);
     if (order === null) {

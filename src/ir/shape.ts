@@ -7,6 +7,13 @@ export function formatShape(shape: Shape): string {
   return `[${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')}]`;
 }
 
+/** Number of elements of a concrete shape (1 for a scalar). */
+export function shapeSize(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
+
 /** `(None, 28, 28)`, the form Keras's summary uses. */
 export function formatShapeTuple(shape: Shape): string {
   const dims = shape.map((d) => (d === null ? 'None' : String(d)));
