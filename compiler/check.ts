@@ -1,7 +1,7 @@
 // The front end in one call: text → diagnostics and the IR of every error-free model.
 
 import { parse } from '../grammar/parse.js';
-import { type Diagnostic, Source } from '../src/diagnostics.js';
+import { type Diagnostic, NncError, Source, didYouMean, error, hasErrors } from '../src/diagnostics.js';
 import type { Graph } from '../src/ir/types.js';
 import { lower } from './lower.js';
 
@@ -22,6 +22,25 @@ export function check(text: string | Source, name = '<input>'): CheckResult {
   const lowered = lower(source, parsed);
   const diagnostics = [...parsed.diagnostics, ...lowered.diagnostics].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
   return { source, diagnostics, models: withoutLexicalErrors(lowered.models, parsed), modelNames: lowered.modelNames };
+}
+
+/**
+ * The one model of a checked source a tool works on: `name`, or the source's only model.
+ * Throws NncError with every error of the source if it has any, or saying which models
+ * there are; `chooseWith` tells how to name one (`--model NAME`, the `model` option).
+ */
+export function pickModel(result: CheckResult, name: string | undefined, chooseWith: string): Graph {
+  if (hasErrors(result.diagnostics)) throw new NncError(result.diagnostics);
+  const subject = result.source.name;
+  const names = result.modelNames;
+  if (names.length === 0) throw new NncError([error(`${subject} defines no model (only blocks); add 'model NAME { ... }'`)]);
+  if (name === undefined) {
+    if (names.length > 1) throw new NncError([error(`${subject} defines ${names.length} models (${names.join(', ')}); choose one with ${chooseWith}`)]);
+    name = names[0];
+  }
+  const graph = result.models.get(name);
+  if (!graph) throw new NncError([error(`${subject} has no model '${name}'${didYouMean(name, names)} (models: ${names.join(', ')})`)]);
+  return graph;
 }
 
 /**

@@ -1,12 +1,12 @@
 // The public API in Node: `const model = await compile(source, { weights, backend })`.
 
-import { check } from '../compiler/check.js';
+import { check, pickModel } from '../compiler/check.js';
 import { registerGradients } from '../runtime/backends/gradients.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import type { BackendName } from '../runtime/backend.js';
 import { initializeWeights } from '../runtime/initializers.js';
 import { Model } from '../runtime/model.js';
-import { NncError, Source, didYouMean, error, hasErrors } from './diagnostics.js';
+import { Source } from './diagnostics.js';
 import type { Graph, WeightMap } from './ir/types.js';
 
 export interface CompileOptions {
@@ -26,15 +26,7 @@ export interface CompileOptions {
 
 /** Checks a `.nn` source and picks one model; throws NncError with every diagnostic when it has errors. */
 export function compileGraph(source: string | Source, modelName?: string): Graph {
-  const result = check(source, typeof source === 'string' ? '<input>' : source.name);
-  if (hasErrors(result.diagnostics)) throw new NncError(result.diagnostics);
-  const names = result.modelNames;
-  if (names.length === 0) throw new NncError([error('the source defines no model')]);
-  const name = modelName ?? (names.length === 1 ? names[0] : undefined);
-  if (name === undefined) throw new NncError([error(`the source defines ${names.length} models (${names.join(', ')}); choose one with the 'model' option`)]);
-  const graph = result.models.get(name);
-  if (!graph) throw new NncError([error(`no model '${name}'${didYouMean(name, names)} (models: ${names.join(', ')})`)]);
-  return graph;
+  return pickModel(check(source, typeof source === 'string' ? '<input>' : source.name), modelName, "the 'model' option");
 }
 
 /** Compiles a `.nn` source into a model running on TensorFlow.js. */

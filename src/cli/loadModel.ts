@@ -2,9 +2,9 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, type CheckResult } from '../../compiler/check.js';
+import { check, type CheckResult, pickModel } from '../../compiler/check.js';
 import { readBundle } from '../../runtime/bundle/node.js';
-import { type Diagnostic, NncError, Source, didYouMean, error, formatDiagnostics, hasErrors } from '../diagnostics.js';
+import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
 import type { Graph, HostTensor } from '../ir/types.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
@@ -46,19 +46,10 @@ export function reportDiagnostics(diagnostics: readonly Diagnostic[], io: Io): v
   if (diagnostics.length > 0) io.stderr(formatDiagnostics(diagnostics) + '\n');
 }
 
-/** The one model a command works on: `--model NAME`, or the file's only model. */
+/** The one model a command works on: `--model NAME`, or the file's only model (warnings printed). */
 export function selectModel(result: CheckResult, name: string | undefined, io: Io): Graph {
   reportDiagnostics(result.diagnostics, io);
-  const file = result.source.name;
-  const names = result.modelNames;
-  if (names.length === 0) throw new NncError([error(`${file} defines no model (only blocks); add 'model NAME { ... }'`)]);
-  if (name === undefined) {
-    if (names.length > 1) throw new NncError([error(`${file} defines ${names.length} models (${names.join(', ')}); choose one with --model NAME`)]);
-    name = names[0];
-  }
-  const graph = result.models.get(name);
-  if (!graph) throw new NncError([error(`${file} has no model '${name}'${didYouMean(name, names)} (models: ${names.join(', ')})`)]);
-  return graph;
+  return pickModel(result, name, '--model NAME');
 }
 
 export function loadModel(path: string, name: string | undefined, io: Io): Graph {
