@@ -25,7 +25,7 @@ export const foldBatchNormIntoFollowing: Pass = {
   run(state) {
     return rewriteBatchNorms(this, state, (v) => {
       const { bn, graph, editor, kept } = v;
-      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), bn.id);
+      const consumer = soleConsumer(editor, bn.id);
       if ('reason' in consumer) return kept(`not into the layer after: ${consumer.reason}`);
       const layer = consumer.node;
       if (!isLinearLayer(layer)) return kept(`not into the layer after: '${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`);

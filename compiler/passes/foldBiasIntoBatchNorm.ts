@@ -12,37 +12,27 @@
 // normalizes exactly the channel axis. In a training build a BN with trainable=false
 // runs in inference mode, where the bias is a trained parameter: left alone.
 
-import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { HostTensor } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/types.js';
-import { type Pass, type PassNote, copyWeights, isLinearLayer, soleConsumer, weight64 } from './pass.js';
+import { type Pass, isLinearLayer, rewriteNodes, soleConsumer, weight64 } from './pass.js';
 
 export const foldBiasIntoBatchNorm: Pass = {
   name: 'fold-bias-into-batchnorm',
   summary: "drops the bias of a Dense/Conv layer whose only consumer is a BatchNormalization (moving_mean' = moving_mean − bias)",
   modes: ['inference', 'training'],
-  run({ graph, weights }, mode) {
-    const editor = new GraphEditor(graph);
-    const out = weights ? copyWeights(weights) : null;
-    const notes: PassNote[] = [];
-    for (const layer of graph.nodes) {
-      if (!isLinearLayer(layer) || !layer.attrs.use_bias) continue;
-      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), layer.id);
-      if (!('node' in consumer) || consumer.node.kind !== 'BatchNormalization') continue;
+  run(state, mode) {
+    return rewriteNodes(this, state, true, (layer, { editor, weights: out, note }) => {
+      if (!isLinearLayer(layer) || !layer.attrs.use_bias) return;
+      const consumer = soleConsumer(editor, layer.id);
+      if (!('node' in consumer) || consumer.node.kind !== 'BatchNormalization') return;
       const bn = consumer.node;
-      const note = (action: PassNote['action'], detail: string) => notes.push({ pass: this.name, layer: bn.name, kind: bn.kind, action, into: action === 'folded' ? bn.name : undefined, detail });
       const channelAxis = bn.shape.length - 1;
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== channelAxis) {
-        note('kept', `bias of '${layer.name}' kept: the BN normalizes axis [${bn.attrs.axis.join(', ')}], not the channel axis ${channelAxis}`);
-        continue;
+        return note(bn, 'kept', `bias of '${layer.name}' kept: the BN normalizes axis [${bn.attrs.axis.join(', ')}], not the channel axis ${channelAxis}`);
       }
-      if (layer.attrs.activation.name !== 'linear') {
-        note('kept', `bias of '${layer.name}' kept: '${layer.name}' applies ${layer.attrs.activation.name} after adding it`);
-        continue;
-      }
+      if (layer.attrs.activation.name !== 'linear') return note(bn, 'kept', `bias of '${layer.name}' kept: '${layer.name}' applies ${layer.attrs.activation.name} after adding it`);
       if (mode === 'training' && !bn.trainable) {
-        note('kept', `bias of '${layer.name}' kept: the BN has trainable=false, so it runs in inference mode while training and the bias is a trained parameter`);
-        continue;
+        return note(bn, 'kept', `bias of '${layer.name}' kept: the BN has trainable=false, so it runs in inference mode while training and the bias is a trained parameter`);
       }
       editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: false } as never);
       if (out) {
@@ -52,8 +42,7 @@ export const foldBiasIntoBatchNorm: Pass = {
         out.delete(weightKey(layer.name, 'bias'));
         out.set(weightKey(bn.name, 'moving_mean'), { shape: out.get(weightKey(bn.name, 'moving_mean'))!.shape, data: mean } satisfies HostTensor);
       }
-      notes.push({ pass: this.name, layer: layer.name, kind: layer.kind, action: 'folded', into: bn.name, detail: `bias of '${layer.name}' folded into the moving mean of '${bn.name}' (use_bias=false)` });
-    }
-    return { graph: editor.build(), weights: out, notes };
+      note(layer, 'folded', `bias of '${layer.name}' folded into the moving mean of '${bn.name}' (use_bias=false)`, bn.name);
+    });
   },
 };

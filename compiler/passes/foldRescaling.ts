@@ -8,23 +8,18 @@
 //   after a linear-activation Dense/conv (its only consumer):  (x·W + b)·a + o
 //     ⇒ W' = a·W,  b' = a·b + o
 
-import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Node } from '../../src/ir/types.js';
-import { type LinearKind, type Pass, type PassNote, article, copyWeights, foldIntoLinear, isLinearLayer, soleConsumer } from './pass.js';
+import { type LinearKind, type Pass, article, foldIntoLinear, isLinearLayer, rewriteNodes, soleConsumer } from './pass.js';
 
 export const foldRescaling: Pass = {
   name: 'fold-rescaling',
   summary: 'folds a Rescaling into the Dense/conv next to it',
   modes: ['inference'],
-  run({ graph, weights }) {
-    const editor = new GraphEditor(graph);
-    const out = weights ? copyWeights(weights) : null;
-    const notes: PassNote[] = [];
+  run(state) {
     const touched = new Set<number>();
-    for (const node of graph.nodes) {
-      if (node.kind !== 'Rescaling') continue;
+    return rewriteNodes(this, state, true, (node, { graph, editor, weights: out, note }) => {
+      if (node.kind !== 'Rescaling') return;
       const { scale: a, offset: o } = node.attrs;
-      const kept = (detail: string) => notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'kept', detail });
       const fold = (layer: Node & { kind: LinearKind }, before: boolean) => {
         touched.add(layer.id);
         editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
@@ -41,7 +36,7 @@ export const foldRescaling: Pass = {
             if (!before) for (let c = 0; c < channels; c++) bias[c] = a * bias[c] + o;
           });
         }
-        notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'folded', into: layer.name, detail: `folded into '${layer.name}' ${before ? 'after' : 'before'} it` });
+        note(node, 'folded', `folded into '${layer.name}' ${before ? 'after' : 'before'} it`, layer.name);
       };
 
       // Into the layer before it: that layer must feed only this Rescaling and add its
@@ -50,26 +45,26 @@ export const foldRescaling: Pass = {
       const notPrevious = whyNotIntoPrevious(producer);
       if (notPrevious === null) {
         fold(producer as Node & { kind: LinearKind }, false);
-        continue;
+        return;
       }
       // Into the layer after it: its only consumer, which sees the rescaled value whole.
       const notNext = whyNotIntoNext();
       if (notNext === null) {
         fold(graph.nodes[editor.consumersOf(node.id)[0]] as Node & { kind: LinearKind }, true);
-        continue;
+        return;
       }
-      kept(`not into the layer before: ${notPrevious}; not into the layer after: ${notNext}`);
+      note(node, 'kept', `not into the layer before: ${notPrevious}; not into the layer after: ${notNext}`);
 
       function whyNotIntoPrevious(layer: Node): string | null {
         if (!isLinearLayer(layer)) return `'${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`;
-        const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), layer.id);
+        const consumer = soleConsumer(editor, layer.id);
         if ('reason' in consumer) return consumer.reason;
         if (layer.attrs.activation.name !== 'linear') return `'${layer.name}' applies ${layer.attrs.activation.name} before the Rescaling`;
         if (touched.has(layer.id)) return `'${layer.name}' already absorbed another Rescaling in this pass`;
         return null;
       }
       function whyNotIntoNext(): string | null {
-        const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), node.id);
+        const consumer = soleConsumer(editor, node.id);
         if ('reason' in consumer) return consumer.reason;
         const layer = consumer.node;
         if (!isLinearLayer(layer)) return `'${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`;
@@ -77,7 +72,6 @@ export const foldRescaling: Pass = {
         if (touched.has(layer.id)) return `'${layer.name}' already absorbed another Rescaling in this pass`;
         return null;
       }
-    }
-    return { graph: editor.build(), weights: out, notes };
+    });
   },
 };

@@ -9,9 +9,8 @@
 // ReLU() → relu, ReLU(max_value=6) → relu6, ReLU(negative_slope=a) → leaky_relu(a),
 // LeakyReLU(a) → leaky_relu(a), ELU(alpha=1) → elu.
 
-import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Activation, Node } from '../../src/ir/types.js';
-import { type Pass, type PassNote, isLinearLayer, soleConsumer } from './pass.js';
+import { type Pass, isLinearLayer, rewriteNodes, soleConsumer } from './pass.js';
 
 /** The fusable activation a layer computes, or null. */
 export function fusableActivation(node: Node): Activation | null {
@@ -39,23 +38,17 @@ export const fuseActivations: Pass = {
   name: 'fuse-activations',
   summary: 'merges an activation layer into the Dense/conv before it, so one fused tfjs kernel computes both',
   modes: ['inference'],
-  run({ graph, weights }) {
-    const editor = new GraphEditor(graph);
-    const notes: PassNote[] = [];
-    for (const node of graph.nodes) {
+  run(state) {
+    return rewriteNodes(this, state, false, (node, { graph, editor, note }) => {
       const activation = fusableActivation(node);
-      if (!activation) continue;
+      if (!activation) return;
       const producer = graph.nodes[node.inputs[0]];
-      if (!isLinearLayer(producer) || producer.attrs.activation.name !== 'linear') continue;
-      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), producer.id);
-      if ('reason' in consumer) {
-        notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'kept', detail: `not fused into '${producer.name}': ${consumer.reason}` });
-        continue;
-      }
+      if (!isLinearLayer(producer) || producer.attrs.activation.name !== 'linear') return;
+      const consumer = soleConsumer(editor, producer.id);
+      if ('reason' in consumer) return note(node, 'kept', `not fused into '${producer.name}': ${consumer.reason}`);
       editor.update(producer.id, producer.kind, { ...producer.attrs, activation } as never);
       editor.bypass(node.id);
-      notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'folded', into: producer.name, detail: `fused into '${producer.name}' (one tfjs fused kernel)` });
-    }
-    return { graph: editor.build(), weights, notes };
+      note(node, 'folded', `fused into '${producer.name}' (one tfjs fused kernel)`, producer.name);
+    });
   },
 };

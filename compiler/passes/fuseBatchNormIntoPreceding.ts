@@ -22,7 +22,7 @@ export const fuseBatchNormIntoPreceding: Pass = {
       const { bn, graph, editor, kept } = v;
       const producer = graph.nodes[bn.inputs[0]];
       if (!isLinearLayer(producer)) return kept(`not into the layer before: '${producer.name}' is ${article(producer.kind)}, not a Dense or convolution`);
-      const consumer = soleConsumer(graph, (id) => editor.consumersOf(id), producer.id);
+      const consumer = soleConsumer(editor, producer.id);
       if ('reason' in consumer) return kept(`not into '${producer.name}': ${consumer.reason}`);
       if (producer.attrs.activation.name !== 'linear') return kept(`not into '${producer.name}': it applies ${producer.attrs.activation.name} before the BN`);
       const channelAxis = bn.shape.length - 1;

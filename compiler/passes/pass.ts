@@ -84,11 +84,12 @@ export function deleteBatchNormWeights(weights: Map<string, HostTensor>, layer: 
   for (const variable of BATCH_NORM_VARIABLES) weights.delete(weightKey(layer, variable));
 }
 
-/** The node consuming `id`, if it has exactly one consumer and is not also an output. Otherwise why not. */
-export function soleConsumer(graph: Graph, consumersOf: (id: NodeId) => readonly NodeId[], id: NodeId): { node: Node } | { reason: string } {
+/** The node consuming `id` in the editor's graph, if it has exactly one consumer and is not also an output. Otherwise why not. */
+export function soleConsumer(editor: GraphEditor, id: NodeId): { node: Node } | { reason: string } {
+  const { graph } = editor;
   const node = graph.nodes[id];
-  const users = consumersOf(id);
-  if (graph.outputs.includes(id)) return { reason: `'${node.name}' is a model output, so its value must stay as it is` };
+  const users = editor.consumersOf(id);
+  if (editor.isOutput(id)) return { reason: `'${node.name}' is a model output, so its value must stay as it is` };
   if (users.length !== 1) return { reason: `'${node.name}' feeds ${users.length} consumers (${users.map((u) => graph.nodes[u].name).join(', ')}), so changing it would change the others` };
   return { node: graph.nodes[users[0]] };
 }
@@ -115,33 +116,52 @@ export function outputChannels(node: Node & { kind: LinearKind }): number {
   return node.shape[node.shape.length - 1] as number;
 }
 
-export type BatchNormNode = Node & { kind: 'BatchNormalization' };
-
-/** What a BatchNormalization pass gets for each BN of the graph, in order. */
-export interface BatchNormVisit {
-  readonly bn: BatchNormNode;
+/** What a rewriting pass has at hand for each node it visits. */
+export interface Rewrite {
   /** The graph as the pass received it. */
   readonly graph: Graph;
   readonly editor: GraphEditor;
-  /** The pass's own copy of the weights, to edit; null in structural runs. */
+  /** The pass's own copy of the weights, to edit (for passes that edit weights); null in structural runs. */
   readonly weights: Map<string, HostTensor> | null;
+  /** Records a decision about `node` in the pass's notes. */
+  note(node: Node, action: PassNote['action'], detail: string, into?: string): void;
+}
+
+/**
+ * The skeleton of every pass: visits each node of the graph in order with an editor, the
+ * weights (a copy to edit when `editsWeights`) and a note-taker, then builds the result.
+ */
+export function rewriteNodes(pass: Pass, { graph, weights }: ModelState, editsWeights: boolean, visit: (node: Node, r: Rewrite) => void): PassResult {
+  const editor = new GraphEditor(graph);
+  const out = weights && editsWeights ? copyWeights(weights) : null;
+  const notes: PassNote[] = [];
+  const rewrite: Rewrite = {
+    graph,
+    editor,
+    weights: out,
+    note: (node, action, detail, into) => notes.push({ pass: pass.name, layer: node.name, kind: node.kind, action, ...(into === undefined ? {} : { into }), detail }),
+  };
+  for (const node of graph.nodes) visit(node, rewrite);
+  return { graph: editor.build(), weights: editsWeights ? out : weights, notes };
+}
+
+export type BatchNormNode = Node & { kind: 'BatchNormalization' };
+
+/** What a BatchNormalization pass gets for each BN of the graph, in order. */
+export interface BatchNormVisit extends Rewrite {
+  readonly bn: BatchNormNode;
   /** Records that the BN stays where it is, and why. */
   kept(detail: string): void;
   /** Records what became of the BN. */
   done(action: 'folded' | 'converted', into: string, detail: string): void;
 }
 
-/** The skeleton every BatchNormalization pass shares: visits each BN with an editor, a weight copy and a note-taker. */
-export function rewriteBatchNorms(pass: Pass, { graph, weights }: ModelState, visit: (v: BatchNormVisit) => void): PassResult {
-  const editor = new GraphEditor(graph);
-  const out = weights ? copyWeights(weights) : null;
-  const notes: PassNote[] = [];
-  for (const bn of graph.nodes) {
-    if (bn.kind !== 'BatchNormalization') continue;
-    const note = (action: PassNote['action'], detail: string, into?: string) => notes.push({ pass: pass.name, layer: bn.name, kind: bn.kind, action, ...(into === undefined ? {} : { into }), detail });
-    visit({ bn, graph, editor, weights: out, kept: (detail) => note('kept', detail), done: (action, into, detail) => note(action, detail, into) });
-  }
-  return { graph: editor.build(), weights: out, notes };
+/** `rewriteNodes` for the BatchNormalization passes: visits each BN, with note-takers about it. */
+export function rewriteBatchNorms(pass: Pass, state: ModelState, visit: (v: BatchNormVisit) => void): PassResult {
+  return rewriteNodes(pass, state, true, (bn, r) => {
+    if (bn.kind !== 'BatchNormalization') return;
+    visit({ ...r, bn, kept: (detail) => r.note(bn, 'kept', detail), done: (action, into, detail) => r.note(bn, action, detail, into) });
+  });
 }
 
 /**

@@ -6,9 +6,8 @@
 // first lets a BatchNormalization followed by Dropout fold into the layer after it.
 
 import { shapesEqual } from '../../src/ir/ops.js';
-import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Node } from '../../src/ir/types.js';
-import type { Pass, PassNote } from './pass.js';
+import { type Pass, rewriteNodes } from './pass.js';
 
 function identityReason(node: Node, inputShape: readonly (number | null)[]): string | null {
   switch (node.kind) {
@@ -30,16 +29,13 @@ export const removeIdentities: Pass = {
   name: 'remove-identities',
   summary: 'removes layers that are the identity in inference (Dropout, linear Activation, no-op Rescaling/Reshape/Flatten)',
   modes: ['inference'],
-  run({ graph, weights }) {
-    const editor = new GraphEditor(graph);
-    const notes: PassNote[] = [];
-    for (const node of graph.nodes) {
-      if (node.inputs.length !== 1) continue;
+  run(state) {
+    return rewriteNodes(this, state, false, (node, { graph, editor, note }) => {
+      if (node.inputs.length !== 1) return;
       const reason = identityReason(node, graph.nodes[node.inputs[0]].shape);
-      if (reason === null) continue;
+      if (reason === null) return;
       editor.bypass(node.id);
-      notes.push({ pass: this.name, layer: node.name, kind: node.kind, action: 'removed', detail: reason });
-    }
-    return { graph: editor.build(), weights, notes };
+      note(node, 'removed', reason);
+    });
   },
 };

@@ -40,10 +40,6 @@ export class GraphEditor {
     return change ? ({ ...node, kind: change.kind, attrs: change.attrs, trainable: change.trainable } as Node) : node;
   }
 
-  isRemoved(id: NodeId): boolean {
-    return this.#bypassed.has(id);
-  }
-
   /** Replaces a node's attributes, and optionally its kind. */
   update<K extends OpKind>(id: NodeId, kind: K, attrs: AttrsByKind[K], trainable = this.current(id).trainable): void {
     this.#changes.set(id, { kind, attrs, trainable });
