@@ -27,6 +27,7 @@ import { type ParamSpec, type ParamType, type Signature, bindArguments } from '.
 import { LAYER_NAMES, type LayerSignature, lookupLayer } from './layers/table.js';
 import { LayerNamer } from './naming.js';
 import { type Arguments, Evaluator, type Value, describeValue, tokenLocation } from './values.js';
+import { formatCount } from './summary.js';
 
 /**
  * A model may expand to at most this many layers, and run at most this many statements.
@@ -375,7 +376,7 @@ class ModelLowering {
       for (const w of declaredWeights(node.kind, node.attrs, inputShapes, node.trainable)) total += bigProduct(w.shape);
     }
     if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
-      this.diagnostics.push(error(`model '${model.name}' has ${formatBig(total)} parameters, more than 2^53 - 1 (${formatBig(Number.MAX_SAFE_INTEGER)}): counts this large cannot be represented exactly`, model.loc));
+      this.diagnostics.push(error(`model '${model.name}' has ${formatCount(total)} parameters, more than 2^53 - 1 (${formatCount(Number.MAX_SAFE_INTEGER)}): counts this large cannot be represented exactly`, model.loc));
       return null;
     }
     if (dropped === 0) return this.#builder.build(model.name, this.#inputs, outputs);
@@ -391,7 +392,7 @@ class ModelLowering {
 
   #tick(loc: Location | null): void {
     if (++this.#steps > MAX_STEPS) {
-      this.diagnostics.push(error(`the model takes more than ${formatBig(MAX_STEPS)} steps to expand (statements and argument values), the limit; reduce the repeat counts or the blocks' nesting`, loc));
+      this.diagnostics.push(error(`the model takes more than ${formatCount(MAX_STEPS)} steps to expand (statements and argument values), the limit; reduce the repeat counts or the blocks' nesting`, loc));
       throw new Abort();
     }
   }
@@ -400,12 +401,12 @@ class ModelLowering {
     const remaining = count - 1;
     if (this.#layerCount + layersPerIteration * remaining > MAX_LAYERS) {
       const total = layersPerIteration * count;
-      const per = `${formatBig(layersPerIteration)} per iteration`;
-      this.diagnostics.push(error(`repeat ${formatBig(count)} adds ${formatBig(total)} layers (${per}), more than the limit of ${formatBig(MAX_LAYERS)} layers in a model; reduce the repeat count`, loc));
+      const per = `${formatCount(layersPerIteration)} per iteration`;
+      this.diagnostics.push(error(`repeat ${formatCount(count)} adds ${formatCount(total)} layers (${per}), more than the limit of ${formatCount(MAX_LAYERS)} layers in a model; reduce the repeat count`, loc));
       throw new Abort();
     }
     if (this.#steps + stepsPerIteration * remaining > MAX_STEPS) {
-      this.diagnostics.push(error(`repeat ${formatBig(count)} takes more than ${formatBig(MAX_STEPS)} steps to expand (statements and argument values); reduce the repeat count`, loc));
+      this.diagnostics.push(error(`repeat ${formatCount(count)} takes more than ${formatCount(MAX_STEPS)} steps to expand (statements and argument values); reduce the repeat count`, loc));
       throw new Abort();
     }
   }
@@ -613,7 +614,7 @@ class ModelLowering {
 
   #applyLayer(signature: LayerSignature, args: Arguments, inputs: Ref[], loc: Location): Ref {
     if (++this.#layerCount > MAX_LAYERS) {
-      this.diagnostics.push(error(`the model expands to more than ${formatBig(MAX_LAYERS)} layers, the limit; reduce the repeat counts or the blocks' nesting`, loc));
+      this.diagnostics.push(error(`the model expands to more than ${formatCount(MAX_LAYERS)} layers, the limit; reduce the repeat counts or the blocks' nesting`, loc));
       throw new Abort();
     }
     const bound = bindArguments(signature, args, loc, this.diagnostics);
@@ -645,7 +646,7 @@ class ModelLowering {
     const trainable = bound.trainable as boolean;
     for (const weight of declaredWeights(kind, attrs, inputShapes, trainable)) {
       if (checkedProduct(weight.shape) === null) {
-        const count = formatBig(bigProduct(weight.shape));
+        const count = formatCount(bigProduct(weight.shape));
         this.diagnostics.push(error(`${kind} weight '${weight.name}' of shape [${weight.shape.join(', ')}] has ${count} parameters, more than 2^53 - 1: counts this large cannot be represented exactly`, loc));
         return POISON;
       }
@@ -725,11 +726,6 @@ function bigProduct(dims: readonly number[]): bigint {
   let product = 1n;
   for (const d of dims) product *= BigInt(d);
   return product;
-}
-
-/** `1,000,000`: counts in messages read like the summary's. */
-function formatBig(n: number | bigint): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 /** Where an argument was written in a call, if it was. */

@@ -72,8 +72,9 @@ function isChain(graph: Graph): boolean {
   return graph.nodes.every((node, i) => (i === 0 ? node.kind === 'Input' : node.inputs.length === 1 && node.inputs[0] === i - 1));
 }
 
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+/** `1,000,000`: every count nnc prints (summary, reports, messages). */
+export function formatCount(n: number | bigint): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 /** Keras 3 reports sizes at 4 bytes per float32 parameter, in binary units. */

@@ -81,11 +81,6 @@ export class Executor {
     return tensor;
   }
 
-  /** All weight tensors, keyed `<layer>/<variable>`, in graph order. */
-  get weights(): ReadonlyMap<string, tf.Tensor> {
-    return this.#tensors;
-  }
-
   /** Checks inputs against the graph's Input nodes: count, rank, every non-batch dimension, dtype. */
   checkInputs(inputs: readonly tf.Tensor[]): void {
     const expected = this.#inputNodes;

@@ -37,7 +37,8 @@ export function fusionReport(original: Graph, result: OptimizeResult): FusionRep
   for (const node of original.nodes) {
     if (node.kind !== 'BatchNormalization') continue;
     const mine = notes.filter((n) => n.layer === node.name && n.kind === 'BatchNormalization');
-    const final = mine.find((n) => n.action === 'folded' && n.pass !== 'fold-bias-into-batchnorm') ?? mine.find((n) => n.action === 'converted');
+    // (A bias folded into this BN is a note about the Dense/Conv, not about the BN.)
+    const final = mine.find((n) => n.action === 'folded') ?? mine.find((n) => n.action === 'converted');
     const reasons = [...new Set(mine.filter((n) => n.action === 'kept').map((n) => n.detail))];
     batchNorms.push(
       final

@@ -20,7 +20,7 @@
 // }
 
 import { NncError } from '../../src/diagnostics.js';
-import { type GraphJson, graphFromJson } from '../../src/ir/json.js';
+import { type GraphJson, graphFromJson, isRecord } from '../../src/ir/json.js';
 import type { Graph, HostTensor } from '../../src/ir/types.js';
 import { parseSafetensorsHeader, readSafetensorsTensors } from '../io/safetensors.js';
 import { checkWeightMap } from '../weights.js';
@@ -76,7 +76,6 @@ function checkKeys(value: unknown, what: string): void {
   }
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Parses and validates model.json (steps 1 of the header): returns the manifest and its graph. */
 export function parseModelJson(text: string, what = 'model.json'): { manifest: BundleManifest; graph: Graph } {

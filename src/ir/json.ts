@@ -126,7 +126,8 @@ const SCHEMAS: { readonly [K in OpKind]: Readonly<Record<string, Check>> } = {
   Affine: { axis: axes },
 };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A JSON object (not null, not an array). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads a graph from parsed JSON; throws an Error whose message says what is wrong and where. */
 export function graphFromJson(json: unknown): Graph {
