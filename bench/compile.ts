@@ -10,8 +10,7 @@
 //
 //   npm run bench -- compile            npm run bench -- --quick compile
 
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runChild } from './child.js';
 import type { CompileChildResult } from './compileChild.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
@@ -29,20 +28,8 @@ const QUICK_SIZES = [
 
 export const GROWTH_TARGET = 12;
 
-function runChild(tool: 'nnc' | 'tfjs-layers', repeats: number, runs: number): Promise<CompileChildResult> {
-  return new Promise((resolve, reject) => {
-    const script = fileURLToPath(new URL('./compileChild.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, tool, String(repeats), String(runs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`compile benchmark child (${tool}, ${repeats} repeats) failed with exit code ${code}`));
-      resolve(JSON.parse(last) as CompileChildResult);
-    });
-  });
-}
+const compileChild = (tool: 'nnc' | 'tfjs-layers', repeats: number, runs: number) =>
+  runChild<CompileChildResult>('./compileChild.ts', [tool, String(repeats), String(runs)], `the compile benchmark child (${tool}, ${repeats} repeats)`);
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const msText = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
@@ -55,8 +42,8 @@ export const compileSection: BenchmarkSection = {
     const buildMs = new Map<number, number>();
     for (const { repeats, runs } of quick ? QUICK_SIZES : SIZES) {
       process.stderr.write(`compile: ${1 + 3 * repeats} layers\n`);
-      const nnc = await runChild('nnc', repeats, runs);
-      const tfl = await runChild('tfjs-layers', repeats, runs);
+      const nnc = await compileChild('nnc', repeats, runs);
+      const tfl = await compileChild('tfjs-layers', repeats, runs);
       compileMs.set(nnc.layers, nnc.stages.compile);
       buildMs.set(nnc.layers, tfl.totalMs);
       rows.push([

@@ -9,7 +9,6 @@
 //   npm run bench -- --quick inference    (Géron only, few runs: a smoke test)
 
 import { build } from 'esbuild';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +21,7 @@ import { INFERENCE_BACKENDS, type InferenceBackend, inferencePlan } from './infe
 import type { PageResult } from './inferencePage.js';
 import { encodePreparedModels } from './preparedModels.js';
 import { prepareExample } from './prepare.js';
+import { runChild } from './child.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
 export interface BackendRun {
@@ -35,20 +35,10 @@ export interface BackendRun {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** wasm or cpu in a fresh Node process; its progress lines pass through to stderr. */
-function runNodeBackend(backend: 'wasm' | 'cpu', quick: boolean): Promise<BackendRun> {
+async function runNodeBackend(backend: 'wasm' | 'cpu', quick: boolean): Promise<BackendRun> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', here('./inferenceNode.ts'), backend, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !last.startsWith('{')) return reject(new Error(`the ${backend} benchmark process failed (exit code ${code})`));
-      const { cells, environment } = JSON.parse(last) as { cells: CellResult[]; environment: string };
-      resolve({ backend, cells, environment, seconds: (performance.now() - started) / 1000 });
-    });
-  });
+  const { cells, environment } = await runChild<{ cells: CellResult[]; environment: string }>('./inferenceNode.ts', [backend, ...(quick ? ['--quick'] : [])], `the ${backend} benchmark process`);
+  return { backend, cells, environment, seconds: (performance.now() - started) / 1000 };
 }
 
 /** webgl in headless Chromium (SwiftShader: WebGL in software on this machine's CPU). */
@@ -125,10 +115,8 @@ export function ratio(cell: CellResult, name: RatioName): number | null {
   return cell.ratios[name]?.median ?? null;
 }
 
-function ratioCell(cell: CellResult, name: RatioName, digits = 2): string {
-  const r = cell.ratios[name];
-  return r ? `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})` : '—';
-}
+/** `1.38 (1.35–1.40)`: a median with its p25–p75. */
+const stat = (r: { median: number; p25: number; p75: number } | undefined, digits = 2) => (r ? `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})` : '—');
 
 /** Figures no code path explains, flagged so a reader does not take them at face value (see NOISE). */
 function suspicious(cell: CellResult): string[] {
@@ -165,9 +153,9 @@ function backendTable(run: BackendRun, quick: boolean): BenchmarkTable {
       timingCell(cell, 'unoptimized'),
       timingCell(cell, 'optimized'),
       timingCell(cell, 'floor'),
-      ratioCell(cell, 'ac'),
-      ratioCell(cell, 'a0c'),
-      ratioCell(cell, 'cd'),
+      stat(cell.ratios.ac),
+      stat(cell.ratios.a0c),
+      stat(cell.ratios.cd),
       status,
     ];
   });
@@ -191,7 +179,6 @@ interface TargetLine {
   readonly bound: string;
 }
 
-const stat = (r: { median: number; p25: number; p75: number } | undefined, digits = 2) => (r ? `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})` : '—');
 
 function targets(runs: readonly BackendRun[]): TargetLine[] {
   const cell = (backend: string, model: string, batch: number) => runs.find((r) => r.backend === backend)?.cells.find((c) => c.model === model && c.batch === batch);

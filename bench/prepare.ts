@@ -3,14 +3,12 @@
 // 1: initializers plus non-trivial BatchNormalization statistics, so folding matters),
 // and the optimizer's output for them.
 
-import { readFileSync } from 'node:fs';
 import { optimize } from '../compiler/passes/pipeline.js';
-import { compileGraph } from '../src/api.js';
-import { randomizedWeights } from '../test/helpers/models.js';
+import { exampleGraph, randomizedWeights } from '../test/helpers/models.js';
 import type { PreparedModel } from './inferenceCells.js';
 
 export function prepareExample(name: string): PreparedModel {
-  const graph = compileGraph(readFileSync(new URL(`../examples/${name}.nn`, import.meta.url), 'utf8'));
+  const graph = exampleGraph(name);
   const weights = randomizedWeights(graph);
   const result = optimize({ graph, weights });
   return { name, graph, weights, optimized: result.graph, optimizedWeights: result.weights! };

@@ -23,20 +23,6 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }
 
-export async function time(run: () => Promise<unknown>, options: { warmup?: number; runs?: number } = {}): Promise<Timing> {
-  const warmup = options.warmup ?? 5;
-  const runs = options.runs ?? 30;
-  for (let i = 0; i < warmup; i++) await run();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await run();
-    samples.push(performance.now() - start);
-  }
-  samples.sort((a, b) => a - b);
-  return { median: quantile(samples, 0.5), p25: quantile(samples, 0.25), p75: quantile(samples, 0.75), min: samples[0], runs };
-}
-
 export function formatMs(ms: number): string {
   return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
 }

@@ -10,8 +10,9 @@ import { Random } from '../../runtime/random.js';
 
 export const EXAMPLES = ['geron', 'geron_bn_before_activation', 'tagger', 'tiny_resnet', 'mobilenet_block'] as const;
 
+/** The graph of examples/NAME.nn (found from this file, whatever the working directory). */
 export function exampleGraph(name: string): Graph {
-  return compileGraph(readFileSync(`examples/${name}.nn`, 'utf8'));
+  return compileGraph(readFileSync(new URL(`../../examples/${name}.nn`, import.meta.url), 'utf8'));
 }
 
 export function graphOf(source: string): Graph {
