@@ -57,13 +57,6 @@ export function graphOf(text: string, model?: string): Graph {
   return graph;
 }
 
-/** Output shape of each layer, by name. */
-export function shapesOf(text: string, model?: string): Record<string, Shape> {
-  const shapes: Record<string, Shape> = {};
-  for (const node of graphOf(text, model).nodes) shapes[node.name] = node.shape;
-  return shapes;
-}
-
 /** `input x: [dims]` then the statements, as a one-model file. */
 export function modelWith(dims: readonly number[], ...statements: string[]): string {
   return `model M {\n  input x: [${dims.join(', ')}]\n${statements.map((s) => `  ${s}\n`).join('')}}\n`;

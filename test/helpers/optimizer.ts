@@ -83,15 +83,6 @@ export function foldOf(result: OptimizeResult, layer: string): PassNote | undefi
   return notesAbout(result, layer).find((n) => n.action === 'folded');
 }
 
-/** Replaces a weight's values (float32, as weights are stored). */
-export function setWeight(weights: Map<string, HostTensor>, key: string, values: ArrayLike<number> | ((i: number) => number)): void {
-  const tensor = weights.get(key);
-  if (!tensor) throw new Error(`no weight '${key}'`);
-  const data = new Float32Array(tensor.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = typeof values === 'function' ? values(i) : values[i];
-  weights.set(key, { shape: tensor.shape, data });
-}
-
 /** A deep, comparable snapshot of a graph (locations reduced to their offsets). */
 export function graphSnapshot(graph: Graph): string {
   return JSON.stringify(graph, (key, value) => (key === 'loc' ? (value ? [value.start, value.end] : null) : value));
