@@ -2,7 +2,7 @@
 // --dtype float16, sizes printed, and usage errors.
 
 import test from 'ava';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeWeightsFile } from '../../src/cli/files.js';
 import { exampleGraph, randomizedWeights } from '../helpers/models.js';
@@ -58,4 +58,23 @@ test.serial('missing --weights or --out are usage errors; weights of another mod
   const other = await nnc('build', 'examples/tagger.nn', '--weights', weights, '--out', join(dir, 'y'));
   t.is(other.code, 1);
   t.regex(other.stderr, /does not fit model 'Tagger'/);
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'not a directory');
+  const onFile = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', file);
+  t.is(onFile.code, 2);
+  t.true(onFile.stderr.startsWith(`nnc build: --out ${file} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)\n`), onFile.stderr);
+  t.is(onFile.stdout, '', 'refused before any work');
+  t.is(readFileSync(file, 'utf8'), 'not a directory');
+});
+
+test.serial('verify refuses random inputs that would not fit in memory, before allocating them', async (t) => {
+  const huge = await nnc('verify', 'examples/geron.nn', '--weights', weights, '--batch', '100000000');
+  t.is(huge.code, 2);
+  t.true(
+    huge.stderr.startsWith(
+      'nnc verify: --samples 4 × --batch 100000000 random examples of 784 values each are 313,600,000,000 values, more than the 268,435,456 (1 GiB of float32) nnc verify generates; use a smaller --samples or --batch\n',
+    ),
+    huge.stderr,
+  );
+  t.notRegex(huge.stderr, /internal error/);
 });

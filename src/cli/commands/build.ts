@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
@@ -11,7 +12,7 @@ import { opCount } from '../../ir/graph.js';
 import type { Graph, WeightMap } from '../../ir/types.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { readWeightsFile } from '../files.js';
+import { isDirectory, readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -41,6 +42,7 @@ export const buildCommand: Command = {
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
     if (!flags.weights) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
     if (!flags.out) throw new UsageError('--out DIR is required');
+    if (existsSync(flags.out as string) && !isDirectory(flags.out as string)) throw new UsageError(`--out ${flags.out} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
     const weightsPath = flags.weights as string;
     const weights = readWeightsFile(weightsPath);
     checkWeightMap(graph, weights, weightsPath);

@@ -9,6 +9,24 @@ import { readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 import { readInputs } from './run.js';
 import { opCount } from '../../ir/graph.js';
+import { formatCount } from '../../../compiler/summary.js';
+import { shapeSize } from '../../ir/shape.js';
+import type { Graph } from '../../ir/types.js';
+import { UsageError } from '../args.js';
+
+/** What the random inputs may hold in all: 2^28 float32 values, 1 GiB. */
+const MAX_RANDOM_VALUES = 2 ** 28;
+
+/** Refuses --samples × --batch that would not fit in memory, before anything is allocated. */
+function checkRandomInputSize(graph: Graph, samples: number, batch: number): void {
+  const perExample = graph.inputs.reduce((sum, id) => sum + shapeSize(graph.nodes[id].shape.slice(1) as number[]), 0);
+  const total = samples * batch * perExample;
+  if (total > MAX_RANDOM_VALUES) {
+    throw new UsageError(
+      `--samples ${samples} × --batch ${batch} random examples of ${formatCount(perExample)} values each are ${formatCount(total)} values, more than the ${formatCount(MAX_RANDOM_VALUES)} (1 GiB of float32) nnc verify generates; use a smaller --samples or --batch`,
+    );
+  }
+}
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -28,6 +46,7 @@ export const verifyCommand: Command = {
   ],
   async run({ positional, flags, io }) {
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    checkRandomInputSize(graph, flags.samples as number, flags.batch as number);
     const seed = flags.seed as number;
     let weights;
     if (flags.weights) {
