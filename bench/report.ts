@@ -26,6 +26,8 @@ export interface RunRecord {
   readonly seconds: number;
   readonly loadBefore: readonly number[];
   readonly loadAfter: readonly number[];
+  /** The checkout when the run started (`sourceRevision()`); the report says if it changed by the end. */
+  readonly source: string;
   readonly sections: readonly { readonly name: string; readonly tables: readonly BenchmarkTable[] }[];
 }
 
@@ -55,10 +57,16 @@ function cpuModel(): string {
   return model ?? os.cpus()[0]?.model ?? 'unknown';
 }
 
-function machine(record: RunRecord): string[] {
-  const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(', ');
+/** `commit abc1234`, with ` with uncommitted changes` when tracked files differ from it. */
+export function sourceRevision(): string {
   const revision = quiet(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }));
   const dirty = quiet(() => execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }));
+  return revision ? `commit ${revision}${dirty ? ' with uncommitted changes' : ''}` : 'not a git checkout';
+}
+
+function machine(record: RunRecord): string[] {
+  const load = (l: readonly number[]) => l.map((x) => x.toFixed(2)).join(', ');
+  const now = sourceRevision();
   const chromium = quiet(() => execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   const tfjs = ['tfjs-core', 'tfjs-backend-wasm', 'tfjs-backend-cpu', 'tfjs-backend-webgl', 'tfjs-layers'].map((p) => `${p} ${packageVersion(`@tensorflow/${p}`)}`).join(', ');
   return [
@@ -67,7 +75,7 @@ function machine(record: RunRecord): string[] {
     `- OS: ${os.type()} ${os.release()} (${process.platform}/${process.arch})`,
     `- Node ${process.version}; TensorFlow.js: ${tfjs}`,
     `- Chromium: ${chromium ?? `not found at ${CHROMIUM_PATH}`} (headless, WebGL through SwiftShader: software, on the CPU)`,
-    `- Source: ${revision ? `commit ${revision}${dirty ? ' with uncommitted changes' : ''}` : 'not a git checkout'}`,
+    `- Source: ${record.source}${now === record.source ? '' : ` at the start; ${now} at the end: the checkout changed during the run, so later sections may have run other code`}`,
   ];
 }
 

@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { compileSection } from './compile.js';
 import { frontendSection } from './frontend.js';
 import { inferenceSection } from './inference.js';
-import { writeResults } from './report.js';
+import { sourceRevision, writeResults } from './report.js';
 import { type BenchmarkSection, type BenchmarkTable, formatTable } from './section.js';
 import { trainingSection } from './training.js';
 
@@ -31,6 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(`nnc benchmarks${quick ? ' (quick)' : ''}: node ${process.version}, ${process.platform}/${process.arch}\n\n`);
   const started = new Date();
   const loadBefore = os.loadavg();
+  const source = sourceRevision();
   const results: { name: string; tables: readonly BenchmarkTable[] }[] = [];
   for (const section of sections) {
     const result = await section.run({ quick });
@@ -46,6 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
     seconds: (Date.now() - started.getTime()) / 1000,
     loadBefore,
     loadAfter: os.loadavg(),
+    source,
     sections: results,
   });
   process.stdout.write(`written: ${written.map((p) => relative(process.cwd(), p)).join(', ')}\n`);
