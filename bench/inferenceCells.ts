@@ -241,8 +241,10 @@ export async function measureModel(model: PreparedModel, options: MeasureOptions
           instances.dispose();
           // A tensor of random size first, so the fresh instances' weights and buffers
           // land elsewhere in memory than the last ones (the allocator would otherwise
-          // hand the same addresses back), and a different order of visits.
-          padding = tf.zeros([1 + random.int(1 << 16)]);
+          // hand the same addresses back), and a different order of visits. On wasm up
+          // to 64 MiB, more than all variants of the largest example hold, so that a
+          // large kernel moves to other pages, not by a fraction of itself.
+          padding = tf.zeros([1 + random.int(backend === 'wasm' ? 1 << 24 : 1 << 16)]);
           instances = instantiate(model, backend, batch);
           runners = runnersOf(instances);
           for (const run of runners) await run(); // first runs of fresh instances: uploads, operator setup
