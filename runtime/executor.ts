@@ -8,7 +8,7 @@ import { NncError } from '../src/diagnostics.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import { formatShape } from '../src/ir/shape.js';
 import type { Graph, HostTensor, Node, NodeId, OpKind, WeightMap } from '../src/ir/types.js';
-import { float32, weightKey } from '../src/ir/types.js';
+import { hostFloat32, weightKey } from '../src/ir/types.js';
 import { Random } from './random.js';
 import { KERNELS, type Kernel, type KernelContext, type StateUpdate, type Weights } from './kernels.js';
 import { checkWeightMap, expectedWeights } from './weights.js';
@@ -55,7 +55,7 @@ export class Executor {
     this.#inputNodes = graph.inputs.map((id) => graph.nodes[id]);
     for (const key of expectedWeights(graph).keys()) {
       const host = weights.get(key)!;
-      const values = tf.tensor(float32(host.data), [...host.shape], 'float32');
+      const values = tf.tensor(hostFloat32(host), [...host.shape], 'float32');
       this.#tensors.set(key, options.variables ? tf.variable(values, true, `${key}#${variableCounter++}`) : values);
       if (options.variables) values.dispose();
     }
@@ -169,7 +169,7 @@ export class Executor {
   setWeights(weights: WeightMap, what = 'the weights'): void {
     checkWeightMap(this.graph, weights, what);
     for (const [key, host] of weights) {
-      const value = tf.tensor(float32(host.data), [...host.shape], 'float32');
+      const value = tf.tensor(hostFloat32(host), [...host.shape], 'float32');
       this.assign(key, value);
       value.dispose();
     }

@@ -4,7 +4,7 @@
 import { NncError, didYouMean, error } from '../src/diagnostics.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import type { Graph, WeightMap, WeightSpec } from '../src/ir/types.js';
-import { weightKey } from '../src/ir/types.js';
+import { hostLength, weightKey } from '../src/ir/types.js';
 import { formatShape, shapeSize } from '../src/ir/shape.js';
 
 /** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */
@@ -32,10 +32,11 @@ export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): 
     }
     if (found.shape.length !== spec.shape.length || found.shape.some((d, i) => d !== spec.shape[i])) {
       problems.push(`weight '${key}' has shape ${formatShape(found.shape)}, expected ${formatShape(spec.shape)}`);
-    } else if (found.data.length !== shapeSize(spec.shape)) {
-      problems.push(`weight '${key}' holds ${found.data.length} values, but its shape ${formatShape(spec.shape)} needs ${shapeSize(spec.shape)}`);
+    } else if (hostLength(found) !== shapeSize(spec.shape)) {
+      problems.push(`weight '${key}' holds ${hostLength(found)} values, but its shape ${formatShape(spec.shape)} needs ${shapeSize(spec.shape)}`);
     }
-    if (!(found.data instanceof Float32Array) && !(found.data instanceof Float64Array)) {
+    // (A tensor computed when read, a folded kernel, is float64 by construction.)
+    if (!found.toFloat32 && !(found.data instanceof Float32Array) && !(found.data instanceof Float64Array)) {
       problems.push(`weight '${key}' is not floating point`);
     }
   }

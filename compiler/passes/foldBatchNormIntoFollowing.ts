@@ -16,7 +16,7 @@
 // convolutions, padding=valid — with padding=same the zeros padded around the input
 // would not go through the BN, so border outputs would change: never folded.
 
-import { type Pass, absorbBatchNorm, article, isLinearLayer, rewriteBatchNorms, soleConsumer } from './pass.js';
+import { type Pass, absorbBatchNorm, article, isLinearLayer, outputChannels, rewriteBatchNorms, soleConsumer } from './pass.js';
 
 export const foldBatchNormIntoFollowing: Pass = {
   name: 'fold-batchnorm-into-following',
@@ -36,26 +36,26 @@ export const foldBatchNormIntoFollowing: Pass = {
       if (layer.kind !== 'Dense' && layer.attrs.padding === 'same') {
         return kept(`not into '${layer.name}': it pads its input with zeros (padding=same), and those zeros would not be normalized — folding would change the border outputs`);
       }
-      absorbBatchNorm(v, layer, ({ scale, shift }, { source, kernel, bias }) => {
-        const inChannels = scale.length;
-        // Innermost kernel dimension: output channels (Dense, Conv2D) or the depth
-        // multiplier (depthwise, whose input channel c feeds outputs c·m … c·m + m − 1).
-        const depthwise = layer.kind === 'DepthwiseConv2D';
-        const inner = depthwise ? layer.attrs.depth_multiplier : bias.length;
-        const added = new Float64Array(bias.length);
-        for (let i = 0; i < source.length; ) {
-          for (let c = 0; c < inChannels; c++) {
-            const s = scale[c];
-            const t = shift[c];
-            const first = depthwise ? c * inner : 0;
-            for (let k = 0; k < inner; k++, i++) {
-              added[first + k] += source[i] * t;
-              kernel[i] = source[i] * s;
+      // Innermost kernel dimension: output channels (Dense, Conv2D) or the depth
+      // multiplier (depthwise, whose input channel c feeds outputs c·m … c·m + m − 1).
+      const depthwise = layer.kind === 'DepthwiseConv2D';
+      const inner = depthwise ? layer.attrs.depth_multiplier : outputChannels(layer);
+      absorbBatchNorm(v, layer, ({ scale, shift }) => ({
+        factor: { values: scale, stride: inner },
+        // b' = b + Wᵀ·t, with W before this fold.
+        updateBias: ({ bias, kernel }) => {
+          const w = kernel();
+          const added = new Float64Array(bias.length);
+          for (let i = 0; i < w.length; ) {
+            for (let c = 0; c < scale.length; c++) {
+              const t = shift[c];
+              const first = depthwise ? c * inner : 0;
+              for (let k = 0; k < inner; k++, i++) added[first + k] += w[i] * t;
             }
           }
-        }
-        for (let o = 0; o < bias.length; o++) bias[o] += added[o];
-      });
+          for (let o = 0; o < bias.length; o++) bias[o] += added[o];
+        },
+      }));
       v.done('folded', layer.name, `folded into the weights of '${layer.name}' after it (W' = diag(s)·W, b' = b + Wᵀ·t)`);
     });
   },

@@ -25,15 +25,16 @@ export const foldRescaling: Pass = {
         editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
         editor.bypass(node.id);
         if (out) {
-          foldIntoLinear(out, layer, ({ source, kernel, bias }) => {
+          foldIntoLinear(out, layer, { values: a, stride: 1 }, ({ bias, kernel }) => {
             const channels = bias.length;
-            for (let row = 0; row < source.length; row += channels) {
-              for (let c = 0; c < channels; c++) {
-                if (before) bias[c] += o * source[row + c];
-                kernel[row + c] = source[row + c] * a;
+            if (before) {
+              const w = kernel();
+              for (let row = 0; row < w.length; row += channels) {
+                for (let c = 0; c < channels; c++) bias[c] += o * w[row + c];
               }
+            } else {
+              for (let c = 0; c < channels; c++) bias[c] = a * bias[c] + o;
             }
-            if (!before) for (let c = 0; c < channels; c++) bias[c] = a * bias[c] + o;
           });
         }
         note(node, 'folded', `folded into '${layer.name}' ${before ? 'after' : 'before'} it`, layer.name);

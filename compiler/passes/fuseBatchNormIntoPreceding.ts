@@ -29,16 +29,15 @@ export const fuseBatchNormIntoPreceding: Pass = {
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== channelAxis) {
         return kept(`not into '${producer.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], not '${producer.name}''s channel axis ${channelAxis}`);
       }
-      absorbBatchNorm(v, producer, ({ scale, shift }, { source, kernel, bias }) => {
-        const channels = bias.length;
+      absorbBatchNorm(v, producer, ({ scale, shift }) => ({
         // Every kernel layout here has the output channel innermost: Dense [in, out],
         // Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, m] with channel c·m + k.
-        for (let row = 0; row < source.length; row += channels) {
-          for (let c = 0; c < channels; c++) kernel[row + c] = source[row + c] * scale[c];
-        }
+        factor: { values: scale, stride: 1 },
         // b' = (b − μ)·s + β = b·s + (β − μ·s)
-        for (let c = 0; c < channels; c++) bias[c] = bias[c] * scale[c] + shift[c];
-      });
+        updateBias: ({ bias }) => {
+          for (let c = 0; c < bias.length; c++) bias[c] = bias[c] * scale[c] + shift[c];
+        },
+      }));
       v.done('folded', producer.name, `folded into the weights of '${producer.name}' before it (W' = W·s, b' = (b − μ)·s + β)`);
     });
   },

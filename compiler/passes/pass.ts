@@ -1,12 +1,14 @@
 // What an optimizer pass is: a pure function from a model (graph + optional weights)
 // to a model, with a report of every decision it made. A pass never mutates what it
 // is given; a precondition that fails becomes a reason in the report, never a crash.
-// Weights are folded in float64 and handed on as Float64Array; they become float32
-// only when stored (runtime upload, bundles).
+// Weights are folded in float64 (a folded kernel is a FoldedKernel: its values are
+// computed in float64 when first read); they become float32 only when stored (runtime
+// upload, bundles).
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Graph, HostTensor, Node, NodeId, WeightMap } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/types.js';
+import { FoldedKernel, type KernelFactor, kernelValues } from './foldedKernel.js';
 
 export type BuildMode = 'inference' | 'training';
 
@@ -164,45 +166,45 @@ export function rewriteBatchNorms(pass: Pass, state: ModelState, visit: (v: Batc
   });
 }
 
-/**
- * What a fold into a linear layer computes in float64: the whole new `kernel` (zeros on
- * entry, the layer's kernel's size) from `source` (the current kernel, read only), and
- * the `bias` in place (the current bias, or zeros when the layer had none).
- */
+/** What a fold into a linear layer updates in place, and what it may read. */
 export interface LinearFold {
-  readonly source: Float32Array | Float64Array;
-  readonly kernel: Float64Array;
+  /** The layer's bias in float64, to update (zeros when the layer had none). */
   readonly bias: Float64Array;
+  /** The layer's current kernel values, read only (valid until the next fold). */
+  kernel(): Float32Array | Float64Array;
 }
 
 /**
- * Gives `layer` (Dense/Conv) in `weights` the kernel and bias `fold` computes. The new
- * kernel is written in one sweep over the old one (not copied, then scaled in place:
- * half the memory traffic).
+ * Folds `factor` into `layer`'s kernel in `weights` — kept as a FoldedKernel, computed
+ * when first read — and lets `updateBias` update its bias in float64 (the layer has a
+ * bias from then on).
  */
-export function foldIntoLinear(weights: Map<string, HostTensor>, layer: Node & { kind: LinearKind }, fold: (f: LinearFold) => void): void {
+export function foldIntoLinear(weights: Map<string, HostTensor>, layer: Node & { kind: LinearKind }, factor: KernelFactor, updateBias: (f: LinearFold) => void): void {
   const kernelKey = weightKey(layer.name, kernelName(layer));
   const current = weights.get(kernelKey);
   if (!current) throw new Error(`missing weight '${kernelKey}'`);
   const channels = outputChannels(layer);
-  const kernel = new Float64Array(current.data.length);
   const bias = layer.attrs.use_bias ? weight64(weights, layer.name, 'bias') : new Float64Array(channels);
-  fold({ source: current.data, kernel, bias });
-  weights.set(kernelKey, { shape: current.shape, data: kernel });
+  updateBias({ bias, kernel: () => kernelValues(current) });
+  weights.set(kernelKey, FoldedKernel.scale(current, factor));
   weights.set(weightKey(layer.name, 'bias'), { shape: [channels], data: bias });
 }
 
 /**
- * Removes `bn` from the graph and gives `layer` (Dense/Conv) the folded weights, computed
- * by `fold` from the BN's `s`, `t` and the layer's kernel and bias (see `LinearFold`) in
- * float64; the layer keeps a bias from then on.
+ * Removes `bn` from the graph and folds it into `layer` (Dense/Conv): `fold` gives, from
+ * the BN's `s` and `t`, the kernel's factor and updates the bias (see `foldIntoLinear`);
+ * the layer keeps a bias from then on.
  */
-export function absorbBatchNorm(v: BatchNormVisit, layer: Node & { kind: LinearKind }, fold: (affine: { scale: Float64Array; shift: Float64Array }, f: LinearFold) => void): void {
+export function absorbBatchNorm(
+  v: BatchNormVisit,
+  layer: Node & { kind: LinearKind },
+  fold: (affine: { scale: Float64Array; shift: Float64Array }) => { factor: KernelFactor; updateBias: (f: LinearFold) => void },
+): void {
   v.editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
   v.editor.bypass(v.bn.id);
   const out = v.weights;
   if (!out) return;
-  const affine = batchNormAffine(out, v.bn);
-  foldIntoLinear(out, layer, (f) => fold(affine, f));
+  const { factor, updateBias } = fold(batchNormAffine(out, v.bn));
+  foldIntoLinear(out, layer, factor, updateBias);
   deleteBatchNormWeights(out, v.bn.name);
 }

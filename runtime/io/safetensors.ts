@@ -11,7 +11,7 @@
 // completely against the real byte length before any tensor is read or allocated.
 
 import { NncError } from '../../src/diagnostics.js';
-import type { HostTensor } from '../../src/ir/types.js';
+import { type HostTensor, hostLength } from '../../src/ir/types.js';
 import {
   HOST_IS_LITTLE_ENDIAN,
   bytesText,
@@ -295,8 +295,8 @@ export function writeSafetensors(
     if (name === METADATA_KEY || RESERVED_NAMES.has(name)) throw new NncError(`writeSafetensors: '${name}' cannot be a tensor name`);
     const dims = checkShape(tensor.shape);
     if (typeof dims === 'string') throw new NncError(`writeSafetensors: tensor '${name}': shape ${dims}`);
-    if (elementCount(dims) !== BigInt(tensor.data.length)) {
-      throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${tensor.data.length} values`);
+    if (elementCount(dims) !== BigInt(hostLength(tensor))) {
+      throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${hostLength(tensor)} values`);
     }
     byName.set(name, tensor);
   }
@@ -315,7 +315,7 @@ export function writeSafetensors(
   let offset = 0;
   for (const name of names) {
     const tensor = byName.get(name) as HostTensor;
-    const end = offset + tensor.data.length * size;
+    const end = offset + hostLength(tensor) * size;
     parts.push(`${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${tensor.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
     offset = end;
   }
@@ -329,20 +329,23 @@ export function writeSafetensors(
   out.fill(0x20 /* space */, 8 + json.length, 8 + headerLength);
   let position = 8 + headerLength;
   for (const name of names) {
-    const { data } = byName.get(name) as HostTensor;
+    const tensor = byName.get(name) as HostTensor;
     if (dtype === 'F32' && HOST_IS_LITTLE_ENDIAN) {
       // Aligned: the data section starts at a multiple of 8 and every tensor spans a multiple of 4.
-      const target = new Float32Array(out.buffer, position, data.length);
-      target.set(data);
+      const length = hostLength(tensor);
+      const target = new Float32Array(out.buffer, position, length);
+      target.set(tensor.toFloat32 ? tensor.toFloat32() : tensor.data);
       const index = firstNonFinite(target);
-      if (index >= 0 && data instanceof Float64Array) {
+      if (index >= 0 && (tensor.toFloat32 || tensor.data instanceof Float64Array)) {
+        const data = tensor.data;
         for (let i = index; i < data.length; i++) {
           if (!Number.isFinite(target[i]) && Number.isFinite(data[i])) throw outOfRange(name, i, data[i], 'float32', '3.4028235e38');
         }
       }
-      position += 4 * data.length;
+      position += 4 * length;
       continue;
     }
+    const { data } = tensor;
     for (let i = 0; i < data.length; i++) {
       const value = data[i];
       if (dtype === 'F32') {

@@ -14,6 +14,9 @@ import type { Pass } from '../../../compiler/passes/pass.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import type { Graph, HostTensor, WeightMap } from '../../../src/ir/types.js';
+import { hostFloat32 } from '../../../src/ir/types.js';
+import { FoldedKernel } from '../../../compiler/passes/foldedKernel.js';
+import { writeSafetensors } from '../../../runtime/io/safetensors.js';
 import { graphOf, randomizedWeights } from '../../helpers/models.js';
 import { kinds, optimizeVerified } from '../../helpers/optimizer.js';
 
@@ -220,4 +223,42 @@ test('the runtime stores the float64 weights as their float32 rounding', async (
   } finally {
     model.dispose();
   }
+});
+
+test('a folded kernel is computed when first read, not by the optimizer, with the same bits however it is read', (t) => {
+  // BN → Dense → BN: the second BN folds first (into the columns), then the first (into
+  // the rows, reading the kernel as the first fold left it).
+  const graph = graphOf(`model M { input x: [5]\n BatchNormalization\n Dense(4)\n BatchNormalization }`);
+  const weights = randomizedWeights(graph, 9);
+  const result = optimizeVerified({ graph, weights });
+  t.deepEqual(kinds(result.graph), ['Input', 'Dense']);
+  const folded = result.weights!.get('dense/kernel')!;
+  t.true(folded instanceof FoldedKernel);
+  t.is((folded as FoldedKernel).factors.length, 2);
+  t.is((folded as FoldedKernel).known, undefined, 'the optimizer computed no kernel values');
+
+  const rows = affine64(weights, 'batch_normalization', 1e-3);
+  const columns = affine64(weights, 'batch_normalization_1', 1e-3);
+  const W = get(weights, 'dense/kernel');
+  const b = get(weights, 'dense/bias');
+  const afterColumns = Array.from(W, (w, i) => w * columns.s[i % 4]);
+  const kernel = afterColumns.map((w, i) => w * rows.s[Math.floor(i / 4)]);
+  const added = [0, 0, 0, 0];
+  afterColumns.forEach((w, i) => (added[i % 4] += w * rows.t[Math.floor(i / 4)]));
+  // fold-bias-into-batchnorm runs first: the Dense's bias moves into the second BN's mean.
+  const beta = get(weights, 'batch_normalization_1/beta');
+  const mean = get(weights, 'batch_normalization_1/moving_mean');
+  const bias = Array.from(b, (v, j) => 0 * columns.s[j] + (beta[j] - (mean[j] - v) * columns.s[j]) + added[j]);
+
+  // Stored as float32 first (what an upload does), then read in float64, then stored again.
+  const asFloat32 = hostFloat32(folded);
+  t.is((folded as FoldedKernel).known, undefined, 'float32 values are computed without keeping float64 ones');
+  t.deepEqual(Array.from(asFloat32), kernel.map(Math.fround));
+  t.deepEqual(Array.from(float64(t, folded)), kernel);
+  t.deepEqual(Array.from(hostFloat32(folded)), kernel.map(Math.fround));
+  t.deepEqual(Array.from(float64(t, result.weights!.get('dense/bias'))), bias);
+  // A bundle's weights file holds the same bytes as for the eagerly computed kernel.
+  const eager = new Map(result.weights!);
+  eager.set('dense/kernel', { shape: folded.shape, data: Float64Array.from(kernel) });
+  t.deepEqual(writeSafetensors(result.weights!), writeSafetensors(eager));
 });
