@@ -4,7 +4,8 @@
 //   node --import tsx bench/compileChild.ts nnc|tfjs-layers REPEATS RUNS
 //
 // nnc: check (parse → CST → IR with shapes), initial weights on the host, optimize (the
-// inference pipeline, folding in float64). tfjs-layers: tf.sequential of the same layers
+// inference pipeline, folding in float64), out (every optimized weight as float32, as an
+// upload or a bundle reads them: folded kernels are computed then). tfjs-layers: tf.sequential of the same layers
 // (Dense(64, useBias false) → BatchNormalization → ReLU, repeated, input [64]), which
 // builds and initializes its weights as tensors (wasm backend), then model.dispose().
 // The first run is cold (and gives the peak memory); RUNS more are timed after it.
@@ -15,6 +16,7 @@ import { check } from '../compiler/check.js';
 import { optimize } from '../compiler/passes/pipeline.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import { initializeWeights } from '../runtime/initializers.js';
+import { hostFloat32 } from '../src/ir/types.js';
 import { deepModel } from './frontend.js';
 import { median } from './timing.js';
 
@@ -22,7 +24,7 @@ export interface CompileChildResult {
   readonly tool: 'nnc' | 'tfjs-layers';
   readonly layers: number;
   readonly runs: number;
-  /** Per-stage medians over the timed runs, in ms (nnc: check, weights, optimize, and compile = check + optimize; tfjs-layers: build). */
+  /** Per-stage medians over the timed runs, in ms (nnc: check, weights, optimize, out, compile = check + optimize, compileOut = compile + out; tfjs-layers: build). */
   readonly stages: Readonly<Record<string, number>>;
   readonly totalMs: number;
   readonly coldMs: number;
@@ -42,8 +44,13 @@ function compileWithNnc(text: string): { stages: Record<string, number>; layers:
   const t2 = performance.now();
   const optimized = optimize({ graph, weights });
   const t3 = performance.now();
+  // What an upload or a bundle then reads: every weight of the optimized model as
+  // float32 (folded kernels are computed here, when first read).
+  const out = [...optimized.weights!.values()].map(hostFloat32);
+  const t4 = performance.now();
   if (optimized.graph.nodes.some((n) => n.kind === 'BatchNormalization')) throw new Error('the optimizer left a BatchNormalization in the Deep model');
-  return { stages: { check: t1 - t0, weights: t2 - t1, optimize: t3 - t2, compile: t1 - t0 + (t3 - t2) }, layers: graph.nodes.length, keep: optimized };
+  const compile = t1 - t0 + (t3 - t2);
+  return { stages: { check: t1 - t0, weights: t2 - t1, optimize: t3 - t2, out: t4 - t3, compile, compileOut: compile + (t4 - t3) }, layers: graph.nodes.length, keep: [optimized, out] };
 }
 
 function buildWithTfjsLayers(repeats: number): { stages: Record<string, number>; layers: number; keep: tfl.Sequential } {
@@ -81,8 +88,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const stageNames = Object.keys(cold.stages);
   const stages = Object.fromEntries(stageNames.map((s) => [s, runs > 0 ? median(samples.map((x) => x[s])) : cold.stages[s]]));
-  // The whole run: every stage but the `compile` sum.
-  const total = (x: Record<string, number>) => stageNames.filter((s) => s !== 'compile').reduce((sum, s) => sum + x[s], 0);
+  // The whole run: every stage but the sums.
+  const total = (x: Record<string, number>) => stageNames.filter((s) => s !== 'compile' && s !== 'compileOut').reduce((sum, s) => sum + x[s], 0);
   const totals = samples.map(total);
   const coldMs = total(cold.stages);
   const result: CompileChildResult = { tool, layers: cold.layers, runs, stages, totalMs: runs > 0 ? median(totals) : coldMs, coldMs, rssBefore, peakRss };

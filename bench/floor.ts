@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeWeights } from '../src/ir/ops.js';
 import type { Activation, Graph, HostTensor, Node, WeightMap } from '../src/ir/types.js';
-import { float32, weightKey } from '../src/ir/types.js';
+import { hostFloat32, weightKey } from '../src/ir/types.js';
 import { fusedActivation } from '../runtime/activations.js';
 import { shapeSize } from '../src/ir/shape.js';
 
@@ -163,7 +163,7 @@ export function compileFloor(graph: Graph, weights: WeightMap): Floor {
   const fn = new Function('tf', 'w', 'x', source) as (t: typeof tf, w: readonly tf.Tensor[], x: tf.Tensor) => tf.Tensor;
   const tensors = weightKeys.map((key) => {
     const host = weights.get(key) as HostTensor;
-    return tf.tensor(float32(host.data), [...host.shape], 'float32');
+    return tf.tensor(hostFloat32(host), [...host.shape], 'float32');
   });
   return {
     source,

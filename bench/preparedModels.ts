@@ -4,7 +4,7 @@
 
 import { type GraphJson, graphFromJson, graphToJson } from '../src/ir/json.js';
 import type { HostTensor, WeightMap } from '../src/ir/types.js';
-import { float32 } from '../src/ir/types.js';
+import { hostFloat32 } from '../src/ir/types.js';
 import type { PreparedModel } from './inferenceCells.js';
 
 /** Where one weight's float32 values sit in models.bin, in elements. */
@@ -28,7 +28,7 @@ export function encodePreparedModels(models: readonly PreparedModel[]): { json: 
   let offset = 0;
   const entries = (weights: WeightMap): WeightEntry[] =>
     [...weights].map(([key, host]) => {
-      const data = float32(host.data);
+      const data = hostFloat32(host);
       chunks.push(data);
       offset += data.length;
       return { key, shape: host.shape, offset: offset - data.length, length: data.length };
