@@ -40,14 +40,11 @@ export class FoldedKernel implements HostTensor {
 
   /** The values in float64, computed on the first read and kept. */
   get data(): Float64Array {
-    return (this.#data ??= this.writeInto(new Float64Array(this.source.length)));
-  }
-
-  /** The values rounded to float32 (once, from float64), without keeping the float64 values. */
-  toFloat32(): Float32Array {
-    if (this.#data) return new Float32Array(this.#data);
-    const values = kernelValues(this);
-    return new Float32Array(values);
+    if (!this.#data) {
+      this.#data = new Float64Array(this.source.length);
+      this.#compute(this.#data, 0);
+    }
+    return this.#data;
   }
 
   /** The float64 values if they have been read already. */
@@ -55,38 +52,42 @@ export class FoldedKernel implements HostTensor {
     return this.#data;
   }
 
-  /** Writes every value into `out` (float64, or a scratch buffer of the same length) and returns it. */
-  writeInto(out: Float64Array): Float64Array {
-    const { source, factors } = this;
-    out.set(source);
+  /**
+   * The values rounded to float32 (once, from float64), computed a chunk at a time so
+   * that no float64 copy of the kernel is made.
+   */
+  toFloat32(): Float32Array {
+    if (this.#data) return new Float32Array(this.#data);
+    const out = new Float32Array(this.source.length);
+    for (let start = 0; start < out.length; start += CHUNK.length) {
+      const part = CHUNK.subarray(0, Math.min(CHUNK.length, out.length - start));
+      this.#compute(part, start);
+      out.set(part, start);
+    }
+    return out;
+  }
+
+  /** Values start … start + out.length − 1 into `out`. */
+  #compute(out: Float64Array, start: number): void {
+    out.set(this.source.subarray(start, start + out.length));
     // Factor by factor in fold order: each element gets the same float64 products, in the
     // same order, as when every fold wrote its own float64 kernel.
-    for (const { values, stride } of factors) {
+    for (const { values, stride } of this.factors) {
       if (typeof values === 'number') {
         for (let i = 0; i < out.length; i++) out[i] *= values;
         continue;
       }
       const channels = values.length;
-      for (let i = 0, c = 0; i < out.length; c = c + 1 === channels ? 0 : c + 1) {
+      let c = Math.floor(start / stride) % channels;
+      // The first run is what is left of the channel `start` falls in.
+      for (let i = 0, run = stride - (start % stride); i < out.length; run = stride, c = c + 1 === channels ? 0 : c + 1) {
         const v = values[c];
-        const end = Math.min(i + stride, out.length);
+        const end = Math.min(i + run, out.length);
         for (; i < end; i++) out[i] *= v;
       }
     }
-    return out;
   }
 }
 
-let scratch = new Float64Array(0);
-
-/**
- * The current values of a kernel, read only: the stored array itself, a folded kernel's
- * values once read, or else computed into a buffer the next call reuses (valid until then).
- */
-export function kernelValues(tensor: HostTensor): Float32Array | Float64Array {
-  if (!(tensor instanceof FoldedKernel)) return tensor.data;
-  const known = tensor.known;
-  if (known) return known;
-  if (scratch.length < tensor.source.length) scratch = new Float64Array(tensor.source.length);
-  return tensor.writeInto(scratch.subarray(0, tensor.source.length));
-}
+/** The buffer float32 values are computed through, a chunk at a time (128 KiB, shared: one allocation, not one per kernel). */
+const CHUNK = new Float64Array(1 << 14);

@@ -8,7 +8,7 @@
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Graph, HostTensor, Node, NodeId, WeightMap } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/types.js';
-import { FoldedKernel, type KernelFactor, kernelValues } from './foldedKernel.js';
+import { FoldedKernel, type KernelFactor } from './foldedKernel.js';
 
 export type BuildMode = 'inference' | 'training';
 
@@ -170,7 +170,7 @@ export function rewriteBatchNorms(pass: Pass, state: ModelState, visit: (v: Batc
 export interface LinearFold {
   /** The layer's bias in float64, to update (zeros when the layer had none). */
   readonly bias: Float64Array;
-  /** The layer's current kernel values, read only (valid until the next fold). */
+  /** The layer's current kernel values, read only (a folded kernel's are computed then). */
   kernel(): Float32Array | Float64Array;
 }
 
@@ -185,7 +185,7 @@ export function foldIntoLinear(weights: Map<string, HostTensor>, layer: Node & {
   if (!current) throw new Error(`missing weight '${kernelKey}'`);
   const channels = outputChannels(layer);
   const bias = layer.attrs.use_bias ? weight64(weights, layer.name, 'bias') : new Float64Array(channels);
-  updateBias({ bias, kernel: () => kernelValues(current) });
+  updateBias({ bias, kernel: () => current.data });
   weights.set(kernelKey, FoldedKernel.scale(current, factor));
   weights.set(weightKey(layer.name, 'bias'), { shape: [channels], data: bias });
 }

@@ -17,7 +17,7 @@ import type { Graph, HostTensor, WeightMap } from '../../../src/ir/types.js';
 import { hostFloat32 } from '../../../src/ir/types.js';
 import { FoldedKernel } from '../../../compiler/passes/foldedKernel.js';
 import { writeSafetensors } from '../../../runtime/io/safetensors.js';
-import { graphOf, randomizedWeights } from '../../helpers/models.js';
+import { exampleGraph, graphOf, randomizedWeights } from '../../helpers/models.js';
 import { kinds, optimizeVerified } from '../../helpers/optimizer.js';
 
 test.before(async () => {
@@ -261,4 +261,19 @@ test('a folded kernel is computed when first read, not by the optimizer, with th
   const eager = new Map(result.weights!);
   eager.set('dense/kernel', { shape: folded.shape, data: Float64Array.from(kernel) });
   t.deepEqual(writeSafetensors(result.weights!), writeSafetensors(eager));
+});
+
+test("float32 values computed a chunk at a time equal the float64 values rounded, for Géron's kernels (larger than a chunk, channel runs across chunk ends)", (t) => {
+  const graph = exampleGraph('geron');
+  const result = optimizeVerified({ graph, weights: randomizedWeights(graph, 4) });
+  const folded = [...result.weights!].filter(([, tensor]) => tensor instanceof FoldedKernel);
+  t.deepEqual(folded.map(([key]) => key), ['dense/kernel', 'dense_1/kernel', 'dense_2/kernel']);
+  t.is(folded[0][1].shape[0] * folded[0][1].shape[1], 235_200);
+  for (const [key, tensor] of folded) {
+    const asFloat32 = hostFloat32(tensor); // first: computed in chunks, no float64 copy
+    const rounded = Float32Array.from(tensor.data);
+    t.is(asFloat32.length, rounded.length, key);
+    // The first index where they differ (a deepEqual of 235,200 values would print them all).
+    t.is(asFloat32.findIndex((v, i) => !Object.is(v, rounded[i])), -1, key);
+  }
 });
