@@ -11,6 +11,7 @@
 //   npm run bench -- compile            npm run bench -- --quick compile
 
 import { runChild } from './child.js';
+import { median } from './timing.js';
 import type { CompileChildResult } from './compileChild.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
@@ -34,44 +35,53 @@ const compileChild = (tool: 'nnc' | 'tfjs-layers', repeats: number, runs: number
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const msText = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
+/** Rounds: every size and tool once per round, so a load spike lands in one round's figures, not in all of them. */
+const ROUNDS = 3;
+
 export const compileSection: BenchmarkSection = {
   name: 'compile',
   async run({ quick }): Promise<BenchmarkTable> {
-    const rows: string[][] = [];
-    const compileMs = new Map<number, number>();
-    const compileOutMs = new Map<number, number>();
-    const buildMs = new Map<number, number>();
-    for (const { repeats, runs } of quick ? QUICK_SIZES : SIZES) {
-      process.stderr.write(`compile: ${1 + 3 * repeats} layers\n`);
-      const nnc = await compileChild('nnc', repeats, runs);
-      const tfl = await compileChild('tfjs-layers', repeats, runs);
-      compileMs.set(nnc.layers, nnc.stages.compile);
-      compileOutMs.set(nnc.layers, nnc.stages.compileOut);
-      buildMs.set(nnc.layers, tfl.totalMs);
-      rows.push([
-        nnc.layers.toLocaleString('en-US'),
-        msText(nnc.stages.check),
-        msText(nnc.stages.optimize),
-        msText(nnc.stages.compile),
-        msText(nnc.stages.out),
-        msText(nnc.stages.compileOut),
-        msText(nnc.stages.weights),
-        msText(nnc.totalMs),
-        mib(nnc.peakRss - nnc.rssBefore),
-        msText(tfl.totalMs),
-        mib(tfl.peakRss - tfl.rssBefore),
-        String(runs),
-      ]);
+    const sizes = quick ? QUICK_SIZES : SIZES;
+    const rounds = quick ? 1 : ROUNDS;
+    const results: { nnc: CompileChildResult; tfl: CompileChildResult }[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      const byRound: { nnc: CompileChildResult; tfl: CompileChildResult }[] = [];
+      for (const { repeats, runs } of sizes) {
+        process.stderr.write(`compile: round ${round + 1} of ${rounds}, ${1 + 3 * repeats} layers\n`);
+        byRound.push({ nnc: await compileChild('nnc', repeats, runs), tfl: await compileChild('tfjs-layers', repeats, runs) });
+      }
+      results.push(byRound);
     }
-    const growth = (times: Map<number, number>) => (times.get(10_000) ?? NaN) / (times.get(1_000) ?? NaN);
-    const nncGrowth = growth(compileMs);
+    /** A size's figure: the median over the rounds. */
+    const across = (size: number, figure: (r: { nnc: CompileChildResult; tfl: CompileChildResult }) => number) => median(results.map((byRound) => figure(byRound[size])));
+    const rows = sizes.map((_, i) => [
+      results[0][i].nnc.layers.toLocaleString('en-US'),
+      msText(across(i, (r) => r.nnc.stages.check)),
+      msText(across(i, (r) => r.nnc.stages.optimize)),
+      msText(across(i, (r) => r.nnc.stages.compile)),
+      msText(across(i, (r) => r.nnc.stages.out)),
+      msText(across(i, (r) => r.nnc.stages.compileOut)),
+      msText(across(i, (r) => r.nnc.stages.weights)),
+      msText(across(i, (r) => r.nnc.totalMs)),
+      mib(across(i, (r) => r.nnc.peakRss - r.nnc.rssBefore)),
+      msText(across(i, (r) => r.tfl.totalMs)),
+      mib(across(i, (r) => r.tfl.peakRss - r.tfl.rssBefore)),
+      String(sizes[i].runs),
+    ]);
+    // Growth: 10,000 / 1,000 layers within each round (the two processes ran seconds apart), median over the rounds.
+    const big = sizes.length - 1;
+    const perRound = (figure: (r: { nnc: CompileChildResult; tfl: CompileChildResult }) => number) => results.map((byRound) => figure(byRound[big]) / figure(byRound[big - 1]));
+    const growthText = (ratios: number[]) => `${median(ratios).toFixed(1)}${ratios.length > 1 ? ` (rounds: ${ratios.map((r) => r.toFixed(1)).join(', ')})` : ''}`;
+    const nncRatios = perRound((r) => r.nnc.stages.compile);
+    const nncGrowth = median(nncRatios);
     return {
       title: 'Compile time: the Deep model (Dense → BN → ReLU, repeated): nnc check + optimize, and with initial weights, vs tfjs-layers tf.sequential',
       columns: ['layers', 'nnc check ms', 'optimize ms', 'compile ms', 'weights out ms', 'compile + out ms', 'init weights ms', 'all nnc stages ms', 'nnc peak +RSS', 'tfjs-layers build ms', 'tfjs-layers peak +RSS', 'runs'],
       rows,
       note:
-        `${quick ? 'QUICK RUN, not a measurement; ' : ''}growth 10,000 / 1,000 layers: nnc compile ${nncGrowth.toFixed(1)} (target ≤ ${GROWTH_TARGET}: ${nncGrowth <= GROWTH_TARGET ? 'met' : 'missed'}), ` +
-        `nnc compile + weights out ${growth(compileOutMs).toFixed(1)}, tfjs-layers build ${growth(buildMs).toFixed(1)}; medians of the runs after a cold first run (0 runs: the cold run), each size and tool in a fresh process; ` +
+        `${quick ? 'QUICK RUN, not a measurement; ' : ''}growth 10,000 / 1,000 layers: nnc compile ${growthText(nncRatios)} (target ≤ ${GROWTH_TARGET}: ${nncGrowth <= GROWTH_TARGET ? 'met' : 'missed'}), ` +
+        `nnc compile + weights out ${growthText(perRound((r) => r.nnc.stages.compileOut))}, tfjs-layers build ${growthText(perRound((r) => r.tfl.totalMs))}; ` +
+        `each size and tool in a fresh process, every one once per round (${rounds} round${rounds === 1 ? '' : 's'}); a process's figure is the median of its runs after a cold first run (0 runs: the cold run), a table cell the median over the rounds, a growth the median of the rounds' ratios; ` +
         `peak +RSS: the process's peak resident memory minus its RSS just before the cold run`,
       details:
         'nnc\'s stages: `check` parses the text, lowers it to the IR and infers shapes; `optimize` runs the inference pipeline, folding every BatchNormalization into its Dense and fusing the ReLUs; `compile` is the two together, the figure the growth ratio is about. A fold keeps the kernel as its source and the per-channel factors (compiler/passes/foldedKernel.ts), so `optimize` computes biases but no kernel: the kernels are computed, in float64 and rounded to float32 once, when first read. `weights out` is that reading — every weight of the optimized model as float32, what an upload or a bundle does — and `compile + out` is the whole path to weights ready to upload, with its own growth beside the target\'s. `init weights` draws the initial weights on the host (Keras initializers), which a build from a weights file does not do but tfjs-layers always does: `all nnc stages` is the figure to set beside tfjs-layers\' build, which creates the layers, infers shapes and initializes its weights as tensors on the wasm backend (the work of a user\'s `tf.sequential` before a first predict). nnc\'s peak memory includes the initial weights and the float32 ones out. ' +
