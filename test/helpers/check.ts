@@ -3,7 +3,7 @@
 
 import { check } from '../../compiler/check.js';
 import { type Summary, summarize } from '../../compiler/summary.js';
-import { type Diagnostic, type Location, formatDiagnostics } from '../../src/diagnostics.js';
+import { type Diagnostic, type Location, NncError, formatDiagnostics } from '../../src/diagnostics.js';
 import type { Graph, Shape } from '../../src/ir/types.js';
 import { assertValidGraph } from '../../src/ir/verify.js';
 
@@ -11,6 +11,17 @@ export interface Reported {
   readonly message: string;
   readonly line: number;
   readonly column: number;
+}
+
+/** The message of the NncError `fn` throws; any other outcome fails the test. */
+export function nncErrorMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof NncError) return e.message;
+    throw e;
+  }
+  throw new Error('expected an NncError');
 }
 
 export function at(location: Location | null): { line: number; column: number } {

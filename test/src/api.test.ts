@@ -4,30 +4,22 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { compile, compileGraph } from '../../src/api.js';
-import { NncError, Source } from '../../src/diagnostics.js';
+import { Source } from '../../src/diagnostics.js';
+import { nncErrorMessage } from '../helpers/check.js';
 import { Model } from '../../runtime/model.js';
 import { exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../helpers/models.js';
 
 const TWO = 'model Small { input x: [2]\n Dense(1) }\nmodel Large { input x: [2]\n Dense(8) }\n';
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NncError) return e.message;
-    throw e;
-  }
-  throw new Error('no error');
-}
 
 test('compileGraph picks the only model, or the one named, and says which models there are otherwise', (t) => {
   t.is(compileGraph(TWO, 'Large').name, 'Large');
   t.is(compileGraph('model M { input x: [3]\n Dense(2) }').name, 'M');
-  t.is(messageOf(() => compileGraph(TWO)), "<input> defines 2 models (Small, Large); choose one with the 'model' option");
-  t.is(messageOf(() => compileGraph(new Source(TWO, 'two.nn'), 'Smal')), "two.nn has no model 'Smal'; did you mean 'Small'? (models: Small, Large)");
-  t.is(messageOf(() => compileGraph('block B { Dense(1) }')), "<input> defines no model (only blocks); add 'model NAME { ... }'");
+  t.is(nncErrorMessage(() => compileGraph(TWO)), "<input> defines 2 models (Small, Large); choose one with the 'model' option");
+  t.is(nncErrorMessage(() => compileGraph(new Source(TWO, 'two.nn'), 'Smal')), "two.nn has no model 'Smal'; did you mean 'Small'? (models: Small, Large)");
+  t.is(nncErrorMessage(() => compileGraph('block B { Dense(1) }')), "<input> defines no model (only blocks); add 'model NAME { ... }'");
   t.is(
-    messageOf(() => compileGraph('model M { input x: [3]\n Dense(units=) }')),
+    nncErrorMessage(() => compileGraph('model M { input x: [3]\n Dense(units=) }')),
     "<input>:2:14: error: expected a value (a number, a string, a list, true, false, null or a name), found ')'\n  |\n2 |  Dense(units=) }\n  |              ^",
   );
 });
