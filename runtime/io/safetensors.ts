@@ -11,7 +11,7 @@
 // completely against the real byte length before any tensor is read or allocated.
 
 import { NncError } from '../../src/diagnostics.js';
-import { type HostTensor, hostLength } from '../../src/ir/types.js';
+import { type HostTensor, hostFloat32, hostLength } from '../../src/ir/types.js';
 import {
   HOST_IS_LITTLE_ENDIAN,
   bytesText,
@@ -334,7 +334,7 @@ export function writeSafetensors(
       // Aligned: the data section starts at a multiple of 8 and every tensor spans a multiple of 4.
       const length = hostLength(tensor);
       const target = new Float32Array(out.buffer, position, length);
-      target.set(tensor.toFloat32 ? tensor.toFloat32() : tensor.data);
+      target.set(hostFloat32(tensor));
       const index = firstNonFinite(target);
       if (index >= 0 && (tensor.toFloat32 || tensor.data instanceof Float64Array)) {
         const data = tensor.data;
