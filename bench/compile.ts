@@ -35,6 +35,9 @@ const compileChild = (tool: 'nnc' | 'tfjs-layers', repeats: number, runs: number
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 const msText = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 
+/** One size in one round: nnc's process and tfjs-layers'. */
+type SizeRun = { nnc: CompileChildResult; tfl: CompileChildResult };
+
 /** Rounds: every size and tool once per round, so a load spike lands in one round's figures, not in all of them. */
 const ROUNDS = 3;
 
@@ -43,9 +46,9 @@ export const compileSection: BenchmarkSection = {
   async run({ quick }): Promise<BenchmarkTable> {
     const sizes = quick ? QUICK_SIZES : SIZES;
     const rounds = quick ? 1 : ROUNDS;
-    const results: { nnc: CompileChildResult; tfl: CompileChildResult }[][] = [];
+    const results: SizeRun[][] = [];
     for (let round = 0; round < rounds; round++) {
-      const byRound: { nnc: CompileChildResult; tfl: CompileChildResult }[] = [];
+      const byRound: SizeRun[] = [];
       for (const { repeats, runs } of sizes) {
         process.stderr.write(`compile: round ${round + 1} of ${rounds}, ${1 + 3 * repeats} layers\n`);
         byRound.push({ nnc: await compileChild('nnc', repeats, runs), tfl: await compileChild('tfjs-layers', repeats, runs) });
@@ -53,7 +56,7 @@ export const compileSection: BenchmarkSection = {
       results.push(byRound);
     }
     /** A size's figure: the median over the rounds. */
-    const across = (size: number, figure: (r: { nnc: CompileChildResult; tfl: CompileChildResult }) => number) => median(results.map((byRound) => figure(byRound[size])));
+    const across = (size: number, figure: (r: SizeRun) => number) => median(results.map((byRound) => figure(byRound[size])));
     const rows = sizes.map((_, i) => [
       results[0][i].nnc.layers.toLocaleString('en-US'),
       msText(across(i, (r) => r.nnc.stages.check)),
@@ -70,7 +73,7 @@ export const compileSection: BenchmarkSection = {
     ]);
     // Growth: 10,000 / 1,000 layers within each round (the two processes ran seconds apart), median over the rounds.
     const big = sizes.length - 1;
-    const perRound = (figure: (r: { nnc: CompileChildResult; tfl: CompileChildResult }) => number) => results.map((byRound) => figure(byRound[big]) / figure(byRound[big - 1]));
+    const perRound = (figure: (r: SizeRun) => number) => results.map((byRound) => figure(byRound[big]) / figure(byRound[big - 1]));
     const growthText = (ratios: number[]) => `${median(ratios).toFixed(1)}${ratios.length > 1 ? ` (rounds: ${ratios.map((r) => r.toFixed(1)).join(', ')})` : ''}`;
     const nncRatios = perRound((r) => r.nnc.stages.compile);
     const nncGrowth = median(nncRatios);
