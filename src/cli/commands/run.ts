@@ -6,7 +6,7 @@ import { formatShape } from '../../ir/shape.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
 import { type FlagValues, UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { readTensorFile, writeTensorFile } from '../files.js';
+import { isDirectory, readTensorFile, writeTensorFile } from '../files.js';
 import { loadModelOrBundle } from '../loadModel.js';
 
 /** Reads `--input` files and checks them against the graph's inputs (batch dimension included). */
@@ -67,8 +67,9 @@ export const runCommand: Command = {
   ],
   async run({ positional, flags, io }) {
     if (!flags.input) throw new UsageError('--input x.npy is required');
-    const { graph, weights, weightsName, bundle } = await loadModelOrBundle(positional[0], flags, io);
-    if (bundle && flags.training) throw new UsageError('a bundle is an inference build: --training does not apply');
+    // A usage error before the bundle is read and its hashes checked.
+    if (flags.training && isDirectory(positional[0])) throw new UsageError('a bundle is an inference build: --training does not apply');
+    const { graph, weights, weightsName } = await loadModelOrBundle(positional[0], flags, io);
     const inputs = readInputs(graph, flags.input as string[]);
     const backend = await initNodeBackend(flags.backend as BackendName);
     io.stderr(`backend: ${backend}\n`);
