@@ -33,15 +33,8 @@ export class GraphEditor {
     return this.graph.outputs.includes(id);
   }
 
-  /** The node as edited so far (kind and attributes may have changed). */
-  current(id: NodeId): Node {
-    const node = this.graph.nodes[id];
-    const change = this.#changes.get(id);
-    return change ? ({ ...node, kind: change.kind, attrs: change.attrs, trainable: change.trainable } as Node) : node;
-  }
-
   /** Replaces a node's attributes, and optionally its kind. */
-  update<K extends OpKind>(id: NodeId, kind: K, attrs: AttrsByKind[K], trainable = this.current(id).trainable): void {
+  update<K extends OpKind>(id: NodeId, kind: K, attrs: AttrsByKind[K], trainable = this.#changes.get(id)?.trainable ?? this.graph.nodes[id].trainable): void {
     this.#changes.set(id, { kind, attrs, trainable });
   }
 
@@ -69,9 +62,11 @@ export class GraphEditor {
     const renumber = new Map<NodeId, NodeId>();
     for (const original of this.graph.nodes) {
       if (this.#bypassed.has(original.id)) continue;
-      const node = this.current(original.id);
-      const inputs = node.inputs.map((input) => renumber.get(this.#resolve(input))!);
-      renumber.set(node.id, builder.add({ kind: node.kind, name: node.name, inputs, attrs: node.attrs as never, shape: node.shape, trainable: node.trainable, loc: node.loc }).id);
+      // The node as edited: kind, attributes and trainability from its change, if any.
+      const change: Change = this.#changes.get(original.id) ?? original;
+      const inputs = original.inputs.map((input) => renumber.get(this.#resolve(input))!);
+      const { name, shape, loc } = original;
+      renumber.set(original.id, builder.add({ kind: change.kind, name, inputs, attrs: change.attrs as never, shape, trainable: change.trainable, loc }).id);
     }
     const outputs = this.graph.outputs.map((id) => renumber.get(this.#resolve(id))!);
     const inputs = this.graph.inputs.map((id) => renumber.get(id)!);

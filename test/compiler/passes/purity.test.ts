@@ -1,6 +1,7 @@
 // Passes are pure: each returns a new model and leaves the graph and weight map it was
 // given exactly as they were; graphs in and out are deeply frozen; the same input gives
-// the same output; a pass that changes nothing returns the very graph it was given.
+// the same output; a pass that changes nothing returns the very graph and weight map it
+// was given (no pass edits weights without editing the graph).
 
 import test from 'ava';
 import { optimize, PASSES } from '../../../compiler/passes/pipeline.js';
@@ -51,7 +52,10 @@ for (const [name, make] of MODELS) {
           t.is(graphSnapshot(again.graph), graphSnapshot(result.graph));
           t.true(sameWeights(again.weights, result.weights));
           // Unchanged ⇒ the same graph object (the pipeline's fixpoint relies on it).
-          if (graphSnapshot(result.graph) === before[k].graph) t.is(result.graph, state.graph, `${pass.name} rebuilt an unchanged graph`);
+          if (graphSnapshot(result.graph) === before[k].graph) {
+            t.is(result.graph, state.graph, `${pass.name} rebuilt an unchanged graph`);
+            t.is(result.weights, state.weights, `${pass.name} copied the weights of an unchanged model`);
+          }
         });
       }
       t.true(deeplyFrozen(graph));
