@@ -18,25 +18,29 @@ import { initNodeBackend } from '../runtime/backends/node.js';
 import { fusedActivation } from '../runtime/activations.js';
 import { maxAbsDifference } from '../runtime/verify.js';
 import { hostFloat32, weightKey } from '../src/ir/types.js';
+import { type FlagSpec, type FlagValues, UsageError, parseArgs } from '../src/cli/args.js';
 import { buildTfjsLayersModel } from '../test/helpers/tfjsLayers.js';
 import { compileFloor } from './floor.js';
-import { benchInput } from './inferenceCells.js';
+import { benchInput, timedRun } from './inferenceCells.js';
 import { prepareExample } from './prepare.js';
 import { pairedRatio, timeInterleaved } from './timing.js';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
-const backendName = option('backend', 'wasm');
-const batch = Number(option('batch', '1'));
-const rounds = Number(option('rounds', '3000'));
-if ((backendName !== 'wasm' && backendName !== 'cpu') || !Number.isInteger(batch) || batch < 1 || !Number.isInteger(rounds) || rounds < 1) {
-  process.stderr.write('usage: node --import tsx bench/directKernels.ts [--backend wasm|cpu] [--batch N ≥ 1] [--rounds N ≥ 1]\n');
+const FLAGS: readonly FlagSpec[] = [
+  { name: 'backend', type: 'string', choices: ['wasm', 'cpu'], default: 'wasm', description: 'the Node backend' },
+  { name: 'batch', type: 'positive-int', default: 1, description: 'the batch size' },
+  { name: 'rounds', type: 'positive-int', default: 3000, description: 'timed rounds' },
+];
+let flags: FlagValues;
+try {
+  ({ flags } = parseArgs('bench/directKernels.ts', [], FLAGS, process.argv.slice(2)));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  process.stderr.write(`${e.message}\nusage: node --import tsx bench/directKernels.ts [--backend wasm|cpu] [--batch N] [--rounds N]\n`);
   process.exit(2);
 }
-const backend = await initNodeBackend(backendName);
+const batch = flags.batch as number;
+const rounds = flags.rounds as number;
+const backend = await initNodeBackend(flags.backend as 'wasm' | 'cpu');
 
 const model = prepareExample('geron');
 const { optimized: graph, optimizedWeights: weights } = model;
@@ -83,17 +87,10 @@ const variants = {
   'floor (d)': (x: tf.Tensor) => floor.run(x),
   'direct kernels': direct,
 };
-const runners = Object.values(variants).map((predict) => async () => {
-  const x = tf.tensor(input.data, input.shape);
-  const y = predict(x);
-  const values = await y.data();
-  x.dispose();
-  y.dispose();
-  return values;
-});
+const runners = Object.values(variants).map((predict) => timedRun(predict, input.data, input.shape));
 
 const outputs = await Promise.all(runners.map((run) => run()));
-const diffs = outputs.map((o) => maxAbsDifference(o as Float32Array, outputs[0] as Float32Array));
+const diffs = outputs.map((o) => maxAbsDifference(o, outputs[0]));
 const tensorsBefore = tf.memory().numTensors;
 const timings = await timeInterleaved(runners, { warmup: Math.min(200, rounds), runs: rounds, rewarm: true });
 if (tf.memory().numTensors !== tensorsBefore) throw new Error(`tensors leaked: ${tf.memory().numTensors - tensorsBefore}`);

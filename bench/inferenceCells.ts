@@ -103,10 +103,10 @@ export function benchInput(graph: Graph, batch: number): { data: Float32Array; s
 
 const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(value >= 10_000 ? 0 : 1)} s` : `${value.toFixed(value >= 10 ? 0 : 1)} ms`);
 
-type Predict = (x: tf.Tensor) => tf.Tensor;
+export type Predict = (x: tf.Tensor) => tf.Tensor;
 
 /** A timed run: input tensor from the host array, predict, read back, dispose. */
-function timedRun(predict: Predict, data: Float32Array, shape: number[]): () => Promise<Float32Array> {
+export function timedRun(predict: Predict, data: Float32Array, shape: number[]): () => Promise<Float32Array> {
   return async () => {
     const x = tf.tensor(data, shape, 'float32');
     const y = predict(x);

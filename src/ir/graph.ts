@@ -55,12 +55,10 @@ export class GraphBuilder {
   }
 }
 
-/** Freezes plain data (objects and arrays) recursively; locations are left alone (they hold a Source). */
+/** Freezes plain data (a node's attributes: objects, arrays, numbers, strings) recursively. */
 function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
-  for (const key of Object.keys(value)) {
-    if (key !== 'loc') deepFreeze((value as Record<string, unknown>)[key]);
-  }
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   return Object.freeze(value);
 }
 
