@@ -1,19 +1,24 @@
 // The floor of issue 7, variant (d): an optimized graph as one straight-line function of
-// direct tfjs-core calls — the same fused kernels the executor's kernel table picks for
-// each node (runtime/kernels.ts, inference mode), with the weights pre-uploaded as
-// tensors, and each intermediate disposed right after its last use (as the executor
-// does: on WebGL that lets the next op reuse the texture, on wasm the memory). No plan,
-// no tf.tidy, no input checks. Whatever (c) costs beyond (d) is the executor's overhead.
-// For Géron's optimized model the generated body is
+// direct tfjs-core calls — the same kernels, with the same attributes and in the same
+// tensor forms, as the executor's kernel table runs for each node in inference
+// (runtime/kernels.ts: Dense as the bare `_FusedMatMul` kernel, values only Dense layers
+// consume kept in the matmul form [1, rows, features], convolutions as `FusedConv2D` /
+// `FusedDepthwiseConv2D`), with the weights pre-uploaded as tensors, and each
+// intermediate disposed right after its last use (as the executor does: on WebGL that
+// lets the next op reuse the texture, on wasm the memory). No plan, no tf.tidy, no input
+// checks. Whatever (c) costs beyond (d) is the executor's overhead. For Géron's
+// optimized model the generated body is
 //
-//   const v1 = tf.reshape(x, [-1, 784]);
-//   const v2 = tf.fused.matMul({ a: v1, b: w[0], bias: w[1], activation: 'relu' });
+//   const v1 = tf.reshape(x, [1, -1, 784]);
+//   const v2 = tf.engine().runKernel('_FusedMatMul', { a: v1, b: w[0], bias: w[1] }, {"transposeA":false,"transposeB":false,"activation":"relu","leakyreluAlpha":0});
 //   v1.dispose();
-//   const v3 = tf.fused.matMul({ a: v2, b: w[2], bias: w[3], activation: 'relu' });
+//   const v3 = tf.engine().runKernel('_FusedMatMul', { a: v2, b: w[2], bias: w[3] }, {…"activation":"relu"…});
 //   v2.dispose();
-//   const t4 = tf.fused.matMul({ a: v3, b: w[4], bias: w[5], activation: 'linear' });
-//   const v4 = tf.softmax(t4, -1);
-//   t4.dispose();
+//   const t4_0 = tf.engine().runKernel('_FusedMatMul', { a: v3, b: w[4], bias: w[5] }, {…"activation":"linear"…});
+//   const t4_1 = tf.softmax(t4_0, -1);
+//   t4_0.dispose();
+//   const v4 = tf.reshape(t4_1, [-1, 10]);
+//   t4_1.dispose();
 //   v3.dispose();
 //   return v4;
 //
@@ -22,9 +27,10 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeWeights } from '../src/ir/ops.js';
-import type { Activation, Graph, HostTensor, Node, WeightMap } from '../src/ir/types.js';
+import type { Activation, Dim, Graph, HostTensor, Node, WeightMap } from '../src/ir/types.js';
 import { hostFloat32, weightKey } from '../src/ir/types.js';
 import { fusedActivation } from '../runtime/activations.js';
+import { fusedConvAttrs, fusedMatMulAttrs, matmulFormValues } from '../runtime/kernels.js';
 import { shapeSize } from '../src/ir/shape.js';
 
 export interface Floor {
@@ -60,45 +66,51 @@ function unfusedActivation(value: string, a: Activation): string {
   }
 }
 
-/** A node's direct calls: `call`, then (for an activation tfjs cannot fuse) `then` applied to its result. */
-interface DirectCall {
+/**
+ * A node's direct calls: `call` on its inputs, then each of `then` applied to the result
+ * of the one before (a reshape, an activation tfjs cannot fuse into the kernel).
+ */
+interface DirectCalls {
   readonly call: string;
-  readonly then?: Activation;
+  readonly then?: readonly ((value: string) => string)[];
 }
 
-function fusedArgs(a: Activation): { activation: string; leakyreluAlpha?: number } {
-  const fused = fusedActivation(a);
-  return fused ? { activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha } : { activation: 'linear' };
+/** The activation applied after a fused kernel, when tfjs cannot fuse it. */
+function afterKernel(a: Activation): ((value: string) => string)[] {
+  return fusedActivation(a) ? [] : [(value) => unfusedActivation(value, a)];
 }
 
-/** `activation: 'relu'` (and the alpha when leaky), as the kernels pass them. */
-function activationFields(a: Activation): string {
-  const { activation, leakyreluAlpha } = fusedArgs(a);
-  return `activation: '${activation}'${leakyreluAlpha === undefined ? '' : `, leakyreluAlpha: ${leakyreluAlpha}`}`;
-}
-
-/** The calls for `node`, its inputs named by `args` and its weights by `weight`. */
-function callFor(node: Node, args: readonly string[], weight: (name: string) => string | undefined): DirectCall {
+/**
+ * The calls for `node`, its inputs named by `args` and its weights by `weight`. Values in
+ * the matmul form ([1, rows, features], runtime/kernels.ts) are those of `matmulForm`,
+ * as in the executor: Dense runs as the bare `_FusedMatMul` kernel on them, its kernel
+ * weight uploaded as [1, in, units].
+ */
+function callFor(node: Node, args: readonly string[], inputDim: Dim, weight: (name: string, matmul?: boolean) => string | undefined, matmulForm: ReadonlySet<number>): DirectCalls {
   const [x] = args;
+  const lastDim = node.shape[node.shape.length - 1];
   switch (node.kind) {
     case 'Flatten':
+      if (matmulForm.has(node.id)) return { call: `tf.reshape(${x}, [1, -1, ${lastDim}])` };
       return { call: `tf.reshape(${x}, [-1, ${shapeSize(node.shape.slice(1) as number[])}])` };
     case 'Reshape':
+      if (matmulForm.has(node.id)) return { call: `tf.reshape(${x}, [1, -1, ${lastDim}])` };
       return { call: `tf.reshape(${x}, [-1, ${node.shape.slice(1).join(', ')}])` };
     case 'Dense': {
-      const kernel = weight('kernel');
+      const kernel = weight('kernel', true);
       const bias = weight('bias');
-      const call = `tf.fused.matMul({ a: ${x}, b: ${kernel}${bias ? `, bias: ${bias}` : ''}, ${activationFields(node.attrs.activation)} })`;
-      return { call, then: fusedActivation(node.attrs.activation) ? undefined : node.attrs.activation };
+      const matMul = (a: string) => `tf.engine().runKernel('_FusedMatMul', { a: ${a}, b: ${kernel}${bias ? `, bias: ${bias}` : ''} }, ${JSON.stringify(fusedMatMulAttrs(node.attrs.activation))})`;
+      const then = [...afterKernel(node.attrs.activation), ...(matmulForm.has(node.id) ? [] : [(value: string) => `tf.reshape(${value}, [-1, ${node.shape.slice(1).join(', ')}])`])];
+      if (matmulForm.has(node.inputs[0])) return { call: matMul(x), then };
+      return { call: `tf.reshape(${x}, [1, -1, ${inputDim}])`, then: [matMul, ...then] };
     }
     case 'Conv2D':
     case 'DepthwiseConv2D': {
-      const a = node.attrs;
       const filter = weight(node.kind === 'Conv2D' ? 'kernel' : 'depthwise_kernel');
       const bias = weight('bias');
-      const op = node.kind === 'Conv2D' ? 'conv2d' : 'depthwiseConv2d';
-      const call = `tf.fused.${op}({ x: ${x}, filter: ${filter}, strides: [${a.strides.join(', ')}], pad: '${a.padding}', dilations: [${a.dilation_rate.join(', ')}]${bias ? `, bias: ${bias}` : ''}, ${activationFields(a.activation)} })`;
-      return { call, then: fusedActivation(a.activation) ? undefined : a.activation };
+      const kernel = node.kind === 'Conv2D' ? 'FusedConv2D' : 'FusedDepthwiseConv2D';
+      const call = `tf.engine().runKernel('${kernel}', { x: ${x}, filter: ${filter}${bias ? `, bias: ${bias}` : ''} }, ${JSON.stringify(fusedConvAttrs(node))})`;
+      return { call, then: afterKernel(node.attrs.activation) };
     }
     case 'ReLU': {
       const { max_value, negative_slope, threshold } = node.attrs;
@@ -126,47 +138,60 @@ function callFor(node: Node, args: readonly string[], weight: (name: string) => 
   throw new Error(`the floor has no direct form of ${node.kind} node '${node.name}' (this optimized graph needs a hand-written floor)`);
 }
 
+/** A weight the floor reads: its key, and whether it is uploaded as a Dense kernel's [1, in, units] matmul form. */
+export interface FloorWeight {
+  readonly key: string;
+  readonly matmul: boolean;
+}
+
 /** The straight-line body and the weights it reads, in `w[i]` order. */
-export function floorSource(graph: Graph): { source: string; weightKeys: string[] } {
+export function floorSource(graph: Graph): { source: string; weights: FloorWeight[] } {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) throw new Error('the floor covers single-input, single-output graphs');
   const names = new Map<number, string>([[graph.inputs[0], 'x']]);
   const lastUse = new Map<number, number>();
   for (const node of graph.nodes) for (const input of node.inputs) lastUse.set(input, node.id);
-  const weightKeys: string[] = [];
+  const matmulForm = matmulFormValues(graph);
+  const weights: FloorWeight[] = [];
   const lines: string[] = [];
   for (const node of graph.nodes) {
     if (node.kind === 'Input') continue;
     const declared = new Set(nodeWeights(graph, node).map((w) => w.name));
-    const weight = (name: string) => {
+    const weight = (name: string, matmul = false) => {
       if (!declared.has(name)) return undefined;
-      weightKeys.push(weightKey(node.name, name));
-      return `w[${weightKeys.length - 1}]`;
+      weights.push({ key: weightKey(node.name, name), matmul });
+      return `w[${weights.length - 1}]`;
     };
     const args = node.inputs.map((id) => names.get(id)!);
+    const input = graph.nodes[node.inputs[0]];
+    const { call, then = [] } = callFor(node, args, input.shape[input.shape.length - 1], weight, matmulForm);
+    // Each call after the first names the one before's result, to free it right after.
     const value = `v${node.id}`;
+    let previous = then.length === 0 ? value : `t${node.id}_0`;
+    lines.push(`const ${previous} = ${call};`);
+    then.forEach((next, i) => {
+      const name = i === then.length - 1 ? value : `t${node.id}_${i + 1}`;
+      lines.push(`const ${name} = ${next(previous)};`, `${previous}.dispose();`);
+      previous = name;
+    });
     names.set(node.id, value);
-    const { call, then } = callFor(node, args, weight);
-    // An activation applied after the fused kernel: name the kernel's output to free it.
-    if (then) lines.push(`const t${node.id} = ${call};`, `const ${value} = ${unfusedActivation(`t${node.id}`, then)};`, `t${node.id}.dispose();`);
-    else lines.push(`const ${value} = ${call};`);
     // Free every intermediate at its last use, as the executor does (never the input).
     const freed = [...new Set(node.inputs)].filter((id) => lastUse.get(id) === node.id && !graph.inputs.includes(id));
     if (freed.length > 0) lines.push(freed.map((id) => `${names.get(id)}.dispose();`).join(' '));
   }
   lines.push(`return ${names.get(graph.outputs[0])};`);
-  return { source: lines.join('\n'), weightKeys };
+  return { source: lines.join('\n'), weights };
 }
 
 /** Compiles the floor of `graph` and uploads its weights (float64 host weights become float32). */
 export function compileFloor(graph: Graph, weights: WeightMap): Floor {
-  const { source, weightKeys } = floorSource(graph);
-  const fn = new Function('tf', 'w', 'x', source) as (t: typeof tf, w: readonly tf.Tensor[], x: tf.Tensor) => tf.Tensor;
-  const tensors = weightKeys.map((key) => {
+  const floor = floorSource(graph);
+  const fn = new Function('tf', 'w', 'x', floor.source) as (t: typeof tf, w: readonly tf.Tensor[], x: tf.Tensor) => tf.Tensor;
+  const tensors = floor.weights.map(({ key, matmul }) => {
     const host = weights.get(key) as HostTensor;
-    return tf.tensor(hostFloat32(host), [...host.shape], 'float32');
+    return tf.tensor(hostFloat32(host), matmul ? [1, ...host.shape] : [...host.shape], 'float32');
   });
   return {
-    source,
+    source: floor.source,
     run: (x) => fn(tf, tensors, x),
     dispose: () => tf.dispose(tensors),
   };

@@ -1,7 +1,8 @@
 // The executor: an IR graph compiled once into a plan (steps in topological order,
 // weights uploaded once as tensors), then run any number of times. Each step runs
-// inside `tf.tidy`; an intermediate is disposed right after its last consumer, so peak
-// memory is a few activations, not all of them.
+// inside `tf.tidy`, or, for the inference kernels that free their own temporaries
+// (Dense, and reshapes into the matmul form), without one; an intermediate is disposed
+// right after its last consumer, so peak memory is a few activations, not all of them.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../src/diagnostics.js';
@@ -10,7 +11,7 @@ import { formatShape } from '../src/ir/shape.js';
 import type { Graph, HostTensor, Node, NodeId, OpKind, WeightMap } from '../src/ir/types.js';
 import { hostFloat32, weightKey } from '../src/ir/types.js';
 import { Random } from './random.js';
-import { KERNELS, type Kernel, type KernelContext, type StateUpdate, type Weights } from './kernels.js';
+import { KERNELS, KERNEL_VIEW, type Kernel, type KernelContext, type StateUpdate, type Weights, denseKernel, kernelView, matmulFormValues, toMatmulForm } from './kernels.js';
 import { checkWeightMap, expectedWeights } from './weights.js';
 
 interface Step {
@@ -19,6 +20,8 @@ interface Step {
   readonly weights: Weights;
   /** Values whose last consumer is this step: disposed after it runs. */
   readonly release: readonly NodeId[];
+  /** Whether to run the kernel inside a `tf.tidy` in inference (always in training). */
+  readonly tidy: boolean;
 }
 
 export interface RunOptions {
@@ -63,15 +66,30 @@ export class Executor {
     const lastUse = new Map<NodeId, number>();
     graph.nodes.forEach((node) => node.inputs.forEach((input) => lastUse.set(input, node.id)));
     const keep = new Set<NodeId>([...graph.outputs, ...graph.inputs]);
+    const matmulForm = matmulFormValues(graph);
     for (const node of graph.nodes) {
       if (node.kind === 'Input') continue;
-      const kernel = KERNELS[node.kind] as Kernel<OpKind> | undefined;
-      if (!kernel) throw new Error(`no kernel for op '${node.kind}' (node '${node.name}')`);
+      const { kernel, tidy } = this.#kernelFor(node, matmulForm);
       const stepWeights: Record<string, tf.Tensor> = {};
       for (const spec of nodeWeights(graph, node)) stepWeights[spec.name] = this.#tensors.get(weightKey(node.name, spec.name))!;
+      // A variable's data is replaced by `assign`, so a view of it would go stale: its Dense reshapes per call.
+      if (node.kind === 'Dense' && !options.variables) stepWeights[KERNEL_VIEW] = kernelView(stepWeights.kernel);
       const release = [...new Set(node.inputs)].filter((input) => lastUse.get(input) === node.id && !keep.has(input));
-      this.#steps.push({ node, kernel, weights: stepWeights, release });
+      this.#steps.push({ node, kernel, weights: stepWeights, release, tidy });
     }
+  }
+
+  /**
+   * A node's kernel, and whether it needs a `tf.tidy` in inference. In inference, a value
+   * only Dense layers consume stays in the matmul form between them (runtime/kernels.ts);
+   * the kernels on both sides of it say so. Both free what they create themselves.
+   */
+  #kernelFor(node: Node, matmulForm: ReadonlySet<NodeId>): { kernel: Kernel<OpKind>; tidy: boolean } {
+    if (node.kind === 'Dense') return { kernel: denseKernel(node, { input: matmulForm.has(node.inputs[0]), output: matmulForm.has(node.id) }) as Kernel<OpKind>, tidy: false };
+    if (matmulForm.has(node.id)) return { kernel: toMatmulForm as Kernel<OpKind>, tidy: false };
+    const kernel = KERNELS[node.kind] as Kernel<OpKind> | undefined;
+    if (!kernel) throw new Error(`no kernel for op '${node.kind}' (node '${node.name}')`);
+    return { kernel, tidy: true };
   }
 
   /** The tensor of a weight, `<layer>/<variable>`. */
@@ -119,7 +137,7 @@ export class Executor {
         const ids = step.node.inputs;
         const args: tf.Tensor[] = new Array(ids.length);
         for (let i = 0; i < ids.length; i++) args[i] = values[ids[i]]!;
-        values[step.node.id] = tf.tidy(() => step.kernel(step.node, args, step.weights, context));
+        values[step.node.id] = step.tidy || context.training ? tf.tidy(() => step.kernel(step.node, args, step.weights, context)) : step.kernel(step.node, args, step.weights, context);
         for (const id of step.release) {
           values[id]!.dispose();
           values[id] = undefined;
@@ -162,7 +180,13 @@ export class Executor {
     const index = this.#steps.findIndex((s) => s.node.name === layer);
     if (index < 0) return;
     const step = this.#steps[index];
-    this.#steps[index] = { ...step, weights: { ...step.weights, [variable]: this.#tensors.get(key)! } };
+    const value = this.#tensors.get(key)!;
+    const weights = { ...step.weights, [variable]: value };
+    if (variable === 'kernel' && step.weights[KERNEL_VIEW]) {
+      step.weights[KERNEL_VIEW].dispose();
+      weights[KERNEL_VIEW] = kernelView(value);
+    }
+    this.#steps[index] = { ...step, weights };
   }
 
   /** Replaces every weight with host values (checked like a weights file). */
@@ -190,6 +214,7 @@ export class Executor {
     this.#disposed = true;
     for (const tensor of this.#tensors.values()) tensor.dispose();
     this.#tensors.clear();
+    for (const step of this.#steps) step.weights[KERNEL_VIEW]?.dispose();
   }
 }
 

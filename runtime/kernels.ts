@@ -3,7 +3,8 @@
 // executor runs each inside `tf.tidy`; kernels never return one of their inputs.
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { NodeOf, OpKind } from '../src/ir/types.js';
+import { consumers } from '../src/ir/graph.js';
+import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
 import { activate, elu, fusedActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
@@ -77,32 +78,122 @@ function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, varia
   return tf.add(tf.mul(x, inv), shift);
 }
 
-/** Dense on the last axis; inputs of rank > 2 are flattened to 2-D around the matmul, as Keras's tensordot does. */
-const dense: Kernel<'Dense'> = (node, [x], w) => {
+/**
+ * Dense on the last axis in training mode: `tf.fused.matMul`, whose custom gradient
+ * training needs. Inputs of rank > 2 are flattened to 2-D around the matmul, as Keras's
+ * tensordot does.
+ */
+function denseTraining(node: NodeOf<'Dense'>, x: tf.Tensor, w: Weights): tf.Tensor {
   const fused = fusedActivation(node.attrs.activation);
   const inputDim = x.shape[x.rank - 1];
   const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;
   let y: tf.Tensor = tf.fused.matMul({ a: x2, b: w.kernel as tf.Tensor2D, bias: w.bias, activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha });
   if (!fused) y = activate(y, node.attrs.activation);
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), node.attrs.units]);
-};
+}
 
-/** Conv2D and DepthwiseConv2D: one tfjs fused kernel, the activation inside it when tfjs can fuse it. */
-function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused.conv2d | typeof tf.fused.depthwiseConv2d, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
-  return (node, [x], w) => {
-    const { strides, padding, dilation_rate, activation } = node.attrs;
-    const fused = fusedActivation(activation);
-    const y = op({
-      x: x as tf.Tensor4D,
-      filter: w[filter] as tf.Tensor4D,
-      strides: [strides[0], strides[1]],
-      pad: padding,
-      dilations: [dilation_rate[0], dilation_rate[1]],
-      bias: w.bias,
-      activation: fused?.activation ?? 'linear',
-      leakyreluAlpha: fused?.leakyreluAlpha,
-    });
-    return fused ? y : activate(y, activation);
+// ---------------------------------------------------------------------------
+// Inference runs Dense as the bare `_FusedMatMul` kernel. `tf.fused.matMul` wraps that
+// kernel in a custom gradient and three reshapes (to rank 3 and back), which at batch 1
+// cost more than a small matmul itself. The kernel takes and gives the *matmul form*
+// [1, rows, features] (rows = every axis but the last, batch included), so a value
+// whose only consumers are Dense layers stays in that form between them, and each
+// Dense kernel is kept as a [1, in, units] view of the weight, made once.
+
+/** The `_FusedMatMul` attributes for an activation (linear when tfjs cannot fuse it). */
+export function fusedMatMulAttrs(a: Activation): { transposeA: false; transposeB: false; activation: string; leakyreluAlpha: number } {
+  const fused = fusedActivation(a);
+  return { transposeA: false, transposeB: false, activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha ?? 0 };
+}
+
+/** The weight key of a Dense kernel's [1, in, units] view, beside `kernel`. */
+export const KERNEL_VIEW = 'kernel:matmul';
+
+/** A Dense kernel as `_FusedMatMul` takes it: [1, in, units], sharing the weight's data. */
+export function kernelView(kernel: tf.Tensor): tf.Tensor3D {
+  const [inputs, units] = kernel.shape as [number, number];
+  return tf.reshape(kernel, [1, inputs, units]);
+}
+
+/**
+ * The nodes whose output an inference run carries in the matmul form: Dense, Flatten
+ * and Reshape nodes that are not graph outputs and whose every consumer is a Dense.
+ */
+export function matmulFormValues(graph: Graph): ReadonlySet<NodeId> {
+  const result = new Set<NodeId>();
+  const outputs = new Set(graph.outputs);
+  consumers(graph).forEach((users, id) => {
+    const kind = graph.nodes[id].kind;
+    if (kind !== 'Dense' && kind !== 'Flatten' && kind !== 'Reshape') return;
+    if (outputs.has(id) || users.length === 0) return;
+    if (users.every((user) => graph.nodes[user].kind === 'Dense')) result.add(id);
+  });
+  return result;
+}
+
+/** Where a Dense step's input comes from and its output goes, in inference (`matmulFormValues`). */
+export interface MatmulForm {
+  /** The input arrives as [1, rows, in]. */
+  readonly input: boolean;
+  /** The output leaves as [1, rows, units]. */
+  readonly output: boolean;
+}
+
+/**
+ * The kernel of one Dense node, its attributes resolved once. In inference it frees every
+ * tensor it creates but its result, so the executor need not run it inside a `tf.tidy`;
+ * training ignores `form` (no value is in the matmul form then).
+ */
+export function denseKernel(node: NodeOf<'Dense'>, form: MatmulForm): Kernel<'Dense'> {
+  const { activation } = node.attrs;
+  const attrs = fusedMatMulAttrs(activation) as unknown as tf.NamedAttrMap;
+  const unfused = fusedActivation(activation) === null;
+  const outputShape = [-1, ...(node.shape.slice(1) as number[])];
+  return (_node, [x], w, context) => {
+    if (context.training) return denseTraining(node, x, w);
+    const a = form.input ? x : tf.reshape(x, [1, -1, x.shape[x.rank - 1]]);
+    const view = w[KERNEL_VIEW] ?? kernelView(w.kernel);
+    const created: tf.Tensor[] = [];
+    if (a !== x) created.push(a);
+    if (view !== w[KERNEL_VIEW]) created.push(view);
+    try {
+      let y = tf.engine().runKernel('_FusedMatMul', { a, b: view, bias: w.bias } as unknown as tf.NamedTensorMap, attrs) as tf.Tensor;
+      if (unfused) {
+        created.push(y);
+        y = tf.tidy(() => activate(y, activation));
+      }
+      if (form.output) return y;
+      created.push(y);
+      return tf.reshape(y, outputShape);
+    } finally {
+      for (const t of created) t.dispose();
+    }
+  };
+}
+
+/** Flatten and Reshape into the matmul form (one reshape), for a value only Dense layers consume. */
+export const toMatmulForm: Kernel<'Flatten' | 'Reshape'> = (node, inputs, w, context) =>
+  context.training ? (KERNELS[node.kind] as Kernel<'Flatten' | 'Reshape'>)(node, inputs, w, context) : tf.reshape(inputs[0], [1, -1, node.shape[node.shape.length - 1] as number]);
+
+/** The `FusedConv2D` / `FusedDepthwiseConv2D` attributes of a convolution node (NHWC, the activation as tfjs fuses it). */
+export function fusedConvAttrs(node: NodeOf<'Conv2D' | 'DepthwiseConv2D'>): { strides: [number, number]; pad: 'valid' | 'same'; dataFormat: 'NHWC'; dilations: [number, number]; activation: string; leakyreluAlpha: number } {
+  const { strides, padding, dilation_rate, activation } = node.attrs;
+  const fused = fusedActivation(activation);
+  return { strides: [strides[0], strides[1]], pad: padding, dataFormat: 'NHWC', dilations: [dilation_rate[0], dilation_rate[1]], activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha ?? 0 };
+}
+
+/**
+ * Conv2D and DepthwiseConv2D: one tfjs fused kernel, the activation inside it when tfjs
+ * can fuse it. Training goes through `tf.fused.*` for its gradient; inference calls the
+ * kernel itself, as Dense does, without the op's custom gradient and second shape check.
+ */
+function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused.conv2d | typeof tf.fused.depthwiseConv2d, kernelName: string, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
+  return (node, [x], w, context) => {
+    const attrs = fusedConvAttrs(node);
+    const y = context.training
+      ? op({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation as 'linear', leakyreluAlpha: attrs.leakyreluAlpha })
+      : (tf.engine().runKernel(kernelName, { x, filter: w[filter], bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+    return fusedActivation(node.attrs.activation) ? y : activate(y, node.attrs.activation);
   };
 }
 
@@ -142,9 +233,9 @@ export const KERNELS: { readonly [K in OpKind]: Kernel<K> } = {
   Input: () => {
     throw new Error('Input nodes are fed, not run');
   },
-  Dense: dense,
-  Conv2D: convolution(tf.fused.conv2d, 'kernel'),
-  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, 'depthwise_kernel'),
+  Dense: (node, inputs, w, context) => denseKernel(node, { input: false, output: false })(node, inputs, w, context),
+  Conv2D: convolution(tf.fused.conv2d, 'FusedConv2D', 'kernel'),
+  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, 'FusedDepthwiseConv2D', 'depthwise_kernel'),
   BatchNormalization: batchNormalization,
   Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),
   ReLU: relu,

@@ -2,7 +2,7 @@
 //
 //   Dense/Conv2D/DepthwiseConv2D (linear) → activation layer (its only consumer)
 //   ⇒ one layer with that activation, which the runtime runs as a single
-//     tf.fused.matMul / tf.fused.conv2d / tf.fused.depthwiseConv2d kernel.
+//     _FusedMatMul / FusedConv2D / FusedDepthwiseConv2D kernel (runtime/kernels.ts).
 //
 // Only activations tfjs fuses: relu, relu6, elu (α = 1), sigmoid, leaky_relu. Layers
 // that compute them: Activation(relu | relu6 | elu | sigmoid | leaky_relu),
