@@ -26,6 +26,18 @@ export function fusedActivation(a: Activation): FusedActivation | null {
   }
 }
 
+/** The activation arguments of a tfjs fused kernel. */
+export interface KernelActivation {
+  readonly activation: FusedActivation['activation'];
+  readonly leakyreluAlpha: number;
+}
+
+/** The fused form of an activation, or linear (then applied after the kernel) when tfjs has none. */
+export function kernelActivation(a: Activation): KernelActivation {
+  const fused = fusedActivation(a);
+  return { activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha ?? 0 };
+}
+
 /** Applies an activation; `softmax` normalizes over the last axis, as Keras's activation does. */
 export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
   switch (a.name) {

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { consumers } from '../src/ir/graph.js';
 import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
-import { activate, elu, fusedActivation } from './activations.js';
+import { type KernelActivation, activate, elu, fusedActivation, kernelActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
 export interface StateUpdate {
@@ -84,11 +84,10 @@ function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, varia
  * tensordot does.
  */
 function denseTraining(node: NodeOf<'Dense'>, x: tf.Tensor, w: Weights): tf.Tensor {
-  const fused = fusedActivation(node.attrs.activation);
   const inputDim = x.shape[x.rank - 1];
   const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inputDim]) as tf.Tensor2D;
-  let y: tf.Tensor = tf.fused.matMul({ a: x2, b: w.kernel as tf.Tensor2D, bias: w.bias, activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha });
-  if (!fused) y = activate(y, node.attrs.activation);
+  let y: tf.Tensor = tf.fused.matMul({ a: x2, b: w.kernel as tf.Tensor2D, bias: w.bias, ...kernelActivation(node.attrs.activation) });
+  if (!fusedActivation(node.attrs.activation)) y = activate(y, node.attrs.activation);
   return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), node.attrs.units]);
 }
 
@@ -101,9 +100,8 @@ function denseTraining(node: NodeOf<'Dense'>, x: tf.Tensor, w: Weights): tf.Tens
 // Dense kernel is kept as a [1, in, units] view of the weight, made once.
 
 /** The `_FusedMatMul` attributes for an activation (linear when tfjs cannot fuse it). */
-export function fusedMatMulAttrs(a: Activation): { transposeA: false; transposeB: false; activation: string; leakyreluAlpha: number } {
-  const fused = fusedActivation(a);
-  return { transposeA: false, transposeB: false, activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha ?? 0 };
+export function fusedMatMulAttrs(a: Activation): { transposeA: false; transposeB: false } & KernelActivation {
+  return { transposeA: false, transposeB: false, ...kernelActivation(a) };
 }
 
 /** The weight key of a Dense kernel's [1, in, units] view, beside `kernel`. */
@@ -176,10 +174,9 @@ export const toMatmulForm: Kernel<'Flatten' | 'Reshape'> = (node, inputs, w, con
   context.training ? (KERNELS[node.kind] as Kernel<'Flatten' | 'Reshape'>)(node, inputs, w, context) : tf.reshape(inputs[0], [1, -1, node.shape[node.shape.length - 1] as number]);
 
 /** The `FusedConv2D` / `FusedDepthwiseConv2D` attributes of a convolution node (NHWC, the activation as tfjs fuses it). */
-export function fusedConvAttrs(node: NodeOf<'Conv2D' | 'DepthwiseConv2D'>): { strides: [number, number]; pad: 'valid' | 'same'; dataFormat: 'NHWC'; dilations: [number, number]; activation: string; leakyreluAlpha: number } {
+export function fusedConvAttrs(node: NodeOf<'Conv2D' | 'DepthwiseConv2D'>): { strides: [number, number]; pad: 'valid' | 'same'; dataFormat: 'NHWC'; dilations: [number, number] } & KernelActivation {
   const { strides, padding, dilation_rate, activation } = node.attrs;
-  const fused = fusedActivation(activation);
-  return { strides: [strides[0], strides[1]], pad: padding, dataFormat: 'NHWC', dilations: [dilation_rate[0], dilation_rate[1]], activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.leakyreluAlpha ?? 0 };
+  return { strides: [strides[0], strides[1]], pad: padding, dataFormat: 'NHWC', dilations: [dilation_rate[0], dilation_rate[1]], ...kernelActivation(activation) };
 }
 
 /**
@@ -191,7 +188,7 @@ function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused
   return (node, [x], w, context) => {
     const attrs = fusedConvAttrs(node);
     const y = context.training
-      ? op({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation as 'linear', leakyreluAlpha: attrs.leakyreluAlpha })
+      ? op({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation, leakyreluAlpha: attrs.leakyreluAlpha })
       : (tf.engine().runKernel(kernelName, { x, filter: w[filter], bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
     return fusedActivation(node.attrs.activation) ? y : activate(y, node.attrs.activation);
   };
