@@ -1,6 +1,7 @@
 // Shared helpers for runtime tests: compile examples, make weights with non-trivial
 // BatchNormalization statistics, and compare tensors.
 
+import type { ExecutionContext } from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { compileGraph } from '../../src/api.js';
@@ -46,6 +47,21 @@ export function randomInput(graph: Graph, batch: number, seed = 3): tf.Tensor {
 
 export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** nnc against tfjs-layers: float32 rounding, both sides running the same tfjs kernels with the ops in a different order. */
+export const LAYERS_TOLERANCE = 1e-5;
+
+/**
+ * `ours` has the reference's shape and equals it within `tolerance`; and the comparison
+ * is not trivially met: the values spread far wider than the tolerance.
+ */
+export function assertMatches(t: ExecutionContext, ours: tf.Tensor, theirs: tf.Tensor, tolerance: number, label = 'output'): void {
+  t.deepEqual(ours.shape, theirs.shape, `${label}: shape`);
+  const diff = maxAbsDiff(ours, theirs);
+  t.true(diff <= tolerance, `${label}: max abs diff ${diff}`);
+  const values = ours.dataSync();
+  t.true(Math.max(...values) - Math.min(...values) > 1e-2, `${label} spreads wider than the tolerance`);
 }
 
 /** runtime/verify.ts's maxAbsDifference, under the name the tests use. */

@@ -9,10 +9,8 @@ import { initNodeBackend } from '../../runtime/backends/node.js';
 import { matmulFormValues } from '../../runtime/kernels.js';
 import { Model } from '../../runtime/model.js';
 import { optimize } from '../../compiler/passes/pipeline.js';
-import { exampleGraph, graphOf, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
+import { LAYERS_TOLERANCE, assertMatches, exampleGraph, graphOf, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
-
-const TOLERANCE = 1e-5;
 
 // Every way into and out of the form: a Reshape and a Flatten into it, a Dense with two
 // Dense consumers, Dense outputs that feed an Add or are a model output, rank-3 values,
@@ -67,12 +65,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
         const theirsResult = reference.predict(x);
         const theirs = Array.isArray(theirsResult) ? theirsResult : [theirsResult];
         t.is(ours.length, theirs.length);
-        ours.forEach((o, i) => {
-          t.deepEqual(o.shape, theirs[i].shape);
-          t.true(maxAbsDiff(o, theirs[i]) <= TOLERANCE, `output ${i}: max abs diff ${maxAbsDiff(o, theirs[i])}`);
-          const values = o.dataSync();
-          t.true(Math.max(...values) - Math.min(...values) > 1e-2, `output ${i} spreads wider than the tolerance`);
-        });
+        ours.forEach((o, i) => assertMatches(t, o, theirs[i], LAYERS_TOLERANCE, `output ${i}`));
         tf.dispose([...ours, ...theirs, x]);
         model.dispose();
         reference.dispose();
