@@ -22,7 +22,7 @@
 import { NncError } from '../../src/diagnostics.js';
 import { type GraphJson, graphFromJson, isRecord } from '../../src/ir/json.js';
 import type { Graph, HostTensor } from '../../src/ir/types.js';
-import { parseSafetensorsHeader, readSafetensorsTensors } from '../io/safetensors.js';
+import { parseSafetensorsHeader, readSafetensorsTensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../weights.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
 import type { Graph, WeightMap } from '../../src/ir/types.js';
-import { parseSafetensorsHeader, writeSafetensors } from '../io/safetensors.js';
+import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 

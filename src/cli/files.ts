@@ -3,8 +3,8 @@
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readNpyFloat32, writeNpy } from '../../runtime/io/npy.js';
-import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
+import { readNpyFloat32, writeNpy } from '../formats/npy.js';
+import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { NncError } from '../diagnostics.js';
 import type { HostTensor, WeightMap } from '../ir/types.js';
 import { float32 } from '../ir/types.js';

@@ -16,7 +16,7 @@ import { Model } from '../../../runtime/model.js';
 import type { Graph, HostTensor, WeightMap } from '../../../src/ir/types.js';
 import { hostFloat32 } from '../../../src/ir/types.js';
 import { FoldedKernel } from '../../../compiler/passes/foldedKernel.js';
-import { writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { writeSafetensors } from '../../../src/formats/safetensors.js';
 import { exampleGraph, graphOf, randomizedWeights } from '../../helpers/models.js';
 import { kinds, optimizeVerified } from '../../helpers/optimizer.js';
 

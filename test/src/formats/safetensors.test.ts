@@ -8,7 +8,7 @@ import {
   parseSafetensorsHeader,
   readSafetensors,
   writeSafetensors,
-} from '../../../runtime/io/safetensors.js';
+} from '../../../src/formats/safetensors.js';
 
 /** A safetensors file assembled by hand: u64 LE header length, the header text as given, then the data. */
 function assemble(header: string, data: ArrayLike<number> = [], headerLength?: number): Uint8Array {
