@@ -21,7 +21,8 @@ import type { Dataset } from '../runtime/train/datasets.js';
 import { fit } from '../runtime/train/fit.js';
 import { createOptimizer } from '../runtime/train/optimizers.js';
 import { compileGraph } from '../src/api.js';
-import type { Graph, HostTensor } from '../src/ir/types.js';
+import type { Graph } from '../src/ir/types.js';
+import type { HostTensor } from '../src/ir/tensors.js';
 import { buildTfjsLayersModel } from '../test/helpers/tfjsLayers.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 

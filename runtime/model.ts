@@ -3,8 +3,9 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../src/diagnostics.js';
-import type { Graph, HostTensor, WeightMap } from '../src/ir/types.js';
-import { float32 } from '../src/ir/types.js';
+import type { Graph } from '../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
+import { float32 } from '../src/ir/tensors.js';
 import type { BackendName } from './backend.js';
 import { Executor } from './executor.js';
 import type { LossName } from './train/losses.js';

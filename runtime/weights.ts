@@ -3,8 +3,9 @@
 
 import { NncError, didYouMean, error } from '../src/diagnostics.js';
 import { nodeWeights } from '../src/ir/ops.js';
-import type { Graph, WeightMap, WeightSpec } from '../src/ir/types.js';
-import { hostLength, weightKey } from '../src/ir/types.js';
+import type { Graph, WeightSpec } from '../src/ir/types.js';
+import type { WeightMap } from '../src/ir/tensors.js';
+import { hostLength, weightKey } from '../src/ir/tensors.js';
 import { formatShape, shapeSize } from '../src/ir/shape.js';
 
 /** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */

@@ -7,7 +7,8 @@ import type { BackendName } from '../runtime/backend.js';
 import { initializeWeights } from '../runtime/initializers.js';
 import { Model } from '../runtime/model.js';
 import { Source } from './diagnostics.js';
-import type { Graph, WeightMap } from './ir/types.js';
+import type { Graph } from './ir/types.js';
+import type { WeightMap } from './ir/tensors.js';
 
 export interface CompileOptions {
   /** The model to compile when the source defines several. */

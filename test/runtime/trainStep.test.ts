@@ -7,7 +7,7 @@ import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
 import { type OptimizerName, createOptimizer } from '../../runtime/train/optimizers.js';
-import type { HostTensor } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
 import { exampleGraph, graphOf, hostMaxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 

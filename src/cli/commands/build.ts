@@ -9,7 +9,8 @@ import { compareModels, formatComparison, randomInputs } from '../../../runtime/
 import { checkWeightMap } from '../../../runtime/weights.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
-import type { Graph, WeightMap } from '../../ir/types.js';
+import type { Graph } from '../../ir/types.js';
+import type { WeightMap } from '../../ir/tensors.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { isDirectory, readWeightsFile } from '../files.js';

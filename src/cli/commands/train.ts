@@ -19,11 +19,12 @@ import { OPTIMIZERS, type OptimizerName, createOptimizer } from '../../../runtim
 import { formatEvaluation, progressCallbacks } from '../../../runtime/train/progress.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
-import type { Graph, HostTensor } from '../../ir/types.js';
+import type { Graph } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/tensors.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
-import { readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
-import { describeFsError, loadModel } from '../loadModel.js';
+import { describeFsError, readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
+import { loadModel } from '../loadModel.js';
 
 /** Keras's default learning rates. */
 const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, nadam: 0.001, rmsprop: 0.001 };
