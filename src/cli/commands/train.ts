@@ -10,6 +10,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { Model } from '../../../runtime/model.js';
+import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { defaultLoss, outputActivation } from '../../../runtime/train/chooseLoss.js';
 import { type TrainingData, fashionMnistData, fitFashionMnist, isIntegral, modelIo, npzData, readNpzArrays } from '../../../runtime/train/datasets.js';
 import { type Evaluation, evaluate, fit } from '../../../runtime/train/fit.js';
@@ -97,7 +98,7 @@ export const trainCommand: Command = {
     );
     if (!data.validation) io.stderr(`note: no validation data (give x_val, y_val in the .npz, or --validation-split F)\n`);
 
-    const model = new Model(graph, initialWeights, backend, { trainable: true, weightsName: initialPath ?? 'the initial weights' });
+    const model = new TrainableModel(graph, initialWeights, backend, { weightsName: initialPath ?? 'the initial weights' });
     const optimizer = createOptimizer(optimizerName, { learningRate, momentum });
     try {
       const progress = { out: io.stdout, err: io.stderr, isTTY: io.isTTY };
