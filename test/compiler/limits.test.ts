@@ -2,7 +2,7 @@
 // asks for, up to fixed limits, and the limits end in an error that says what to reduce.
 
 import test from 'ava';
-import { MAX_STEPS } from '../../compiler/lower.js';
+import { MAX_STEPS } from '../../compiler/lower/limits.js';
 import { errorsOf, modelWith } from '../helpers/check.js';
 
 test('blocks that double at every level (2^40 expansions) end with an error at the step limit', (t) => {

@@ -2,7 +2,7 @@
 // times in sequence; oversized repeats end at once with an error.
 
 import test from 'ava';
-import { MAX_LAYERS } from '../../compiler/lower.js';
+import { MAX_LAYERS } from '../../compiler/lower/limits.js';
 import { errorsOf, graphOf, modelWith } from '../helpers/check.js';
 
 test('repeat runs its body COUNT times in sequence', (t) => {
