@@ -6,7 +6,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
-import { checkWeightMap } from '../../../runtime/weights.js';
+import { checkWeightMap } from '../../ir/weights.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
 import type { Graph } from '../../ir/types.js';
