@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../model.js';
 import type { TrainableModel } from './trainableModel.js';
 import { Random } from '../random.js';
-import { expectedWeights } from '../weights.js';
+import { expectedWeights } from '../../src/ir/weights.js';
 import type { Dataset } from './datasets.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
