@@ -15,7 +15,7 @@ import { formatCount } from '../summary.js';
 import type { Arguments } from '../values.js';
 import type { ModelInfo } from './definitions.js';
 import { type ExpandedModel, expandedModel } from './expandedModel.js';
-import { Abort, MAX_LAYERS, bigProduct } from './limits.js';
+import { type ExpansionBudget, bigProduct } from './limits.js';
 import { POISON, type Ref } from './scope.js';
 
 export class ModelGraph {
@@ -25,15 +25,11 @@ export class ModelGraph {
   /** Layer names in use, with where they were given. */
   readonly #usedNames = new Map<string, Location | null>();
   readonly #inputs: NodeId[] = [];
-  #layerCount = 0;
+  readonly #budget: ExpansionBudget;
 
-  constructor(diagnostics: Diagnostic[]) {
+  constructor(diagnostics: Diagnostic[], budget: ExpansionBudget) {
     this.#diagnostics = diagnostics;
-  }
-
-  /** Layers applied so far, including those that failed (what the layer budget counts). */
-  get layerCount(): number {
-    return this.#layerCount;
+    this.#budget = budget;
   }
 
   /** A model input named `name`; POISON if the name is taken. */
@@ -45,10 +41,7 @@ export class ModelGraph {
   }
 
   applyLayer(signature: LayerSignature, args: Arguments, inputs: Ref[], loc: Location): Ref {
-    if (++this.#layerCount > MAX_LAYERS) {
-      this.#diagnostics.push(error(`the model expands to more than ${formatCount(MAX_LAYERS)} layers, the limit; reduce the repeat counts or the blocks' nesting`, loc));
-      throw new Abort();
-    }
+    this.#budget.layer(loc);
     const bound = bindArguments(signature, args, loc, this.#diagnostics);
     const kind = signature.kind;
     if (signature.inputs === 'one' && inputs.length !== 1) {

@@ -13,12 +13,11 @@ import { type Diagnostic, type Location, type Source, didYouMean, error, note } 
 import type { NodeId, Shape } from '../../src/ir/types.js';
 import { bindArguments } from '../layers/arguments.js';
 import { lookupLayer } from '../layers/table.js';
-import { formatCount } from '../summary.js';
 import { type Arguments, Evaluator, type Value, describeValue, tokenLocation } from '../values.js';
 import { blockSignature } from './blockSignature.js';
 import type { BlockInfo, DefinitionIndex, ModelInfo } from './definitions.js';
 import type { ExpandedModel } from './expandedModel.js';
-import { Abort, type FileLimits, MAX_BLOCK_DEPTH, MAX_LAYERS, MAX_STEPS } from './limits.js';
+import { Abort, type BlockCallSite, ExpansionBudget, type FileLimits } from './limits.js';
 import { ModelGraph } from './modelGraph.js';
 import { type Frame, POISON, type Ref, Scope, newFrame } from './scope.js';
 
@@ -32,17 +31,19 @@ export class ModelLowering {
   readonly #blocks: ReadonlyMap<string, BlockInfo>;
   readonly #models: ReadonlyMap<string, ModelInfo>;
   readonly #layerNames: ReadonlySet<string>;
-  readonly #graph = new ModelGraph(this.diagnostics);
+  readonly #budget: ExpansionBudget;
+  readonly #graph: ModelGraph;
   /** `input` statements of the model, including those whose shape was wrong. */
   #inputStatements = 0;
   /** Blocks being expanded, innermost last, with their call sites. */
-  readonly #callStack: { block: string; loc: Location }[] = [];
-  #steps = 0;
+  readonly #callStack: BlockCallSite[] = [];
 
   readonly #limits: FileLimits;
 
   constructor(source: Source, index: DefinitionIndex, limits: FileLimits) {
     this.#limits = limits;
+    this.#budget = new ExpansionBudget(this.diagnostics, limits);
+    this.#graph = new ModelGraph(this.diagnostics, this.#budget);
     this.#source = source;
     this.#blocks = index.blocks;
     this.#models = index.models;
@@ -54,7 +55,7 @@ export class ModelLowering {
    * of budget; otherwise every layer it made, for the rules over finished models.
    */
   lowerModel(model: ModelInfo): ExpandedModel | null {
-    const frame = newFrame('model', new Scope(null), new Evaluator(this.#source, this.diagnostics, new Map(), (loc) => this.#tick(loc)), [], false);
+    const frame = newFrame('model', new Scope(null), new Evaluator(this.#source, this.diagnostics, new Map(), (loc) => this.#budget.step(loc)), [], false);
     let current: Ref | undefined;
     try {
       current = this.#body(model.node.children.body[0], frame, undefined);
@@ -82,31 +83,10 @@ export class ModelLowering {
     }
   }
 
-  #tick(loc: Location | null): void {
-    if (++this.#steps > MAX_STEPS) {
-      this.diagnostics.push(error(`the model takes more than ${formatCount(MAX_STEPS)} steps to expand (statements and argument values), the limit; reduce the repeat counts or the blocks' nesting`, loc));
-      throw new Abort();
-    }
-  }
-
-  #checkRepeatBudget(count: number, layersPerIteration: number, stepsPerIteration: number, loc: Location): void {
-    const remaining = count - 1;
-    if (this.#graph.layerCount + layersPerIteration * remaining > MAX_LAYERS) {
-      const total = layersPerIteration * count;
-      const per = `${formatCount(layersPerIteration)} per iteration`;
-      this.diagnostics.push(error(`repeat ${formatCount(count)} adds ${formatCount(total)} layers (${per}), more than the limit of ${formatCount(MAX_LAYERS)} layers in a model; reduce the repeat count`, loc));
-      throw new Abort();
-    }
-    if (this.#steps + stepsPerIteration * remaining > MAX_STEPS) {
-      this.diagnostics.push(error(`repeat ${formatCount(count)} takes more than ${formatCount(MAX_STEPS)} steps to expand (statements and argument values); reduce the repeat count`, loc));
-      throw new Abort();
-    }
-  }
-
   #body(body: BodyCstNode, frame: Frame, current: Ref | undefined): Ref | undefined {
     for (const statement of body.children.statement ?? []) {
       const start = statement.location?.startOffset ?? 0;
-      this.#tick({ source: this.#source, start, end: start + 1 });
+      this.#budget.step({ source: this.#source, start, end: start + 1 });
       current = this.#statement(statement, frame, current);
     }
     return current;
@@ -221,18 +201,15 @@ export class ModelLowering {
       count = countValue.value;
     }
     for (let i = 0; i < count; i++) {
-      const layersBefore = this.#graph.layerCount;
-      const stepsBefore = this.#steps;
-      this.#tick(loc);
+      const layersBefore = this.#budget.layers;
+      const stepsBefore = this.#budget.steps;
+      this.#budget.step(loc);
       const before = this.diagnostics.length;
       const iteration = newFrame(frame.kind, new Scope(frame.scope), frame.evaluator, frame.passed, true);
       current = this.#body(body, { ...iteration, state: frame.state }, current);
       // Later iterations would only repeat the same errors.
       if (this.diagnostics.length > before && this.diagnostics.slice(before).some((d) => d.severity === 'error')) return POISON;
-      // Every iteration runs the same statements with the same counts, so the first one
-      // tells what all of them cost: refuse an oversized repeat now rather than after
-      // building a million layers.
-      if (i === 0 && count > 1) this.#checkRepeatBudget(count, this.#graph.layerCount - layersBefore, this.#steps - stepsBefore, countValue!.loc);
+      if (i === 0 && count > 1) this.#budget.repeat(count, this.#budget.layers - layersBefore, this.#budget.steps - stepsBefore, countValue!.loc);
     }
     return current;
   }
@@ -306,14 +283,7 @@ export class ModelLowering {
   #expandBlock(block: BlockInfo, args: Arguments, inputs: Ref[], callLoc: Location): Ref {
     block.expanded = true;
     if (block.broken) return POISON;
-    if (this.#callStack.length >= MAX_BLOCK_DEPTH) {
-      if (!this.#limits.blockDepthReported) {
-        const outermost = this.#callStack[0];
-        this.diagnostics.push(error(`blocks nest more than ${MAX_BLOCK_DEPTH} deep here (${outermost.block} -> ... -> ${block.name}); flatten the chain of blocks`, callLoc, [note(`the outermost block, '${outermost.block}', is called here`, outermost.loc)]));
-        this.#limits.blockDepthReported = true;
-      }
-      throw new Abort();
-    }
+    this.#budget.nest(this.#callStack, block.name, callLoc);
     const bound = bindArguments(blockSignature(block), args, callLoc, this.diagnostics);
     const declared = block.inputs.length;
     if (declared === 0 && inputs.length !== 1) {
@@ -332,7 +302,7 @@ export class ModelLowering {
   #expandBody(block: BlockInfo, parameters: ReadonlyMap<string, Value>, inputs: Ref[], callLoc: Location | null): Ref {
     const before = this.diagnostics.length;
     if (callLoc) this.#callStack.push({ block: block.name, loc: callLoc });
-    const frame = newFrame('block', new Scope(null), new Evaluator(this.#source, this.diagnostics, parameters, (loc) => this.#tick(loc)), inputs, false);
+    const frame = newFrame('block', new Scope(null), new Evaluator(this.#source, this.diagnostics, parameters, (loc) => this.#budget.step(loc)), inputs, false);
     let result: Ref;
     try {
       const current = this.#body(block.node.children.body[0], frame, block.inputs.length === 0 ? inputs[0] : undefined);
