@@ -16,7 +16,7 @@ export function blockSignature(block: BlockInfo): Signature {
   if (!signature) {
     signature = {
       title: `block '${block.name}'`,
-      params: block.params.map((p): ParamSpec => (p.default === undefined ? { name: p.name, type: anyValue } : { name: p.name, type: anyValue, default: p.default })),
+      params: block.params.map((p): ParamSpec => (p.default == null ? { name: p.name, type: anyValue } : { name: p.name, type: anyValue, default: p.default })),
       positional: block.params.length,
     };
     blockSignatures.set(block, signature);

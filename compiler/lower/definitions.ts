@@ -2,18 +2,19 @@
 // expansion needs (a block's parameters with their evaluated defaults, its `input`
 // names) and whether it may be expanded at all. The first definition of a name wins;
 // later ones and blocks named like a Keras layer are recorded here, not registered,
-// for the rules that report them (compiler/checks/).
+// for the rules that report them (compiler/checks/), which may also mark a block broken.
 
 import type { BlockDefinitionCstNode, BodyCstNode, ModelDefinitionCstNode } from '../../grammar/cst.js';
 import type { ParseResult } from '../../grammar/parse.js';
-import { type Diagnostic, type Location, type Source, error } from '../../src/diagnostics.js';
+import type { Diagnostic, Location, Source } from '../../src/diagnostics.js';
 import { LAYER_NAMES } from '../layers/table.js';
 import { Evaluator, type Value, tokenLocation } from '../values.js';
 
 export interface BlockParam {
   readonly name: string;
   readonly loc: Location;
-  readonly default: Value | undefined;
+  /** Undefined without a default; null when the default does not evaluate (reported). */
+  readonly default: Value | null | undefined;
 }
 
 export interface BlockInfo {
@@ -23,7 +24,7 @@ export interface BlockInfo {
   readonly params: readonly BlockParam[];
   /** Names of the block's `input` statements, in order. */
   readonly inputs: readonly string[];
-  /** Syntax errors, a bad default, or part of a recursive cycle: not expanded. */
+  /** Syntax errors, a bad parameter list, or part of a recursive cycle: not expanded. */
   broken: boolean;
   /** Expanded by some model (so already checked in context). */
   expanded: boolean;
@@ -57,9 +58,8 @@ export interface DefinitionIndex {
 }
 
 /**
- * Indexes the definitions of a parsed file. Reports, into `diagnostics`, what is wrong
- * with a block's parameter list (a repeated name, a default that does not evaluate, a
- * parameter without a default after one with): such a block is broken, never expanded.
+ * Indexes the definitions of a parsed file, evaluating the defaults of block parameters
+ * (a default that does not evaluate is reported into `diagnostics`).
  */
 export function indexDefinitions(source: Source, parsed: ParseResult, diagnostics: Diagnostic[]): DefinitionIndex {
   const layerNames = new Set(LAYER_NAMES);
@@ -91,27 +91,18 @@ export function indexDefinitions(source: Source, parsed: ParseResult, diagnostic
       blocksNamedLikeLayers.push({ name, loc });
       continue;
     }
-    const params: BlockParam[] = [];
-    let badDefault = false;
-    for (const p of broken ? [] : (definition.children.parameter ?? [])) {
+    const named = new Set<string>();
+    const params = broken ? [] : (definition.children.parameter ?? []).map((p): BlockParam => {
       const token = p.children.name[0];
-      const ploc = tokenLocation(source, token);
-      if (params.some((q) => q.name === token.image)) {
-        diagnostics.push(error(`block '${name}' has two parameters named '${token.image}'`, ploc));
-        badDefault = true;
-        continue;
-      }
-      const defaultNode = p.children.default?.[0];
+      // A repeated parameter is an error of its own (blockParameterLists); its default is not evaluated.
+      const repeated = named.has(token.image);
+      named.add(token.image);
+      const defaultNode = repeated ? undefined : p.children.default?.[0];
       const value = defaultNode ? definitionEvaluator.expression(defaultNode) : undefined;
-      if (defaultNode && value === null) badDefault = true;
-      else if (!value && params.some((q) => q.default !== undefined)) {
-        diagnostics.push(error(`parameter '${token.image}' of block '${name}' has no default but follows one that has: parameters with defaults come last`, ploc));
-        badDefault = true;
-      }
-      params.push({ name: token.image, loc: ploc, default: value ?? undefined });
-    }
+      return { name: token.image, loc: tokenLocation(source, token), default: value };
+    });
     const inputs = broken ? [] : topLevelInputs(definition.children.body[0]);
-    blocks.set(name, { name, loc, node: definition, params, inputs, broken: broken || badDefault, expanded: false });
+    blocks.set(name, { name, loc, node: definition, params, inputs, broken, expanded: false });
   }
   return { blocks, models, layerNames, duplicates, blocksNamedLikeLayers };
 }

@@ -60,10 +60,6 @@ test('an unknown block argument suggests a parameter', (t) => {
   t.deepEqual(errorsOf('block B(filters) {\n  Dense(filters)\n}\nmodel M {\n  input x: [4]\n  B(filter=3)\n}\n'), [{ message: "block 'B' has no argument 'filter'; did you mean 'filters'?", line: 6, column: 5 }]);
 });
 
-test('parameters with defaults come last', (t) => {
-  t.deepEqual(errorsOf('block B(f=2, k) {\n  Dense(f)\n}\n'), [{ message: "parameter 'k' of block 'B' has no default but follows one that has: parameters with defaults come last", line: 1, column: 14 }]);
-});
-
 test('the number of values passed must match the inputs a block declares', (t) => {
   const text = 'block Pair {\n  input a\n  input b\n  (a, b) -> Add\n}\nblock Single {\n  ReLU\n}\nmodel M {\n  input x: [4]\n  Pair\n  (x, x) -> Single\n}\n';
   t.deepEqual(errorsOf(text), [

@@ -1,5 +1,5 @@
 // Name resolution: layers, blocks, values, models; Keras's automatic names. (Duplicate and
-// layer-named definitions are rules: test/compiler/checks/.)
+// layer-named definitions and parameter lists are rules: test/compiler/checks/.)
 
 import test from 'ava';
 import { errorsOf, errorsWithNotesOf, graphOf, modelWith } from '../../helpers/check.js';
@@ -52,10 +52,6 @@ test('a value name used as a step of a chain', (t) => {
 test('a model is not callable', (t) => {
   const text = 'model Encoder {\n  input x: [4]\n  Dense(2)\n}\nmodel M {\n  input x: [4]\n  Encoder\n}\n';
   t.deepEqual(errorsOf(text), [{ message: "'Encoder' is a model; only layers and blocks can be called", line: 7, column: 3 }]);
-});
-
-test('a block with two parameters of one name', (t) => {
-  t.deepEqual(errorsOf('block B(f, k, f) {\n  Dense(f)\n}\nmodel M {\n  input x: [4]\n  B(1, 2, 3)\n}\n'), [{ message: "block 'B' has two parameters named 'f'", line: 1, column: 15 }]);
 });
 
 test('rebinding a value name: error at the second binding, note at the first', (t) => {
