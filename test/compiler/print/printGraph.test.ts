@@ -9,6 +9,7 @@ import { GraphBuilder } from '../../../src/ir/graph.js';
 import type { DenseAttrs, Graph } from '../../../src/ir/types.js';
 import { graphOf, modelWith, nncErrorMessage } from '../../helpers/check.js';
 import { assertSameGraph, graphDifference } from '../../helpers/sameGraph.js';
+import { testSources } from '../../helpers/testSources.js';
 
 const EXAMPLE_FILES = readdirSync('examples').filter((f) => f.endsWith('.nn')).sort();
 
@@ -34,6 +35,18 @@ test('every example prints to text that checks to the same graph and summary', (
     t.true(result.models.size >= 1, file);
     for (const graph of result.models.values()) assertSameGraph(t, reprinted(graph).graph, graph, file);
   }
+});
+
+test('every model written in the test files prints to text that checks to the same graph and summary', (t) => {
+  let graphs = 0;
+  for (const { label, text } of testSources()) {
+    for (const graph of check(text, label).models.values()) {
+      graphs++;
+      assertSameGraph(t, reprinted(graph).graph, graph, label);
+    }
+  }
+  // The sources are read from the test files' text: make sure that still finds them.
+  t.true(graphs >= 150, `${graphs} graphs`);
 });
 
 test("a chain prints as the example is written: Géron's MLP comes back line for line", (t) => {
