@@ -25,7 +25,7 @@ import { writeCall } from './writtenArguments.js';
 export interface PrintGraphOptions {
   /** Written above the model as `#` comment lines (e.g. where an imported model came from). */
   readonly comment?: string;
-  /** The model's name in the text (default: the graph's name, made an identifier). */
+  /** The model's name in the text (default: the graph's name); made an identifier either way. */
   readonly name?: string;
 }
 
@@ -77,7 +77,7 @@ export function printGraph(graph: Graph, options: PrintGraphOptions = {}): strin
 
   if (diagnostics.length > 0) throw new NncError(diagnostics);
   const comment = options.comment === undefined ? '' : options.comment.split(/\r?\n/).map((line) => (line === '' ? '#\n' : `# ${line}\n`)).join('');
-  const modelName = options.name ?? toIdentifier(graph.name === '' ? 'model' : graph.name);
+  const modelName = toIdentifier(options.name ?? (graph.name === '' ? 'model' : graph.name));
   return `${comment}model ${modelName} {\n${lines.map((line) => `  ${line}\n`).join('')}}\n`;
 }
 
