@@ -116,8 +116,16 @@ class Layout {
     this.#body(c.body[0], 0, header, first.startOffset, true);
   }
 
+  /** Whether a comment starts in [start, end); comments are in source order, so a binary search finds the first at or after `start`. */
   #hasCommentIn(start: number, end: number): boolean {
-    return this.#comments.some((comment) => comment.start >= start && comment.start < end);
+    let lo = 0;
+    let hi = this.#comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#comments[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.#comments.length && this.#comments[lo].start < end;
   }
 
   #body(body: BodyCstNode, depth: number, header: string, start: number, definition: boolean): void {

@@ -3,7 +3,8 @@
 // regularizers, names with quotes and backslashes, trainable=false), branches joined
 // by Add or Concatenate, a second input and several outputs:
 //   - printGraph's text checks back to the same graph and summary;
-//   - printing that graph again gives the same text (the printer is stable);
+//   - printing that graph again gives the same text (the printer is stable), and the
+//     printed text is already in fmt's canonical layout;
 //   - formatSource is idempotent on the generated source and on the printed text, and
 //     the formatted source checks to the same graph.
 //
@@ -287,6 +288,7 @@ test('random stacks: print → check gives the same graph; printing and formatti
       const difference = graphDifference(backGraph, graph);
       if (difference) throw new Error(`${difference}\n--- source\n${source}\n--- printed\n${printed}`);
       if (printGraph(backGraph) !== printed) throw new Error(`printing is not stable:\n${printed}`);
+      if (formatSource(printed).text !== printed) throw new Error(`printed text is not in canonical form:\n${printed}`);
       for (const text of [source, printed]) {
         const once = formatSource(text).text;
         if (once === null) throw new Error(`unexpected syntax errors in\n${text}`);
