@@ -71,9 +71,7 @@ export function printGraph(graph: Graph, options: PrintGraphOptions = {}): strin
     const binding = named.has(node.id) ? `${valueName.get(node.id)} = ` : '';
     lines.push(`${binding}${head}${call}`);
   }
-  const last = statements.at(-1);
-  const lastValue = last === undefined ? undefined : 'input' in last ? last.input : last.layer;
-  if (!(graph.outputs.length === 1 && graph.outputs[0] === lastValue)) lines.push(`output ${graph.outputs.map((id) => valueName.get(id)).join(', ')}`);
+  if (needsOutputLine(graph, statements)) lines.push(`output ${graph.outputs.map((id) => valueName.get(id)).join(', ')}`);
 
   if (diagnostics.length > 0) throw new NncError(diagnostics);
   const comment = options.comment === undefined ? '' : options.comment.split(/\r?\n/).map((line) => (line === '' ? '#\n' : `# ${line}\n`)).join('');
@@ -111,10 +109,15 @@ function namedValues(graph: Graph, statements: readonly Statement[]): Set<NodeId
   for (const statement of statements) {
     if ('layer' in statement && statement.head === 'named') for (const input of graph.nodes[statement.layer].inputs) named.add(input);
   }
+  if (needsOutputLine(graph, statements)) for (const id of graph.outputs) named.add(id);
+  return named;
+}
+
+/** Without `output`, a model's output is its last statement's value. */
+function needsOutputLine(graph: Graph, statements: readonly Statement[]): boolean {
   const last = statements.at(-1);
   const lastValue = last === undefined ? undefined : 'input' in last ? last.input : last.layer;
-  if (!(graph.outputs.length === 1 && graph.outputs[0] === lastValue)) for (const id of graph.outputs) named.add(id);
-  return named;
+  return !(graph.outputs.length === 1 && graph.outputs[0] === lastValue);
 }
 
 function inputLine(node: Node, name: string, diagnostics: Diagnostic[]): string {
@@ -131,7 +134,7 @@ function callText(graph: Graph, node: Node, namer: LayerNamer, diagnostics: Diag
     diagnostics.push(error(`cannot print layer '${node.name}' (${node.kind}): ${why}`, node.loc));
     return node.kind;
   };
-  if (node.kind in UNWRITABLE) return cannot(UNWRITABLE[node.kind]);
+  if (Object.hasOwn(UNWRITABLE, node.kind)) return cannot(UNWRITABLE[node.kind]);
   if (!Object.hasOwn(LAYERS, node.kind)) return cannot(`the .nn language has no layer ${node.kind}`);
   const signature = LAYERS[node.kind as LayerKind] as unknown as LayerSignature;
 
