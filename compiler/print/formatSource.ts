@@ -2,7 +2,8 @@
 // that what was written stays written: blocks, `repeat`, value names, expressions,
 // number and string spellings, empty `()`, and every comment. Only layout changes:
 //
-//   - one statement per line, indented two spaces per level; `;` separators dropped;
+//   - one statement per line, indented two spaces per level; `;` separators dropped
+//     (but Keras's `Dense(3)(x)`, an error, stays as written: its message relies on it);
 //   - `{` ends its header's line, `}` stands alone (a body with nothing in it is `{}`,
 //     a `repeat` around one statement with no comment inside stays on one line);
 //   - single spaces: `a, b`, `key=value`, ` -> `, ` + `, `name: [dims]`, `x = ...`;
@@ -155,8 +156,21 @@ class Layout {
       }
       return;
     }
+    const previous = this.lines.at(-1);
+    if (previous && previous.role === 'plain' && previous.end === start && isBareTuple(node)) {
+      // Keras's `Dense(3)(x)`, an error whose message explains the `->` form only while
+      // the tuple touches the call: kept on the call's line, as written.
+      this.lines[this.lines.length - 1] = { ...previous, text: previous.text + statementText(node), end };
+      return;
+    }
     this.lines.push({ depth, text: statementText(node), start, end, role: 'plain', definition: false });
   }
+}
+
+/** A statement that is a tuple and nothing else, `(x)`: always an error, but it parses. */
+function isBareTuple(node: StatementCstNode): boolean {
+  const chain = node.children.chain?.[0];
+  return chain !== undefined && chain.children.head !== undefined && (chain.children.steps ?? []).length === 0;
 }
 
 /** A statement other than `repeat`, on one line. */
