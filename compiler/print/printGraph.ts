@@ -17,7 +17,7 @@
 import { type Diagnostic, NncError, error } from '../../src/diagnostics.js';
 import { formatShape } from '../../src/ir/shape.js';
 import type { Graph, Node, NodeId } from '../../src/ir/types.js';
-import { LAYERS, type LayerKind, type LayerSignature } from '../layers/table.js';
+import { lookupLayer } from '../layers/table.js';
 import { LayerNamer } from '../naming.js';
 import { ValueNames, formatNumber, quoteString, toIdentifier } from './text.js';
 import { writeCall } from './writtenArguments.js';
@@ -135,8 +135,8 @@ function callText(graph: Graph, node: Node, namer: LayerNamer, diagnostics: Diag
     return node.kind;
   };
   if (Object.hasOwn(UNWRITABLE, node.kind)) return cannot(UNWRITABLE[node.kind]);
-  if (!Object.hasOwn(LAYERS, node.kind)) return cannot(`the .nn language has no layer ${node.kind}`);
-  const signature = LAYERS[node.kind as LayerKind] as unknown as LayerSignature;
+  const signature = lookupLayer(node.kind);
+  if (signature === undefined || signature.kind !== node.kind) return cannot(`the .nn language has no layer ${node.kind}`);
 
   const extra: string[] = [];
   if (namer.peek(node.kind) === node.name) {
