@@ -29,6 +29,7 @@ import type {
   ModelDefinitionCstNode,
   PrimaryCstNode,
   StatementCstNode,
+  SymbolCstNode,
   TermCstNode,
   UnaryCstNode,
 } from '../../grammar/cst.js';
@@ -193,7 +194,7 @@ function chain(node: ChainCstNode): string {
 }
 
 /** A call or a symbol with arguments: `()` kept where written, even empty (`relu()` is no symbol). */
-function call(node: CallCstNode | { children: { name: IToken[]; LParen?: IToken[]; argumentList?: ArgumentListCstNode[] } }): string {
+function call(node: CallCstNode | SymbolCstNode): string {
   const c = node.children;
   return c.LParen ? `${c.name[0].image}(${c.argumentList ? argumentList(c.argumentList[0]) : ''})` : c.name[0].image;
 }
