@@ -20,10 +20,10 @@ import type {
 import type { ParseResult } from '../grammar/parse.js';
 import { type Diagnostic, type Location, type Source, type SuggestionBudget, didYouMean, error, note, warning } from '../src/diagnostics.js';
 import { GraphBuilder } from '../src/ir/graph.js';
-import { checkedProduct, declaredWeights, inferShape } from '../src/ir/ops.js';
-import { formatShape } from '../src/ir/shape.js';
+import { declaredWeights, inferShape } from '../src/ir/ops.js';
+import { elementCount, formatShape } from '../src/ir/shape.js';
 import type { Graph, NodeId, Shape } from '../src/ir/types.js';
-import { type ParamSpec, type ParamType, type Signature, bindArguments } from './layers/arguments.js';
+import { type ParamSpec, type ParamType, type Signature, bindArguments } from '../src/ir/layers/arguments.js';
 import { LAYER_NAMES, type LayerSignature, lookupLayer } from './layers/table.js';
 import { LayerNamer } from './naming.js';
 import { type Arguments, Evaluator, type Value, describeValue, tokenLocation } from './values.js';
@@ -645,7 +645,7 @@ class ModelLowering {
     }
     const trainable = bound.trainable as boolean;
     for (const weight of declaredWeights(kind, attrs, inputShapes, trainable)) {
-      if (checkedProduct(weight.shape) === null) {
+      if (elementCount(weight.shape) === null) {
         const count = formatCount(bigProduct(weight.shape));
         this.diagnostics.push(error(`${kind} weight '${weight.name}' of shape [${weight.shape.join(', ')}] has ${count} parameters, more than 2^53 - 1: counts this large cannot be represented exactly`, loc));
         return POISON;

@@ -2,7 +2,10 @@
 // with a note at the call that expanded it.
 
 import test from 'ava';
-import type { Conv2DAttrs, DenseAttrs } from '../../src/ir/types.js';
+import type { AttrsByKind } from '../../src/ir/types.js';
+
+type Conv2DAttrs = AttrsByKind['Conv2D'];
+type DenseAttrs = AttrsByKind['Dense'];
 import { at, errorDiagnostics, errorsOf, errorsWithNotesOf, graphOf, reported } from '../helpers/check.js';
 
 test('a block without inputs applies to the current value; parameters and defaults reach its layers', (t) => {
