@@ -11,6 +11,7 @@
 //  8. every non-Input node contributes to an output (no dead nodes).
 
 import { formatLocation } from '../diagnostics.js';
+import { reachesOutputs } from './graph.js';
 import { layerDef } from './layers/index.js';
 import { shapesEqual } from './layers/shapeRules.js';
 import { inferShape, nodeWeights } from './ops.js';
@@ -74,12 +75,7 @@ export function verifyGraph(graph: Graph): string[] {
     return problems;
   }
 
-  // Liveness: walk back from the outputs; consumers are computed once, so this is linear.
-  const live = new Uint8Array(graph.nodes.length);
-  for (const id of graph.outputs) live[id] = 1;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) {
-    if (live[id]) for (const input of graph.nodes[id].inputs) live[input] = 1;
-  }
+  const live = reachesOutputs(graph);
   for (const node of graph.nodes) {
     if (!live[node.id] && node.kind !== 'Input') at(node, 'does not contribute to any output');
   }
