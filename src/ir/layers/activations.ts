@@ -1,12 +1,12 @@
 // Activation layers, and Dropout. Each says which activation function it computes, so
 // the optimizer can fuse it into the linear layer before it.
 
-import type { Activation } from '../attributes.js';
+import type { Activation as ActivationFunction } from '../attributes.js';
 import { attr, defineLayer, resolvedAttr } from './define.js';
 import { activation, finite, integer, irInt, nonNegative, nullable, unitInterval } from './paramTypes.js';
 import { checkAxes, resolveAxes, sameShape } from './shapeRules.js';
 
-export const ActivationLayer = defineLayer({
+export const Activation = defineLayer({
   kind: 'Activation',
   positional: 1,
   attrs: { activation: attr(activation) },
@@ -27,7 +27,7 @@ export const ReLU = defineLayer({
   },
   inferShape: sameShape,
   traits: {
-    activation({ max_value, negative_slope, threshold }): Activation | null {
+    activation({ max_value, negative_slope, threshold }): ActivationFunction | null {
       if (threshold !== 0) return null;
       if (negative_slope === 0) return max_value === null ? { name: 'relu' } : max_value === 6 ? { name: 'relu6' } : null;
       return max_value === null ? { name: 'leaky_relu', alpha: negative_slope } : null;

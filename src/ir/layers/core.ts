@@ -1,20 +1,11 @@
-// Input, and the layers that move or scale values without weights: Flatten, Reshape,
-// Rescaling, ZeroPadding2D.
+// Layers that move or scale values without weights: Flatten, Reshape, Rescaling,
+// ZeroPadding2D.
 
 import { elementCount, formatShape } from '../shape.js';
 import type { Shape } from '../attributes.js';
 import { attr, defineLayer } from './define.js';
 import { finite, targetShape, zeroPadding } from './paramTypes.js';
 import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
-
-/** A model input: fed, never computed; its shape is declared. */
-export const Input = defineLayer({
-  kind: 'Input',
-  callable: false,
-  inputs: 'none',
-  attrs: {},
-  inferShape: () => ({ error: 'an Input has no inputs to infer from' }),
-});
 
 const featureDims = (shape: Shape) => shape.slice(1) as number[];
 const alreadyShaped = (kind: string) => (_attrs: unknown, input: Shape, output: Shape) => (shapesEqual(output, input) ? `${kind} to the shape it already has is the identity` : null);

@@ -7,38 +7,22 @@
 // `registerLayer` adds a kind at run time (with `registerKernel` in runtime/kernels.ts):
 // a test defines a throwaway layer this way, in one place.
 
-import { ActivationLayer, Dropout, ELU, LeakyReLU, ReLU, Softmax } from './activations.js';
-import { Flatten, Input, Rescaling, Reshape, ZeroPadding2D } from './core.js';
+import * as activations from './activations.js';
+import * as core from './core.js';
 import type { AttrsOf, LayerDef } from './define.js';
-import { Conv2D, Dense, DepthwiseConv2D } from './linear.js';
-import { Add, Concatenate } from './merging.js';
-import { Affine, BatchNormalization } from './normalization.js';
-import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from './pooling.js';
+import * as input from './input.js';
+import * as linear from './linear.js';
+import * as merging from './merging.js';
+import * as normalization from './normalization.js';
+import * as optimized from './optimized.js';
+import * as pooling from './pooling.js';
 
-/** The built-in kinds, in the order the language reference lists them (Input first, optimizer-made kinds last). */
-export const LAYER_DEFS = {
-  Input,
-  Dense,
-  Conv2D,
-  DepthwiseConv2D,
-  BatchNormalization,
-  Activation: ActivationLayer,
-  ReLU,
-  ELU,
-  LeakyReLU,
-  Softmax,
-  Dropout,
-  Flatten,
-  Reshape,
-  Rescaling,
-  ZeroPadding2D,
-  MaxPooling2D,
-  AveragePooling2D,
-  GlobalAveragePooling2D,
-  Add,
-  Concatenate,
-  Affine,
-} as const;
+/**
+ * The built-in kinds: every export of the family files (each exports layer definitions
+ * only, named by kind), in the order the language reference lists them (Input first,
+ * the kinds only the optimizer makes last).
+ */
+export const LAYER_DEFS = { ...input, ...linear, ...normalization, ...activations, ...core, ...pooling, ...merging, ...optimized } as const;
 
 export type LayerDefs = typeof LAYER_DEFS;
 export type OpKind = keyof LayerDefs;

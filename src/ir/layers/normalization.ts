@@ -1,8 +1,6 @@
-// Normalization: BatchNormalization as Keras defines it, and Affine, what the
-// optimizer turns a BatchNormalization into for inference once its statistics are known.
+// Normalization: BatchNormalization as Keras defines it.
 
-import type { Initializer } from '../attributes.js';
-import { resolvedAttr, attr, defineLayer } from './define.js';
+import { attr, defineLayer, resolvedAttr } from './define.js';
 import { axes, bool, constraint, init, initializer, irAxes, positive, probability, regularizer } from './paramTypes.js';
 import { axesShape, checkAxes, resolveAxes } from './shapeRules.js';
 
@@ -38,26 +36,5 @@ export const BatchNormalization = defineLayer({
     { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
     { name: 'moving_mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_mean_initializer' },
     { name: 'moving_variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_variance_initializer' },
-  ],
-});
-
-const ONES: Initializer = { name: 'ones', args: {} };
-const ZEROS: Initializer = { name: 'zeros', args: {} };
-
-/**
- * Optimizer-introduced: `y = x · scale + offset`, per element of the given axes (what a
- * BatchNormalization becomes in inference). Weights `scale` and `offset`, shaped like the axes.
- */
-export const Affine = defineLayer({
-  kind: 'Affine',
-  callable: false,
-  attrs: { axis: resolvedAttr(axes, irAxes) },
-  inferShape(attrs, [input]) {
-    const axisError = checkAxes('Affine', attrs.axis, input);
-    return axisError ? { error: axisError } : { shape: input.shape };
-  },
-  variables: [
-    { name: 'scale', shape: (a, [input]) => axesShape(a.axis, input), initializer: ONES },
-    { name: 'offset', shape: (a, [input]) => axesShape(a.axis, input), initializer: ZEROS },
   ],
 });
