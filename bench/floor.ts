@@ -28,8 +28,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { lastUses } from '../src/ir/graph.js';
 import { nodeWeights } from '../src/ir/ops.js';
-import type { Activation, Dim, Graph, HostTensor, Node, WeightMap } from '../src/ir/types.js';
-import { hostFloat32, weightKey } from '../src/ir/types.js';
+import type { Activation, Dim, Graph, Node } from '../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
+import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 import { fusedConvAttrs, fusedMatMulAttrs, matmulFormValues } from '../runtime/kernels.js';
 import { shapeSize } from '../src/ir/shape.js';

@@ -15,7 +15,7 @@
 import { NncError } from '../../src/diagnostics.js';
 import { formatShape } from '../../src/ir/shape.js';
 import type { Graph } from '../../src/ir/types.js';
-import { float32 } from '../../src/ir/types.js';
+import { float32 } from '../../src/ir/tensors.js';
 import { loadFashionMnist, type FashionMnistOptions, type Split } from '../data/fashionMnist.js';
 import type { NpyArray } from '../../src/formats/npy.js';
 import { readNpz } from '../../src/formats/npz.js';
