@@ -23,7 +23,7 @@ export function tokenLocation(source: Source, token: IToken): Location {
   return { source, start: token.startOffset, end: token.startOffset + token.image.length };
 }
 
-export function spanLocation(source: Source, first: Location, last: Location): Location {
+function spanLocation(source: Source, first: Location, last: Location): Location {
   return { source, start: first.start, end: Math.max(first.end, last.end) };
 }
 
@@ -194,6 +194,6 @@ export class Evaluator {
 }
 
 /** The text of a string literal: quotes removed, `\"` and `\\` unescaped (other escapes were reported by the lexer). */
-export function unescapeString(image: string): string {
+function unescapeString(image: string): string {
   return image.slice(1, -1).replace(/\\(.)/g, '$1');
 }

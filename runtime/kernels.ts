@@ -30,7 +30,7 @@ export type Weights = Readonly<Record<string, tf.Tensor>>;
 export type Kernel<K extends OpKind> = (node: NodeOf<K>, inputs: readonly tf.Tensor[], weights: Weights, context: KernelContext) => tf.Tensor;
 
 /** Reshapes a per-axis parameter (shaped like the normalized axes) so it broadcasts against a rank-`rank` input. */
-export function broadcastParam(param: tf.Tensor, axes: readonly number[], shape: readonly number[]): tf.Tensor {
+function broadcastParam(param: tf.Tensor, axes: readonly number[], shape: readonly number[]): tf.Tensor {
   if (axes.length === 1 && axes[0] === shape.length - 1) return param;
   return tf.reshape(param, shape.map((d, i) => (axes.includes(i) ? d : 1)));
 }
@@ -229,7 +229,10 @@ function pool(kind: 'max' | 'avg'): Kernel<'MaxPooling2D' | 'AveragePooling2D'> 
   };
 }
 
-export const KERNELS: { readonly [K in OpKind]: Kernel<K> } = {
+/** A kernel for every kind the layer definitions declare: a kind without one is a type error. */
+export type KernelTable = { readonly [K in OpKind]: Kernel<K> };
+
+const KERNELS: KernelTable = {
   Input: () => {
     throw new Error('Input nodes are fed, not run');
   },

@@ -38,7 +38,7 @@ export function graphToJson(graph: Graph): GraphJson {
 }
 
 /** Bounds that keep a hostile graph from asking for absurd work. */
-export const MAX_NODES = 1_000_000;
+const MAX_NODES = 1_000_000;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const dim = irInt(1);

@@ -140,7 +140,7 @@ export function defineLayer<K extends string, A>(spec: LayerSpec<K, A>): LayerDe
 }
 
 /** Keyword arguments every layer takes besides its attributes (not stored as attributes). */
-export const COMMON_PARAMS: readonly ParamSpec[] = [param('name', nullable(text), null), param('trainable', bool, true)];
+const COMMON_PARAMS: readonly ParamSpec[] = [param('name', nullable(text), null), param('trainable', bool, true)];
 
 /**
  * A definition's parameters as a call binds them: its attributes in order, then `name`

@@ -26,11 +26,11 @@ const MAX_DIM = Number.MAX_SAFE_INTEGER;
 // Checks of the IR's form (JSON): what a value must be, or null when it fits.
 
 /** The largest dimension or count a graph read from JSON may ask for. */
-export const MAX_IR_DIM = 2 ** 31 - 1;
+const MAX_IR_DIM = 2 ** 31 - 1;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 export const irInt = (min: number, max = MAX_IR_DIM) => irCheck<number>((v) => (isInt(v) && v >= min && v <= max ? null : `an integer in [${min}, ${max}]`));
-export const irNumber = irCheck<number>((v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'a finite number'));
+const irNumber = irCheck<number>((v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'a finite number'));
 const irSafeInt = irCheck<number>((v) => (isInt(v) ? null : 'an integer'));
 const irBool = irCheck<boolean>((v) => (typeof v === 'boolean' ? null : 'true or false'));
 const irString = irCheck<string>((v) => (typeof v === 'string' ? null : 'a string'));
