@@ -21,7 +21,7 @@ import type { ParseResult } from '../grammar/parse.js';
 import { type Diagnostic, type Location, type Source, type SuggestionBudget, didYouMean, error, note, warning } from '../src/diagnostics.js';
 import { GraphBuilder } from '../src/ir/graph.js';
 import { declaredWeights, inferShape } from '../src/ir/ops.js';
-import { elementCount, formatShape } from '../src/ir/shape.js';
+import { exactElementCount as bigProduct, elementCount, formatShape } from '../src/ir/shape.js';
 import type { Graph, NodeId, Shape } from '../src/ir/types.js';
 import { type ParamSpec, type ParamType, type Signature, bindArguments } from '../src/ir/layers/arguments.js';
 import { LAYER_NAMES, type LayerSignature, lookupLayer } from './layers/table.js';
@@ -720,12 +720,6 @@ class ModelLowering {
     }
     return result;
   }
-}
-
-function bigProduct(dims: readonly number[]): bigint {
-  let product = 1n;
-  for (const d of dims) product *= BigInt(d);
-  return product;
 }
 
 /** Where an argument was written in a call, if it was. */

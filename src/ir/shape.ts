@@ -26,6 +26,16 @@ export function elementCount(shape: readonly number[]): number | null {
   return count <= Number.MAX_SAFE_INTEGER ? count : null;
 }
 
+/**
+ * The exact element count of a shape of safe integer dimensions, however large: for
+ * sizes a file or a source claims, compared or printed before anything is allocated.
+ */
+export function exactElementCount(shape: readonly number[]): bigint {
+  let count = 1n;
+  for (const d of shape) count *= BigInt(d);
+  return count;
+}
+
 /** The element count of a shape known to be sound (a tensor's, a checked weight's); throws when it has none. */
 export function shapeSize(shape: readonly number[]): number {
   const count = elementCount(shape);
