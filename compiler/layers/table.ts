@@ -9,9 +9,6 @@ import { LAYER_DEFS, LAYER_NAMES, type LayerKind, callableLayer } from '../../sr
 import type { AttrsByKind, Shape } from '../../src/ir/types.js';
 import type { Signature } from '../../src/ir/layers/arguments.js';
 
-export type { AttrsError } from '../../src/ir/layers/define.js';
-export type { LayerKind } from '../../src/ir/layers/index.js';
-
 /** A layer's signature. Kinds added with `registerLayer` are typed as if built in: the IR's types know only those. */
 export interface LayerSignature<K extends LayerKind = LayerKind> extends Signature {
   readonly kind: K;

@@ -16,7 +16,8 @@
 // convolutions, padding=valid — with padding=same the zeros padded around the input
 // would not go through the BN, so border outputs would change: never folded.
 
-import { type Pass, absorbBatchNorm, article, isLinearLayer, outputChannels, rewriteBatchNorms, soleConsumer } from './pass.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
+import { type Pass, absorbBatchNorm, article, outputChannels, rewriteBatchNorms, soleConsumer } from './pass.js';
 
 export const foldBatchNormIntoFollowing: Pass = {
   name: 'fold-batchnorm-into-following',

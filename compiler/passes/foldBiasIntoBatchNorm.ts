@@ -14,7 +14,8 @@
 
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { weightKey } from '../../src/ir/tensors.js';
-import { type Pass, isLinearLayer, rewriteNodes, soleConsumer, weight64 } from './pass.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
+import { type Pass, rewriteNodes, soleConsumer, weight64 } from './pass.js';
 
 export const foldBiasIntoBatchNorm: Pass = {
   name: 'fold-bias-into-batchnorm',

@@ -9,7 +9,9 @@
 //     ⇒ W' = a·W,  b' = a·b + o
 
 import type { Node } from '../../src/ir/types.js';
-import { type LinearKind, type Pass, article, foldIntoLinear, isLinearLayer, rewriteNodes, soleConsumer } from './pass.js';
+import type { LinearKind } from '../../src/ir/layers/index.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
+import { type Pass, article, foldIntoLinear, rewriteNodes, soleConsumer } from './pass.js';
 
 export const foldRescaling: Pass = {
   name: 'fold-rescaling',

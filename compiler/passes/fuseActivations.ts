@@ -13,7 +13,8 @@
 import { fusedActivation } from '../../src/ir/layers/fusedActivations.js';
 import { layerDef } from '../../src/ir/layers/index.js';
 import type { Activation, Node } from '../../src/ir/types.js';
-import { type Pass, isLinearLayer, rewriteNodes, soleConsumer } from './pass.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
+import { type Pass, rewriteNodes, soleConsumer } from './pass.js';
 
 /** The fusable activation a layer computes, or null (a linear one is nothing to fuse). */
 export function fusableActivation(node: Node): Activation | null {

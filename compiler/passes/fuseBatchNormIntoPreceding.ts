@@ -11,7 +11,8 @@
 // model output (others would see the scaled values), the layer's activation is linear
 // (the BN must see x·W + b itself), and the BN normalizes exactly the channel axis.
 
-import { type Pass, absorbBatchNorm, article, isLinearLayer, rewriteBatchNorms, soleConsumer } from './pass.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
+import { type Pass, absorbBatchNorm, article, rewriteBatchNorms, soleConsumer } from './pass.js';
 
 export const fuseBatchNormIntoPreceding: Pass = {
   name: 'fuse-batchnorm-into-preceding',

@@ -5,6 +5,8 @@
 // computed in float64 when first read); they become float32 only when stored (runtime
 // upload, bundles).
 
+import type { LinearKind } from '../../src/ir/layers/index.js';
+import { kernelName } from '../../src/ir/ops.js';
 import { GraphEditor } from '../../src/ir/rewrite.js';
 import type { Graph, Node, NodeId } from '../../src/ir/types.js';
 import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
@@ -135,18 +137,6 @@ export function soleConsumer(editor: GraphEditor, id: NodeId): { node: Node } | 
 /** "a Flatten", "an Add": a kind with its indefinite article, for notes. */
 export function article(kind: string): string {
   return `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
-}
-
-export const LINEAR_LAYERS = ['Dense', 'Conv2D', 'DepthwiseConv2D'] as const;
-export type LinearKind = (typeof LINEAR_LAYERS)[number];
-
-export function isLinearLayer(node: Node): node is Node & { kind: LinearKind } {
-  return (LINEAR_LAYERS as readonly string[]).includes(node.kind);
-}
-
-/** The kernel variable of a linear layer. */
-export function kernelName(node: Node & { kind: LinearKind }): 'kernel' | 'depthwise_kernel' {
-  return node.kind === 'DepthwiseConv2D' ? 'depthwise_kernel' : 'kernel';
 }
 
 /** Output channels of a linear layer (the size of its bias). */

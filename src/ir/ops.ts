@@ -5,7 +5,7 @@
 
 import type { Shape } from './attributes.js';
 import type { LayerDef, ShapeResult, ShapedInput } from './layers/define.js';
-import { layerDef } from './layers/index.js';
+import { type LinearKind, layerDef } from './layers/index.js';
 import { formatShape } from './shape.js';
 import type { Graph, Node, OpKind, WeightSpec } from './types.js';
 
@@ -55,4 +55,14 @@ export function declaredWeights(kind: OpKind, attrs: unknown, inputShapes: reado
     });
   }
   return specs;
+}
+
+/** Whether a node is of a kind with the `linear` trait (Dense, Conv2D, DepthwiseConv2D). */
+export function isLinearLayer(node: Node): node is Node & { kind: LinearKind } {
+  return layerDef(node.kind)?.traits.linear !== undefined;
+}
+
+/** The kernel variable of a linear layer (`kernel`, `depthwise_kernel`), as its definition names it. */
+export function kernelName(node: Node & { kind: LinearKind }): string {
+  return defOf(node.kind).traits.linear!.kernel;
 }

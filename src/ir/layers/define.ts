@@ -79,7 +79,7 @@ export interface LayerTraits<A> {
 
 export type Arity = 'none' | 'one' | 'many';
 
-export interface LayerDef<K extends string = string, A = any> {
+export interface LayerDef<K extends string = string, A = any, T extends LayerTraits<A> = LayerTraits<A>> {
   /** Keras's class name: the `.nn` layer name and the IR kind. */
   readonly kind: K;
   /** Other names Keras accepts for the class (`MaxPool2D`). */
@@ -100,16 +100,16 @@ export interface LayerDef<K extends string = string, A = any> {
   /** The output shape from resolved attributes and the inputs, or why the inputs do not fit. */
   inferShape(attrs: A, inputs: readonly ShapedInput[]): ShapeResult;
   readonly variables: readonly VariableDef<A>[];
-  readonly traits: LayerTraits<A>;
+  readonly traits: T;
 }
 
 /** The attributes' IR types of a definition. */
-export type AttrsOf<D> = D extends LayerDef<string, infer A> ? A : never;
+export type AttrsOf<D> = D extends LayerDef<string, infer A, any> ? A : never;
 
-interface LayerSpec<K extends string, A> {
+interface LayerSpec<K extends string, A, T, C extends boolean> {
   readonly kind: K;
   readonly aliases?: readonly string[];
-  readonly callable?: boolean;
+  readonly callable?: C;
   readonly inputs?: Arity;
   readonly positional?: number;
   readonly attrs: { readonly [P in keyof A]: AttrDef<A[P]> };
@@ -117,14 +117,14 @@ interface LayerSpec<K extends string, A> {
   resolve?(args: Readonly<Record<string, unknown>>, inputs: readonly Shape[]): NoInfer<A> | AttrsError;
   inferShape(attrs: NoInfer<A>, inputs: readonly ShapedInput[]): ShapeResult;
   readonly variables?: readonly VariableDef<NoInfer<A>>[];
-  readonly traits?: LayerTraits<NoInfer<A>>;
+  readonly traits?: T & LayerTraits<NoInfer<A>>;
 }
 
 /**
  * A layer definition with the usual defaults filled in: callable from `.nn`, one input,
  * no positional arguments, no aliases, no variables, no traits.
  */
-export function defineLayer<K extends string, A>(spec: LayerSpec<K, A>): LayerDef<K, Readonly<A>> {
+export function defineLayer<K extends string, A, T extends LayerTraits<Readonly<A>> = {}, C extends boolean = true>(spec: LayerSpec<K, A, T, C>): LayerDef<K, Readonly<A>, T> & { readonly callable: C } {
   return {
     kind: spec.kind,
     aliases: spec.aliases ?? [],
@@ -136,7 +136,7 @@ export function defineLayer<K extends string, A>(spec: LayerSpec<K, A>): LayerDe
     inferShape: spec.inferShape,
     variables: spec.variables ?? [],
     traits: spec.traits ?? {},
-  } as LayerDef<K, Readonly<A>>;
+  } as LayerDef<K, Readonly<A>, T> & { readonly callable: C };
 }
 
 /** Keyword arguments every layer takes besides its attributes (not stored as attributes). */

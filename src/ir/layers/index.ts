@@ -28,6 +28,8 @@ export type LayerDefs = typeof LAYER_DEFS;
 export type OpKind = keyof LayerDefs;
 /** Attributes per kind, keyed by Keras's argument names, resolved (defaults filled in, axes counted with the batch axis). */
 export type AttrsByKind = { readonly [K in OpKind]: AttrsOf<LayerDefs[K]> };
+/** The kinds with the `linear` trait (a kernel, a bias, a fusable activation): Dense and the convolutions. */
+export type LinearKind = { [K in OpKind]: LayerDefs[K]['traits'] extends { readonly linear: object } ? K : never }[OpKind];
 /** The kinds `.nn` source may call. */
 export type LayerKind = { [K in OpKind]: LayerDefs[K]['callable'] extends false ? never : K }[OpKind];
 

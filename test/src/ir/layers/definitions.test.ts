@@ -6,7 +6,8 @@ import test from 'ava';
 import { LAYERS, lookupLayer } from '../../../../compiler/layers/table.js';
 import type { AttrType } from '../../../../src/ir/layers/arguments.js';
 import { type AttrDef, type LayerDef, layerParams } from '../../../../src/ir/layers/define.js';
-import { LAYER_DEFS, LAYER_NAMES, callableLayer, layerDef } from '../../../../src/ir/layers/index.js';
+import { LAYER_DEFS, LAYER_NAMES, type LinearKind, callableLayer, layerDef } from '../../../../src/ir/layers/index.js';
+import type { Activation, AttrsByKind, LayerKind, OpKind, Pair } from '../../../../src/ir/types.js';
 
 const DEFS = Object.values(LAYER_DEFS) as LayerDef[];
 const attrsOf = (def: LayerDef) => Object.entries(def.attrs as Record<string, AttrDef<unknown>>);
@@ -77,4 +78,21 @@ test('variables name attributes that exist; positional counts fit the attributes
       ['DepthwiseConv2D', 'depthwise_kernel'],
     ],
   );
+});
+
+/** True exactly when A and B are the same type; a wrong derivation makes an assignment below fail to type-check. */
+type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+test('the IR types derived from the definitions (checked by the type checker, which npm test runs)', (t) => {
+  type KindsWithoutAttrs = { [K in OpKind]: [AttrsByKind[K]] extends [never] ? K : never }[OpKind];
+  const everyKindHasAttrs: Equal<KindsWithoutAttrs, never> = true;
+  const linear: Equal<LinearKind, 'Dense' | 'Conv2D' | 'DepthwiseConv2D'> = true;
+  const callable: Equal<Exclude<OpKind, LayerKind>, 'Input' | 'Affine'> = true;
+  const units: Equal<AttrsByKind['Dense']['units'], number> = true;
+  const activation: Equal<AttrsByKind['Conv2D']['activation'], Activation> = true;
+  const strides: Equal<AttrsByKind['MaxPooling2D']['strides'], Pair> = true;
+  const padding: Equal<AttrsByKind['Conv2D']['padding'], 'valid' | 'same'> = true;
+  const axis: Equal<AttrsByKind['BatchNormalization']['axis'], readonly number[]> = true;
+  const none: Equal<keyof AttrsByKind['Flatten'], never> = true;
+  t.true(everyKindHasAttrs && linear && callable && units && activation && strides && padding && axis && none);
 });
