@@ -26,11 +26,12 @@
 // anything else throws rather than falling back on the executor's kernels.
 
 import * as tf from '@tensorflow/tfjs-core';
+import { lastUses } from '../src/ir/graph.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import type { Activation, Dim, Graph, Node } from '../src/ir/types.js';
 import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import { hostFloat32, weightKey } from '../src/ir/tensors.js';
-import { fusedActivation } from '../runtime/activations.js';
+import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 import { fusedConvAttrs, fusedMatMulAttrs, matmulFormValues } from '../runtime/kernels.js';
 import { shapeSize } from '../src/ir/shape.js';
 
@@ -149,8 +150,7 @@ export interface FloorWeight {
 export function floorSource(graph: Graph): { source: string; weights: FloorWeight[] } {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) throw new Error('the floor covers single-input, single-output graphs');
   const names = new Map<number, string>([[graph.inputs[0], 'x']]);
-  const lastUse = new Map<number, number>();
-  for (const node of graph.nodes) for (const input of node.inputs) lastUse.set(input, node.id);
+  const released = lastUses(graph, new Set(graph.inputs));
   const matmulForm = matmulFormValues(graph);
   const weights: FloorWeight[] = [];
   const lines: string[] = [];
@@ -176,7 +176,7 @@ export function floorSource(graph: Graph): { source: string; weights: FloorWeigh
     });
     names.set(node.id, value);
     // Free every intermediate at its last use, as the executor does (never the input).
-    const freed = [...new Set(node.inputs)].filter((id) => lastUse.get(id) === node.id && !graph.inputs.includes(id));
+    const freed = released[node.id];
     if (freed.length > 0) lines.push(freed.map((id) => `${names.get(id)}.dispose();`).join(' '));
   }
   lines.push(`return ${names.get(graph.outputs[0])};`);

@@ -1,8 +1,8 @@
 // A Keras-style model summary: per layer its type, output shape and parameter count,
 // then the totals split into trainable and non-trainable, exactly as Keras counts them.
 
-import { checkedProduct, nodeWeights } from '../src/ir/ops.js';
-import { formatShapeTuple } from '../src/ir/shape.js';
+import { nodeWeights } from '../src/ir/ops.js';
+import { elementCount, formatShapeTuple } from '../src/ir/shape.js';
 import type { Graph, Shape } from '../src/ir/types.js';
 
 export interface SummaryRow {
@@ -37,7 +37,7 @@ export function summarize(graph: Graph): Summary {
     let params = 0;
     let trainableHere = 0;
     for (const weight of nodeWeights(graph, node)) {
-      const size = checkedProduct(weight.shape);
+      const size = elementCount(weight.shape);
       if (size === null) throw new Error(`weight '${node.name}/${weight.name}' has more than 2^53 elements`);
       params += size;
       if (weight.trainable) trainableHere += size;

@@ -14,56 +14,16 @@ import type {
   UnaryCstNode,
 } from '../grammar/cst.js';
 import { type Diagnostic, type Location, type Source, error } from '../src/diagnostics.js';
+import { type Arguments, type KeywordArgument, NO_ARGUMENTS, type Value, describeValue } from '../src/ir/layers/values.js';
 
-export type Value =
-  | { readonly kind: 'number'; readonly value: number; readonly loc: Location }
-  /** A string literal (`quoted`) or a bare identifier used as a symbol; the two mean the same. */
-  | { readonly kind: 'string'; readonly value: string; readonly quoted: boolean; readonly loc: Location }
-  | { readonly kind: 'bool'; readonly value: boolean; readonly loc: Location }
-  | { readonly kind: 'null'; readonly loc: Location }
-  | { readonly kind: 'list'; readonly items: readonly Value[]; readonly loc: Location }
-  | { readonly kind: 'call'; readonly name: string; readonly args: Arguments; readonly loc: Location }
-  /** A block parameter's value while a block is checked on its own, without a caller: accepted silently. */
-  | { readonly kind: 'unknown'; readonly loc: Location };
-
-export interface KeywordArgument {
-  readonly key: string;
-  readonly keyLoc: Location;
-  readonly value: Value;
-}
-
-export interface Arguments {
-  readonly positional: readonly Value[];
-  readonly keyword: readonly KeywordArgument[];
-}
-
-export const NO_ARGUMENTS: Arguments = { positional: [], keyword: [] };
-
-/** How a value reads in a message: `0.5`, `"abc"`, `elu`, `[1, 2]`, `l2(...)`. */
-export function describeValue(value: Value): string {
-  switch (value.kind) {
-    case 'number':
-      return String(value.value);
-    case 'string':
-      return value.quoted ? JSON.stringify(value.value) : `symbol '${value.value}'`;
-    case 'bool':
-      return String(value.value);
-    case 'null':
-      return 'null';
-    case 'list':
-      return `[${value.items.map(describeValue).join(', ')}]`;
-    case 'call':
-      return `${value.name}(...)`;
-    case 'unknown':
-      return 'a block parameter';
-  }
-}
+// Defined at the ground, where the layer definitions check arguments; re-exported for the front end.
+export { type Arguments, type KeywordArgument, type Value, NO_ARGUMENTS, containsUnknown, describeValue } from '../src/ir/layers/values.js';
 
 export function tokenLocation(source: Source, token: IToken): Location {
   return { source, start: token.startOffset, end: token.startOffset + token.image.length };
 }
 
-export function spanLocation(source: Source, first: Location, last: Location): Location {
+function spanLocation(source: Source, first: Location, last: Location): Location {
   return { source, start: first.start, end: Math.max(first.end, last.end) };
 }
 
@@ -233,15 +193,7 @@ export class Evaluator {
   }
 }
 
-/** Whether a value is, or contains, an unknown block parameter. */
-export function containsUnknown(value: Value): boolean {
-  if (value.kind === 'unknown') return true;
-  if (value.kind === 'list') return value.items.some(containsUnknown);
-  if (value.kind === 'call') return value.args.positional.some(containsUnknown) || value.args.keyword.some((k) => containsUnknown(k.value));
-  return false;
-}
-
 /** The text of a string literal: quotes removed, `\"` and `\\` unescaped (other escapes were reported by the lexer). */
-export function unescapeString(image: string): string {
+function unescapeString(image: string): string {
   return image.slice(1, -1).replace(/\\(.)/g, '$1');
 }

@@ -1,30 +1,9 @@
-// Activation functions as Keras defines them, and which of them tfjs can fuse into
-// a matmul or convolution kernel.
+// Activation functions as Keras defines them, and the arguments of tfjs's fused
+// kernels for those it fuses (which: src/ir/layers/fusedActivations.ts).
 
 import * as tf from '@tensorflow/tfjs-core';
+import { type FusedActivation, fusedActivation } from '../src/ir/layers/fusedActivations.js';
 import type { Activation } from '../src/ir/types.js';
-
-export interface FusedActivation {
-  readonly activation: 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu';
-  readonly leakyreluAlpha?: number;
-}
-
-/** The tfjs fused-kernel form of an activation, or null when tfjs has none (then it runs as its own op). */
-export function fusedActivation(a: Activation): FusedActivation | null {
-  switch (a.name) {
-    case 'linear':
-    case 'relu':
-    case 'relu6':
-    case 'sigmoid':
-      return { activation: a.name };
-    case 'elu':
-      return a.alpha === undefined || a.alpha === 1 ? { activation: 'elu' } : null;
-    case 'leaky_relu':
-      return { activation: 'leakyrelu', leakyreluAlpha: a.alpha ?? 0.2 };
-    default:
-      return null;
-  }
-}
 
 /** The activation arguments of a tfjs fused kernel. */
 export interface KernelActivation {

@@ -8,10 +8,6 @@ import { NncError } from '../src/diagnostics.js';
 export const BACKENDS = ['webgl', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
-export function isBackendName(name: string): name is BackendName {
-  return (BACKENDS as readonly string[]).includes(name);
-}
-
 /**
  * Switches tfjs to `preferred`, or to the first of `fallbacks` that initializes.
  * Returns the backend actually in use, so callers can report it.

@@ -6,13 +6,14 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../src/diagnostics.js';
+import { lastUses } from '../src/ir/graph.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import { formatShape } from '../src/ir/shape.js';
 import type { Graph, Node, NodeId, OpKind } from '../src/ir/types.js';
 import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { Random } from './random.js';
-import { KERNELS, KERNEL_VIEW, type Kernel, type KernelContext, type StateUpdate, type Weights, denseKernel, kernelView, matmulFormValues, toMatmulForm } from './kernels.js';
+import { KERNEL_VIEW, type Kernel, type KernelContext, type StateUpdate, type Weights, denseKernel, kernelOf, kernelView, matmulFormValues, toMatmulForm } from './kernels.js';
 import { checkWeightMap, expectedWeights } from '../src/ir/weights.js';
 
 interface Step {
@@ -64,9 +65,7 @@ export class Executor {
       if (options.variables) values.dispose();
     }
 
-    const lastUse = new Map<NodeId, number>();
-    graph.nodes.forEach((node) => node.inputs.forEach((input) => lastUse.set(input, node.id)));
-    const keep = new Set<NodeId>([...graph.outputs, ...graph.inputs]);
+    const released = lastUses(graph, new Set<NodeId>([...graph.outputs, ...graph.inputs]));
     const matmulForm = matmulFormValues(graph);
     for (const node of graph.nodes) {
       if (node.kind === 'Input') continue;
@@ -75,8 +74,7 @@ export class Executor {
       for (const spec of nodeWeights(graph, node)) stepWeights[spec.name] = this.#tensors.get(weightKey(node.name, spec.name))!;
       // A variable's data is replaced by `assign`, so a view of it would go stale: its Dense reshapes per call.
       if (node.kind === 'Dense' && !options.variables) stepWeights[KERNEL_VIEW] = kernelView(stepWeights.kernel);
-      const release = [...new Set(node.inputs)].filter((input) => lastUse.get(input) === node.id && !keep.has(input));
-      this.#steps.push({ node, kernel, weights: stepWeights, release, tidy });
+      this.#steps.push({ node, kernel, weights: stepWeights, release: released[node.id], tidy });
     }
   }
 
@@ -88,7 +86,7 @@ export class Executor {
   #kernelFor(node: Node, matmulForm: ReadonlySet<NodeId>): { kernel: Kernel<OpKind>; tidy: boolean } {
     if (node.kind === 'Dense') return { kernel: denseKernel(node, { input: matmulForm.has(node.inputs[0]), output: matmulForm.has(node.id) }) as Kernel<OpKind>, tidy: false };
     if (matmulForm.has(node.id)) return { kernel: toMatmulForm as Kernel<OpKind>, tidy: false };
-    const kernel = KERNELS[node.kind] as Kernel<OpKind> | undefined;
+    const kernel = kernelOf(node.kind);
     if (!kernel) throw new Error(`no kernel for op '${node.kind}' (node '${node.name}')`);
     return { kernel, tidy: true };
   }

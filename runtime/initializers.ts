@@ -41,8 +41,7 @@ export function computeFans(shape: readonly number[]): Fans {
   if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
   if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };
   if (shape.length === 2) return { fanIn: shape[0], fanOut: shape[1] };
-  let receptiveField = 1;
-  for (const dim of shape.slice(0, -2)) receptiveField *= dim;
+  const receptiveField = shapeSize(shape.slice(0, -2));
   return { fanIn: shape[shape.length - 2] * receptiveField, fanOut: shape[shape.length - 1] * receptiveField };
 }
 

@@ -1,11 +1,14 @@
-// One kernel per op, all registered in one table. A kernel maps a node, its input
-// tensors and its weights to the output tensor, in inference or training mode. The
-// executor runs each inside `tf.tidy`; kernels never return one of their inputs.
+// One kernel per op, all in one table: a kernel maps a node, its input tensors and its
+// weights to the output tensor, in inference or training mode; it never returns one of
+// its inputs. The table covers every kind the layer definitions declare (src/ir/layers/):
+// a kind without a kernel does not compile. `registerKernel` adds the kernel of a kind
+// added with `registerLayer`.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { consumers } from '../src/ir/graph.js';
 import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
-import { type KernelActivation, activate, elu, fusedActivation, kernelActivation } from './activations.js';
+import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
+import { type KernelActivation, activate, elu, kernelActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
 export interface StateUpdate {
@@ -27,7 +30,7 @@ export type Weights = Readonly<Record<string, tf.Tensor>>;
 export type Kernel<K extends OpKind> = (node: NodeOf<K>, inputs: readonly tf.Tensor[], weights: Weights, context: KernelContext) => tf.Tensor;
 
 /** Reshapes a per-axis parameter (shaped like the normalized axes) so it broadcasts against a rank-`rank` input. */
-export function broadcastParam(param: tf.Tensor, axes: readonly number[], shape: readonly number[]): tf.Tensor {
+function broadcastParam(param: tf.Tensor, axes: readonly number[], shape: readonly number[]): tf.Tensor {
   if (axes.length === 1 && axes[0] === shape.length - 1) return param;
   return tf.reshape(param, shape.map((d, i) => (axes.includes(i) ? d : 1)));
 }
@@ -155,7 +158,7 @@ export function denseKernel(node: NodeOf<'Dense'>, form: MatmulForm): Kernel<'De
     if (a !== x) created.push(a);
     if (view !== w[KERNEL_VIEW]) created.push(view);
     try {
-      let y = tf.engine().runKernel('_FusedMatMul', { a, b: view, bias: w.bias } as unknown as tf.NamedTensorMap, attrs) as tf.Tensor;
+      let y = tf.engine().runKernel(tf._FusedMatMul, { a, b: view, bias: w.bias } as unknown as tf.NamedTensorMap, attrs) as tf.Tensor;
       if (unfused) {
         created.push(y);
         y = tf.tidy(() => activate(y, activation));
@@ -226,13 +229,16 @@ function pool(kind: 'max' | 'avg'): Kernel<'MaxPooling2D' | 'AveragePooling2D'> 
   };
 }
 
-export const KERNELS: { readonly [K in OpKind]: Kernel<K> } = {
+/** A kernel for every kind the layer definitions declare: a kind without one is a type error. */
+export type KernelTable = { readonly [K in OpKind]: Kernel<K> };
+
+const KERNELS: KernelTable = {
   Input: () => {
     throw new Error('Input nodes are fed, not run');
   },
   Dense: (node, inputs, w, context) => denseKernel(node, { input: false, output: false })(node, inputs, w, context),
-  Conv2D: convolution(tf.fused.conv2d, 'FusedConv2D', 'kernel'),
-  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, 'FusedDepthwiseConv2D', 'depthwise_kernel'),
+  Conv2D: convolution(tf.fused.conv2d, tf.FusedConv2D, 'kernel'),
+  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, tf.FusedDepthwiseConv2D, 'depthwise_kernel'),
   BatchNormalization: batchNormalization,
   Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),
   ReLU: relu,
@@ -255,3 +261,17 @@ export const KERNELS: { readonly [K in OpKind]: Kernel<K> } = {
   Concatenate: (node, inputs) => tf.concat(inputs as tf.Tensor[], node.attrs.axis),
   Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale, w.offset),
 };
+
+/** Kernels of kinds added with `registerLayer` (src/ir/layers/index.ts). */
+const registeredKernels = new Map<string, Kernel<OpKind>>();
+
+/** Gives a kind added with `registerLayer` its kernel. */
+export function registerKernel(kind: string, kernel: Kernel<OpKind>): void {
+  if (Object.hasOwn(KERNELS, kind) || registeredKernels.has(kind)) throw new Error(`op '${kind}' already has a kernel`);
+  registeredKernels.set(kind, kernel);
+}
+
+/** The kernel of a kind, built in or registered. */
+export function kernelOf(kind: string): Kernel<OpKind> | undefined {
+  return Object.hasOwn(KERNELS, kind) ? (KERNELS[kind as OpKind] as Kernel<OpKind>) : registeredKernels.get(kind);
+}

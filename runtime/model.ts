@@ -88,7 +88,7 @@ export class Model {
   }
 }
 
-export function toTensor(x: HostTensor): tf.Tensor {
+function toTensor(x: HostTensor): tf.Tensor {
   const size = shapeSize(x.shape);
   if (x.data.length !== size) throw new NncError(`input data has ${x.data.length} values, but its shape [${x.shape.join(', ')}] needs ${size}`);
   return tf.tensor(float32(x.data), [...x.shape], 'float32');

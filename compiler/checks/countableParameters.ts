@@ -5,7 +5,7 @@
 
 import { error } from '../../src/diagnostics.js';
 import { declaredWeights } from '../../src/ir/ops.js';
-import { bigProduct } from '../lower/limits.js';
+import { exactElementCount } from '../../src/ir/shape.js';
 import { formatCount } from '../summary.js';
 import type { Rule } from './rule.js';
 
@@ -17,7 +17,7 @@ export const countableParameters: Rule = {
       const node = builder.node(id);
       if (!live[id] && node.kind !== 'Input') continue;
       const inputShapes = node.inputs.map((i) => builder.node(i).shape);
-      for (const w of declaredWeights(node.kind, node.attrs, inputShapes, node.trainable)) total += bigProduct(w.shape);
+      for (const w of declaredWeights(node.kind, node.attrs, inputShapes, node.trainable)) total += exactElementCount(w.shape);
     }
     if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
       report(error(`model '${model.name}' has ${formatCount(total)} parameters, more than 2^53 - 1 (${formatCount(Number.MAX_SAFE_INTEGER)}): counts this large cannot be represented exactly`, model.loc));

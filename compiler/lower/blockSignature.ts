@@ -1,7 +1,7 @@
 // A block's parameters as a call signature, so a block call's arguments are bound by
 // the same code, with the same messages, as a layer's (compiler/layers/arguments.ts).
 
-import { type ParamSpec, type ParamType, type Signature } from '../layers/arguments.js';
+import { type ParamSpec, type ParamType, type Signature } from '../../src/ir/layers/arguments.js';
 import type { Value } from '../values.js';
 import type { BlockInfo } from './definitions.js';
 

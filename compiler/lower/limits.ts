@@ -108,10 +108,3 @@ export class ExpansionBudget {
     throw new Abort();
   }
 }
-
-/** The exact product of dimensions, for counts that may pass 2^53 (reported, never rounded). */
-export function bigProduct(dims: readonly number[]): bigint {
-  let product = 1n;
-  for (const d of dims) product *= BigInt(d);
-  return product;
-}

@@ -5,17 +5,18 @@
 
 import { type Diagnostic, type Location, error, note } from '../../src/diagnostics.js';
 import { GraphBuilder } from '../../src/ir/graph.js';
-import { checkedProduct, declaredWeights, inferShape } from '../../src/ir/ops.js';
+import { declaredWeights, inferShape } from '../../src/ir/ops.js';
+import { elementCount, exactElementCount } from '../../src/ir/shape.js';
 import { formatShape } from '../../src/ir/shape.js';
 import type { NodeId, Shape } from '../../src/ir/types.js';
-import { type Signature, bindArguments } from '../layers/arguments.js';
+import { type Signature, bindArguments } from '../../src/ir/layers/arguments.js';
 import type { LayerSignature } from '../layers/table.js';
 import { LayerNamer } from '../naming.js';
 import { formatCount } from '../summary.js';
 import type { Arguments } from '../values.js';
 import type { ModelInfo } from './definitions.js';
 import { type ExpandedModel, expandedModel } from './expandedModel.js';
-import { type ExpansionBudget, bigProduct } from './limits.js';
+import { type ExpansionBudget } from './limits.js';
 import { POISON, type Ref } from './scope.js';
 
 export class ModelGraph {
@@ -70,8 +71,8 @@ export class ModelGraph {
     }
     const trainable = bound.trainable as boolean;
     for (const weight of declaredWeights(kind, attrs, inputShapes, trainable)) {
-      if (checkedProduct(weight.shape) === null) {
-        const count = formatCount(bigProduct(weight.shape));
+      if (elementCount(weight.shape) === null) {
+        const count = formatCount(exactElementCount(weight.shape));
         this.#diagnostics.push(error(`${kind} weight '${weight.name}' of shape [${weight.shape.join(', ')}] has ${count} parameters, more than 2^53 - 1: counts this large cannot be represented exactly`, loc));
         return POISON;
       }

@@ -11,7 +11,7 @@
 import type { BodyCstNode, CallCstNode, ChainCstNode, InputStatementCstNode, OutputStatementCstNode, RepeatStatementCstNode, StatementCstNode } from '../../grammar/cst.js';
 import { type Diagnostic, type Location, type Source, didYouMean, error, note } from '../../src/diagnostics.js';
 import type { NodeId, Shape } from '../../src/ir/types.js';
-import { bindArguments } from '../layers/arguments.js';
+import { bindArguments } from '../../src/ir/layers/arguments.js';
 import { lookupLayer } from '../layers/table.js';
 import { type Arguments, Evaluator, type Value, describeValue, tokenLocation } from '../values.js';
 import { blockSignature } from './blockSignature.js';

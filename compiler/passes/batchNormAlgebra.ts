@@ -6,7 +6,7 @@ import type { Node } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/tensors.js';
 import type { KernelFactor } from './foldedKernel.js';
 import { type LinearFold, foldIntoLinear } from './foldIntoLinear.js';
-import type { LinearKind } from './linearLayers.js';
+import type { LinearKind } from '../../src/ir/layers/index.js';
 import type { BatchNormVisit } from './rewrite.js';
 import { type WeightEdits, type WeightReader, weightData } from './weightEdits.js';
 

@@ -18,7 +18,8 @@
 
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
-import { isLinearLayer, outputChannels } from './linearLayers.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
+import { outputChannels } from './linearLayers.js';
 import type { Pass } from './pass.js';
 import { rewriteBatchNorms, soleConsumer } from './rewrite.js';
 

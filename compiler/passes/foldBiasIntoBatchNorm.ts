@@ -14,7 +14,7 @@
 
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { weightKey } from '../../src/ir/tensors.js';
-import { isLinearLayer } from './linearLayers.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
 import type { Pass } from './pass.js';
 import { rewriteNodes, soleConsumer } from './rewrite.js';
 import { weight64 } from './weightEdits.js';

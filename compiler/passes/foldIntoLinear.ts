@@ -5,7 +5,9 @@
 import type { Node } from '../../src/ir/types.js';
 import { weightKey } from '../../src/ir/tensors.js';
 import { FoldedKernel, type KernelFactor } from './foldedKernel.js';
-import { type LinearKind, kernelName, outputChannels } from './linearLayers.js';
+import type { LinearKind } from '../../src/ir/layers/index.js';
+import { kernelName } from '../../src/ir/ops.js';
+import { outputChannels } from './linearLayers.js';
 import { type WeightEdits, weight64 } from './weightEdits.js';
 
 /** What a fold into a linear layer updates in place, and what it may read. */

@@ -11,7 +11,8 @@
 import type { Node } from '../../src/ir/types.js';
 import { article } from './article.js';
 import { foldIntoLinear } from './foldIntoLinear.js';
-import { type LinearKind, isLinearLayer } from './linearLayers.js';
+import type { LinearKind } from '../../src/ir/layers/index.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
 import type { Pass } from './pass.js';
 import { rewriteNodes, soleConsumer } from './rewrite.js';
 

@@ -4,36 +4,23 @@
 //   ⇒ one layer with that activation, which the runtime runs as a single
 //     _FusedMatMul / FusedConv2D / FusedDepthwiseConv2D kernel (runtime/kernels.ts).
 //
-// Only activations tfjs fuses: relu, relu6, elu (α = 1), sigmoid, leaky_relu. Layers
-// that compute them: Activation(relu | relu6 | elu | sigmoid | leaky_relu),
-// ReLU() → relu, ReLU(max_value=6) → relu6, ReLU(negative_slope=a) → leaky_relu(a),
+// Only activations tfjs fuses (src/ir/layers/fusedActivations.ts), computed by a layer
+// whose definition says which activation it computes (its `activation` trait):
+// Activation(relu | relu6 | elu | sigmoid | leaky_relu), ReLU() → relu,
+// ReLU(max_value=6) → relu6, ReLU(negative_slope=a) → leaky_relu(a),
 // LeakyReLU(a) → leaky_relu(a), ELU(alpha=1) → elu.
 
+import { fusedActivation } from '../../src/ir/layers/fusedActivations.js';
+import { layerDef } from '../../src/ir/layers/index.js';
 import type { Activation, Node } from '../../src/ir/types.js';
-import { isLinearLayer } from './linearLayers.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
 import type { Pass } from './pass.js';
 import { rewriteNodes, soleConsumer } from './rewrite.js';
 
-/** The fusable activation a layer computes, or null. */
+/** The fusable activation a layer computes, or null (a linear one is nothing to fuse). */
 export function fusableActivation(node: Node): Activation | null {
-  switch (node.kind) {
-    case 'Activation': {
-      const a = node.attrs.activation;
-      return ['relu', 'relu6', 'sigmoid', 'leaky_relu'].includes(a.name) || (a.name === 'elu' && (a.alpha ?? 1) === 1) ? a : null;
-    }
-    case 'ReLU': {
-      const { max_value, negative_slope, threshold } = node.attrs;
-      if (threshold !== 0) return null;
-      if (negative_slope === 0) return max_value === null ? { name: 'relu' } : max_value === 6 ? { name: 'relu6' } : null;
-      return max_value === null ? { name: 'leaky_relu', alpha: negative_slope } : null;
-    }
-    case 'LeakyReLU':
-      return { name: 'leaky_relu', alpha: node.attrs.negative_slope };
-    case 'ELU':
-      return node.attrs.alpha === 1 ? { name: 'elu' } : null;
-    default:
-      return null;
-  }
+  const activation = layerDef(node.kind)?.traits.activation?.(node.attrs) ?? null;
+  return activation !== null && activation.name !== 'linear' && fusedActivation(activation) !== null ? activation : null;
 }
 
 export const fuseActivations: Pass = {

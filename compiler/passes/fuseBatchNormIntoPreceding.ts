@@ -13,7 +13,7 @@
 
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
-import { isLinearLayer } from './linearLayers.js';
+import { isLinearLayer } from '../../src/ir/ops.js';
 import type { Pass } from './pass.js';
 import { rewriteBatchNorms, soleConsumer } from './rewrite.js';
 

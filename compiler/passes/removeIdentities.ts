@@ -1,29 +1,19 @@
 // remove-identities — inference builds only.
 //
-// Layers that compute y = x in inference: Dropout (active only in training),
-// Activation(linear), Rescaling(scale=1, offset=0), and Flatten or Reshape of a value
-// that already has the target shape. Consumers read the input directly. Removing them
+// Layers that compute y = x in inference, as their definitions' identityAtInference
+// trait says: Dropout (active only in training), Activation(linear),
+// Rescaling(scale=1, offset=0), and Flatten or Reshape of a value that already has the
+// target shape. Consumers read the input directly. Removing them
 // first lets a BatchNormalization followed by Dropout fold into the layer after it.
 
-import { shapesEqual } from '../../src/ir/ops.js';
-import type { Node } from '../../src/ir/types.js';
+import { layerDef } from '../../src/ir/layers/index.js';
+import type { Node, Shape } from '../../src/ir/types.js';
 import type { Pass } from './pass.js';
 import { rewriteNodes } from './rewrite.js';
 
-function identityReason(node: Node, inputShape: readonly (number | null)[]): string | null {
-  switch (node.kind) {
-    case 'Dropout':
-      return 'Dropout is the identity in inference';
-    case 'Activation':
-      return node.attrs.activation.name === 'linear' ? 'a linear activation is the identity' : null;
-    case 'Rescaling':
-      return node.attrs.scale === 1 && node.attrs.offset === 0 ? 'Rescaling(1, offset=0) is the identity' : null;
-    case 'Flatten':
-    case 'Reshape':
-      return shapesEqual(node.shape, inputShape) ? `${node.kind} to the shape it already has is the identity` : null;
-    default:
-      return null;
-  }
+/** Why a node is the identity in inference (its definition's trait), or null. */
+function identityReason(node: Node, inputShape: Shape): string | null {
+  return layerDef(node.kind)?.traits.identityAtInference?.(node.attrs, inputShape, node.shape) ?? null;
 }
 
 export const removeIdentities: Pass = {

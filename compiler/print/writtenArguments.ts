@@ -19,7 +19,7 @@ import { Source } from '../../src/diagnostics.js';
 import type { Location } from '../../src/diagnostics.js';
 import type { Node, Shape } from '../../src/ir/types.js';
 import { type Arguments, type KeywordArgument, type Value } from '../values.js';
-import { Mismatch, type ParamSpec, type ParamType, bindArguments } from '../layers/arguments.js';
+import { Mismatch, type ParamSpec, type ParamType, bindArguments } from '../../src/ir/layers/arguments.js';
 import type { LayerSignature } from '../layers/table.js';
 import { formatNumber, isPlainIdentifier, quoteString } from './text.js';
 

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { type BackendName, useBackend } from '../backend.js';
 
-export const BROWSER_BACKENDS: readonly BackendName[] = ['webgl', 'cpu'];
+const BROWSER_BACKENDS: readonly BackendName[] = ['webgl', 'cpu'];
 
 export function initBrowserBackend(preferred?: BackendName): Promise<BackendName> {
   return useBackend(preferred, BROWSER_BACKENDS);

@@ -7,7 +7,7 @@ import { type BackendName, useBackend } from '../backend.js';
 // Production mode: no debug checks, and no console advice to install tfjs-node.
 tf.enableProdMode();
 
-export const NODE_BACKENDS: readonly BackendName[] = ['wasm', 'cpu'];
+const NODE_BACKENDS: readonly BackendName[] = ['wasm', 'cpu'];
 
 export function initNodeBackend(preferred?: BackendName): Promise<BackendName> {
   return useBackend(preferred, NODE_BACKENDS);

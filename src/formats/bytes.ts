@@ -13,13 +13,6 @@ export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)
 /** NumPy's limit (NPY_MAXDIMS); also keeps exact size arithmetic cheap. */
 export const MAX_RANK = 64;
 
-/** Exact number of elements of a shape whose dimensions are already known to be safe integers. */
-export function elementCount(shape: readonly number[]): bigint {
-  let count = 1n;
-  for (const dim of shape) count *= BigInt(dim);
-  return count;
-}
-
 /**
  * The dimensions of `value` if it is an array of at most MAX_RANK non-negative safe
  * integers, else a sentence saying what is wrong.

@@ -20,8 +20,8 @@ import {
   dataView,
   decodeLatin1,
   decodeUtf8,
-  elementCount,
 } from './bytes.js';
+import { exactElementCount } from '../ir/shape.js';
 import { LiteralError, type PyValue, parsePythonLiteral, pythonText } from './pythonLiteral.js';
 
 export type NpyDtype =
@@ -244,7 +244,7 @@ function dtypeName(descr: PyValue): string {
 function readData(bytes: Uint8Array, header: NpyHeader, what: string): NpyArray {
   const { dtype, shape, dataOffset, littleEndian } = header;
   const { size, array } = DTYPES[dtype];
-  const needed = elementCount(shape) * BigInt(size);
+  const needed = exactElementCount(shape) * BigInt(size);
   const found = bytes.length - dataOffset;
   if (needed !== BigInt(found)) {
     const problem = needed > BigInt(found) ? 'the file is truncated' : 'the file has extra bytes';
@@ -366,8 +366,8 @@ function checkWritable(array: NpyWritable, dtype: NpyDtype): void {
   if (!Object.hasOwn(DTYPES, dtype)) fail(`unknown dtype '${dtype}' (supported: ${SUPPORTED})`);
   const shape = checkShape(array.shape);
   if (typeof shape === 'string') fail(`shape ${shape}`);
-  if (elementCount(shape as number[]) !== BigInt(array.data.length)) {
-    fail(`shape (${array.shape.join(', ')}) holds ${elementCount(shape as number[])} elements but data has ${array.data.length}`);
+  if (exactElementCount(shape as number[]) !== BigInt(array.data.length)) {
+    fail(`shape (${array.shape.join(', ')}) holds ${exactElementCount(shape as number[])} elements but data has ${array.data.length}`);
   }
   const { data } = array;
   if (dtype === 'int64' || dtype === 'uint64') {

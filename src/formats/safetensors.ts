@@ -20,12 +20,11 @@ import {
   dataView,
   decodeUtf8,
   describeJson,
-  elementCount,
   firstNonFinite,
   multiIndexText,
 } from './bytes.js';
 import { bfloat16BitsToFloat32, float16Table32, float32ToFloat16Bits } from './float16.js';
-import { formatShape } from '../ir/shape.js';
+import { exactElementCount, formatShape } from '../ir/shape.js';
 
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
 
@@ -170,7 +169,7 @@ function checkEntry(name: string, value: unknown, dataLength: number, fail: (mes
     fail(`${tensor} claims bytes ${begin}..${end} but the data section has ${bytesText(dataLength)}`);
   }
   // Exact arithmetic: a shape claiming terabytes is compared, never allocated.
-  const needed = elementCount(dims as number[]) * BigInt(size);
+  const needed = exactElementCount(dims as number[]) * BigInt(size);
   if (needed !== BigInt(end - begin)) {
     fail(`${tensor} has shape ${formatShape(dims as number[])} ${dtype}, which needs ${bytesText(needed)}, but data_offsets ${begin}..${end} span ${bytesText(end - begin)}`);
   }
@@ -295,7 +294,7 @@ export function writeSafetensors(
     if (name === METADATA_KEY || RESERVED_NAMES.has(name)) throw new NncError(`writeSafetensors: '${name}' cannot be a tensor name`);
     const dims = checkShape(tensor.shape);
     if (typeof dims === 'string') throw new NncError(`writeSafetensors: tensor '${name}': shape ${dims}`);
-    if (elementCount(dims) !== BigInt(hostLength(tensor))) {
+    if (exactElementCount(dims) !== BigInt(hostLength(tensor))) {
       throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${hostLength(tensor)} values`);
     }
     byName.set(name, tensor);

@@ -71,6 +71,26 @@ export function consumers(graph: Graph): readonly (readonly NodeId[])[] {
   return result;
 }
 
+/**
+ * Liveness, for a run that frees values as it goes: per node, the values whose last
+ * consumer it is (each once, in input order, none of `keep`), to free right after it.
+ */
+export function lastUses(graph: Graph, keep: ReadonlySet<NodeId>): readonly (readonly NodeId[])[] {
+  const lastUser = new Int32Array(graph.nodes.length).fill(-1);
+  for (const node of graph.nodes) for (const input of node.inputs) lastUser[input] = node.id;
+  return graph.nodes.map((node) => [...new Set(node.inputs)].filter((input) => lastUser[input] === node.id && !keep.has(input)));
+}
+
+/** Liveness backwards: which nodes an output depends on (1) or not (0). Linear: inputs are earlier nodes. */
+export function reachesOutputs(graph: Graph): Uint8Array {
+  const live = new Uint8Array(graph.nodes.length);
+  for (const id of graph.outputs) live[id] = 1;
+  for (let id = graph.nodes.length - 1; id >= 0; id--) {
+    if (live[id]) for (const input of graph.nodes[id].inputs) live[input] = 1;
+  }
+  return live;
+}
+
 /** A node of a given kind, or undefined: narrows the union for callers. */
 export function asKind<K extends OpKind>(node: Node | undefined, kind: K): NodeOf<K> | undefined {
   return node !== undefined && node.kind === kind ? (node as unknown as NodeOf<K>) : undefined;

@@ -11,8 +11,11 @@
 //  8. every non-Input node contributes to an output (no dead nodes).
 
 import { formatLocation } from '../diagnostics.js';
-import { OPS, checkedProduct, inferShape, nodeWeights, shapesEqual } from './ops.js';
-import { formatShape } from './shape.js';
+import { reachesOutputs } from './graph.js';
+import { layerDef } from './layers/index.js';
+import { shapesEqual } from './layers/shapeRules.js';
+import { inferShape, nodeWeights } from './ops.js';
+import { elementCount, formatShape } from './shape.js';
 import type { Graph, Node } from './types.js';
 
 export function verifyGraph(graph: Graph): string[] {
@@ -25,14 +28,15 @@ export function verifyGraph(graph: Graph): string[] {
   const names = new Map<string, number>();
   graph.nodes.forEach((node, index) => {
     if (node.id !== index) at(node, `id ${node.id} does not match its position ${index}`);
-    if (!(node.kind in OPS)) {
+    const def = layerDef(node.kind);
+    if (!def) {
       at(node, `unknown op kind '${node.kind}'`);
       return;
     }
     for (const input of node.inputs) {
       if (!Number.isInteger(input) || input < 0 || input >= index) at(node, `input ${input} is not an earlier node`);
     }
-    const arity = OPS[node.kind].arity;
+    const arity = def.inputs;
     const count = node.inputs.length;
     if ((arity === 'none' && count !== 0) || (arity === 'one' && count !== 1) || (arity === 'many' && count < 2)) {
       at(node, `takes ${arity === 'none' ? 'no inputs' : arity === 'one' ? 'exactly one input' : 'two or more inputs'}, has ${count}`);
@@ -57,7 +61,7 @@ export function verifyGraph(graph: Graph): string[] {
     else if (!shapesEqual(inferred.shape, node.shape)) at(node, `stored shape ${formatShape(node.shape)} differs from inferred ${formatShape(inferred.shape)}`);
     for (const weight of nodeWeights(graph, node)) {
       if (weight.shape.some((d) => !Number.isSafeInteger(d) || d < 1)) at(node, `weight '${weight.name}' has shape [${weight.shape.join(', ')}]`);
-      else if (checkedProduct(weight.shape) === null) at(node, `weight '${weight.name}' has more than 2^53 elements`);
+      else if (elementCount(weight.shape) === null) at(node, `weight '${weight.name}' has more than 2^53 elements`);
     }
   }
 
@@ -71,12 +75,7 @@ export function verifyGraph(graph: Graph): string[] {
     return problems;
   }
 
-  // Liveness: walk back from the outputs; consumers are computed once, so this is linear.
-  const live = new Uint8Array(graph.nodes.length);
-  for (const id of graph.outputs) live[id] = 1;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) {
-    if (live[id]) for (const input of graph.nodes[id].inputs) live[input] = 1;
-  }
+  const live = reachesOutputs(graph);
   for (const node of graph.nodes) {
     if (!live[node.id] && node.kind !== 'Input') at(node, 'does not contribute to any output');
   }

@@ -2,7 +2,9 @@
 // names, required arguments, value types, symbols (activations, initializers, padding...).
 
 import test from 'ava';
-import type { DenseAttrs } from '../../src/ir/types.js';
+import type { AttrsByKind } from '../../src/ir/types.js';
+
+type DenseAttrs = AttrsByKind['Dense'];
 import { errorsOf, graphOf, modelWith } from '../helpers/check.js';
 
 const ACTIVATIONS = 'linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu';

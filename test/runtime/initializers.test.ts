@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { initializers as tfjsInitializers } from '@tensorflow/tfjs-layers';
 import { check } from '../../compiler/check.js';
-import { init } from '../../compiler/layers/paramTypes.js';
+import { init } from '../../src/ir/layers/paramTypes.js';
 import { computeFans, initialValues, initializeWeights, TRUNCATED_NORMAL_STDDEV } from '../../runtime/initializers.js';
 import { Random } from '../../runtime/random.js';
 import type { ArgValue, Graph, Initializer, InitializerName } from '../../src/ir/types.js';

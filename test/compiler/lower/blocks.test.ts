@@ -2,8 +2,11 @@
 // at the call that expanded it. (Recursion is a rule: test/compiler/checks/noRecursiveBlocks.)
 
 import test from 'ava';
-import type { Conv2DAttrs, DenseAttrs } from '../../../src/ir/types.js';
+import type { AttrsByKind } from '../../../src/ir/types.js';
 import { at, errorDiagnostics, errorsOf, errorsWithNotesOf, graphOf, reported } from '../../helpers/check.js';
+
+type Conv2DAttrs = AttrsByKind['Conv2D'];
+type DenseAttrs = AttrsByKind['Dense'];
 
 test('a block without inputs applies to the current value; parameters and defaults reach its layers', (t) => {
   const text = 'block ConvBN(filters, kernel_size=3, strides=1) {\n  Conv2D(filters, kernel_size, strides=strides, padding=same, use_bias=false)\n  BatchNormalization\n}\nmodel M {\n  input x: [8, 8, 3]\n  ConvBN(4)\n  ConvBN(8, 1, strides=2)\n}\n';

@@ -4,7 +4,7 @@
 
 import test from 'ava';
 import { foldIntoLinear } from '../../../compiler/passes/foldIntoLinear.js';
-import { isLinearLayer } from '../../../compiler/passes/linearLayers.js';
+import { isLinearLayer } from '../../../src/ir/ops.js';
 import { WeightEdits } from '../../../compiler/passes/weightEdits.js';
 import { graphOf } from '../../helpers/check.js';
 

@@ -5,7 +5,9 @@ import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import { check } from '../../../compiler/check.js';
 import { GraphBuilder } from '../../../src/ir/graph.js';
-import type { DenseAttrs, Graph, Node } from '../../../src/ir/types.js';
+import type { AttrsByKind, Graph, Node } from '../../../src/ir/types.js';
+
+type DenseAttrs = AttrsByKind['Dense'];
 import { assertValidGraph, verifyGraph } from '../../../src/ir/verify.js';
 import { graphOf, modelWith } from '../../helpers/check.js';
 

@@ -1,6 +1,8 @@
-// The types of layer arguments: each checks a value and converts it to the IR's form.
+// The types of layer arguments: each checks a written value and converts it to the
+// IR's form, and checks that form where it is read back from JSON (a bundle), where
+// the text is hostile and the bounds are tighter (dimensions below 2^31).
 
-import { didYouMean } from '../../src/diagnostics.js';
+import { didYouMean } from '../../diagnostics.js';
 import {
   ACTIVATION_NAMES,
   type Activation,
@@ -14,47 +16,94 @@ import {
   type Pair,
   REGULARIZER_NAMES,
   type Regularizer,
-} from '../../src/ir/types.js';
-import { type Value, describeValue } from '../values.js';
-import { Mismatch, type ParamType, type Signature, bindArguments, param } from './arguments.js';
+} from '../attributes.js';
+import { type AttrType, type IrCheck, Mismatch, type Signature, bindArguments, irCheck, param } from './arguments.js';
+import { type Value, describeValue } from './values.js';
 
 const MAX_DIM = Number.MAX_SAFE_INTEGER;
 
-function numberType(expects: string, accept: (n: number) => boolean): ParamType<number> {
+// ---------------------------------------------------------------------------
+// Checks of the IR's form (JSON): what a value must be, or null when it fits.
+
+/** The largest dimension or count a graph read from JSON may ask for. */
+const MAX_IR_DIM = 2 ** 31 - 1;
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+export const irInt = (min: number, max = MAX_IR_DIM) => irCheck<number>((v) => (isInt(v) && v >= min && v <= max ? null : `an integer in [${min}, ${max}]`));
+const irNumber = irCheck<number>((v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'a finite number'));
+const irSafeInt = irCheck<number>((v) => (isInt(v) ? null : 'an integer'));
+const irBool = irCheck<boolean>((v) => (typeof v === 'boolean' ? null : 'true or false'));
+const irString = irCheck<string>((v) => (typeof v === 'string' ? null : 'a string'));
+const irOneOf = <T extends string>(values: readonly T[]) => irCheck<T>((v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? null : `one of ${values.join(', ')}`));
+const irNullable = <T>(check: IrCheck<T>) => irCheck<T | null>((v) => (v === null ? null : check(v)));
+export const irPair = (min: number) => irCheck<Pair>((v) => (Array.isArray(v) && v.length === 2 && v.every((x) => irInt(min)(x) === null) ? null : `a pair of integers ≥ ${min}`));
+/** Resolved axes: counted with the batch axis, so never 0. */
+export const irAxes = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every((x) => irInt(1, 64)(x) === null) ? null : 'a non-empty list of axes'));
+const irWrittenAxes = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every(isInt) ? null : 'a non-empty list of integer axes'));
+const irDims = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every((x) => x === -1 || irInt(1)(x) === null) ? null : 'a list of dimensions'));
+const irPadding2 = irCheck<readonly [Pair, Pair]>((v) => (Array.isArray(v) && v.length === 2 && v.every((p) => irPair(0)(p) === null) ? null : '[[top, bottom], [left, right]]'));
+
+const irActivation = irCheck<Activation>((v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'an activation object';
+  const { name, alpha, ...rest } = v as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return 'an activation object with only name and alpha';
+  if (irOneOf(ACTIVATION_NAMES)(name) !== null) return `an activation named one of ${ACTIVATION_NAMES.join(', ')}`;
+  return alpha === undefined || irNumber(alpha) === null ? null : 'an activation with a numeric alpha';
+});
+
+const irCallable = <N extends string>(names: readonly N[]) =>
+  irCheck<Callable<N>>((v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'an object {name, args}';
+    const { name, args } = v as Record<string, unknown>;
+    if (irOneOf(names)(name) !== null) return `one of ${names.join(', ')}`;
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) return 'an object {name, args}';
+    for (const value of Object.values(args)) {
+      if (!(value === null || typeof value === 'boolean' || typeof value === 'string' || irNumber(value) === null)) return 'args of numbers, strings, booleans or null';
+    }
+    return null;
+  });
+
+// ---------------------------------------------------------------------------
+// Numbers, booleans, strings, choices
+
+function numberType(expects: string, accept: (n: number) => boolean, ir: IrCheck<number> = irNumber): AttrType<number> {
   return {
     expects,
     convert: (v) => (v.kind === 'number' && accept(v.value) ? v.value : new Mismatch()),
+    ir,
   };
 }
 
-export const positiveInt = numberType('a positive integer', (n) => Number.isInteger(n) && n >= 1 && n <= MAX_DIM);
-export const nonNegativeInt = numberType('a non-negative integer', (n) => Number.isInteger(n) && n >= 0 && n <= MAX_DIM);
-export const integer = numberType('an integer', (n) => Number.isSafeInteger(n));
+export const positiveInt = numberType('a positive integer', (n) => Number.isInteger(n) && n >= 1 && n <= MAX_DIM, irInt(1));
+export const integer = numberType('an integer', (n) => Number.isSafeInteger(n), irSafeInt);
 export const finite = numberType('a number', (n) => Number.isFinite(n));
 export const nonNegative = numberType('a non-negative number', (n) => n >= 0);
 export const positive = numberType('a positive number', (n) => n > 0);
 export const unitInterval = numberType('a number in [0, 1)', (n) => n >= 0 && n < 1);
 export const probability = numberType('a number in [0, 1]', (n) => n >= 0 && n <= 1);
 
-export const bool: ParamType<boolean> = {
+export const bool: AttrType<boolean> = {
   expects: 'true or false',
   convert: (v) => (v.kind === 'bool' ? v.value : new Mismatch()),
+  ir: irBool,
 };
 
 /** A string, quoted or as a bare symbol. */
-export const text: ParamType<string> = {
+export const text: AttrType<string> = {
   expects: 'a string',
   convert: (v) => (v.kind === 'string' ? v.value : new Mismatch()),
+  ir: irString,
 };
 
-export function nullable<T>(type: ParamType<T>): ParamType<T | null> {
+export function nullable<T>(type: AttrType<T>): AttrType<T | null> {
   return {
     expects: `${type.expects} or null`,
     convert: (v, diagnostics) => (v.kind === 'null' ? null : type.convert(v, diagnostics)),
+    ir: irNullable(type.ir),
   };
 }
 
-export function oneOf<T extends string>(what: string, values: readonly T[]): ParamType<T> {
+export function oneOf<T extends string>(what: string, values: readonly T[]): AttrType<T> {
   return {
     expects: `one of ${values.join(', ')}`,
     convert(v) {
@@ -62,11 +111,14 @@ export function oneOf<T extends string>(what: string, values: readonly T[]): Par
       if ((values as readonly string[]).includes(v.value)) return v.value as T;
       return new Mismatch(`unknown ${what} '${v.value}'${didYouMean(v.value, values)} (expected one of ${values.join(', ')})`);
     },
+    ir: irOneOf(values),
   };
 }
 
+export const padding = oneOf('padding', ['valid', 'same'] as const);
+
 /** `3` or `[3, 3]`, each a positive integer. */
-export const intOrPair: ParamType<Pair> = {
+export const intOrPair: AttrType<Pair> = {
   expects: 'a positive integer or a pair [a, b] of positive integers',
   convert(v) {
     const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= MAX_DIM;
@@ -77,10 +129,11 @@ export const intOrPair: ParamType<Pair> = {
     }
     return new Mismatch();
   },
+  ir: irPair(1),
 };
 
 /** `1`, `[1, 2]` (symmetric per axis) or `[[top, bottom], [left, right]]`, non-negative integers. */
-export const zeroPadding: ParamType<readonly [Pair, Pair]> = {
+export const zeroPadding: AttrType<readonly [Pair, Pair]> = {
   expects: 'a non-negative integer, a pair [h, w], or [[top, bottom], [left, right]]',
   convert(v) {
     const int = (x: Value): number | null => (x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM ? x.value : null);
@@ -96,10 +149,11 @@ export const zeroPadding: ParamType<readonly [Pair, Pair]> = {
     }
     return new Mismatch();
   },
+  ir: irPadding2,
 };
 
 /** An axis or a list of axes, as written (negative allowed); resolved against the input's rank later. */
-export const axes: ParamType<readonly number[]> = {
+export const axes: AttrType<readonly number[]> = {
   expects: 'an integer axis or a list of integer axes',
   convert(v) {
     const int = (x: Value) => x.kind === 'number' && Number.isSafeInteger(x.value);
@@ -107,10 +161,11 @@ export const axes: ParamType<readonly number[]> = {
     if (v.kind === 'list' && v.items.length > 0 && v.items.every(int)) return v.items.map((x) => (x as { value: number }).value);
     return new Mismatch();
   },
+  ir: irWrittenAxes,
 };
 
 /** Reshape's target: positive integers, at most one -1. */
-export const targetShape: ParamType<readonly number[]> = {
+export const targetShape: AttrType<readonly number[]> = {
   expects: 'a list of positive integers with at most one -1',
   convert(v) {
     if (v.kind !== 'list' || v.items.length === 0) return new Mismatch();
@@ -124,6 +179,7 @@ export const targetShape: ParamType<readonly number[]> = {
     if (dims.filter((d) => d === -1).length > 1) return new Mismatch('Reshape target may contain at most one -1', v.loc);
     return dims;
   },
+  ir: irDims,
 };
 
 // ---------------------------------------------------------------------------
@@ -131,9 +187,9 @@ export const targetShape: ParamType<readonly number[]> = {
 
 const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish' };
 /** Keras 3's `leaky_relu` activation uses negative_slope=0.2. */
-export const LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
+const LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
 
-export const activation: ParamType<Activation> = {
+export const activation: AttrType<Activation> = {
   expects: `an activation (${ACTIVATION_NAMES.join(', ')})`,
   convert(v) {
     if (v.kind === 'null') return { name: 'linear' };
@@ -145,6 +201,7 @@ export const activation: ParamType<Activation> = {
     }
     return name === 'leaky_relu' ? { name, alpha: LEAKY_RELU_ACTIVATION_SLOPE } : { name: name as ActivationName };
   },
+  ir: irActivation,
 };
 
 // ---------------------------------------------------------------------------
@@ -190,8 +247,9 @@ const CONSTRAINTS = callableSignatures('constraint', {
   unit_norm: [param('axis', integer, 0)],
 });
 
-function callableType<N extends string>(kind: string, names: readonly N[], table: Record<string, Signature>): ParamType<Callable<N>> {
+function callableType<N extends string>(kind: string, names: readonly N[], table: Record<string, Signature>): AttrType<Callable<N>> {
   return {
+    ir: irCallable(names),
     expects: `${kind === 'initializer' ? 'an' : 'a'} ${kind} (${names.join(', ')})`,
     convert(v, diagnostics) {
       if (v.kind !== 'string' && v.kind !== 'call') return new Mismatch();
@@ -206,9 +264,9 @@ function callableType<N extends string>(kind: string, names: readonly N[], table
   };
 }
 
-export const initializer = callableType('initializer', INITIALIZER_NAMES, INITIALIZERS) as ParamType<Initializer>;
-export const regularizer = nullable(callableType('regularizer', REGULARIZER_NAMES, REGULARIZERS)) as ParamType<Regularizer | null>;
-export const constraint = nullable(callableType('constraint', CONSTRAINT_NAMES, CONSTRAINTS)) as ParamType<Constraint | null>;
+export const initializer = callableType('initializer', INITIALIZER_NAMES, INITIALIZERS) as AttrType<Initializer>;
+export const regularizer = nullable(callableType('regularizer', REGULARIZER_NAMES, REGULARIZERS)) as AttrType<Regularizer | null>;
+export const constraint = nullable(callableType('constraint', CONSTRAINT_NAMES, CONSTRAINTS)) as AttrType<Constraint | null>;
 
 /** Resolved defaults, as a layer table writes them: `init('glorot_uniform')`. */
 export function init(name: (typeof INITIALIZER_NAMES)[number]): Initializer {

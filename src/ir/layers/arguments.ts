@@ -2,8 +2,8 @@
 // required arguments, and each value checked and converted by its parameter's type.
 // Layers, initializers, regularizers and constraints all bind through here.
 
-import { type Diagnostic, type Location, closest, error, suggestionText } from '../../src/diagnostics.js';
-import { type Arguments, type Value, containsUnknown, describeValue } from '../values.js';
+import { type Diagnostic, type Location, closest, error, suggestionText } from '../../diagnostics.js';
+import { type Arguments, type Value, containsUnknown, describeValue } from './values.js';
 
 /** A conversion failure; `message` replaces the generic "expects X, found Y" when given. */
 export class Mismatch {
@@ -15,10 +15,30 @@ export class Mismatch {
   }
 }
 
+/**
+ * How a converted value must look where it is read back without the front end (a
+ * bundle's JSON): null when it fits, else what it must be ("an integer in [1, 2147483647]").
+ * `T` is the type it admits.
+ */
+export interface IrCheck<T> {
+  (value: unknown): string | null;
+  /** Never set: carries the admitted type. */
+  readonly admits?: T;
+}
+
+export function irCheck<T>(check: (value: unknown) => string | null): IrCheck<T> {
+  return check as IrCheck<T>;
+}
+
 export interface ParamType<T> {
   /** What the parameter accepts, for messages: "a positive integer". */
   readonly expects: string;
   convert(value: Value, diagnostics: Diagnostic[]): T | Mismatch;
+}
+
+/** The type of a layer attribute: a parameter type whose converted value an IR stores, with that value's check. */
+export interface AttrType<T> extends ParamType<T> {
+  readonly ir: IrCheck<T>;
 }
 
 export interface ParamSpec {

@@ -1,0 +1,79 @@
+// Layers that move or scale values without weights: Flatten, Reshape, Rescaling,
+// ZeroPadding2D.
+
+import { elementCount, formatShape } from '../shape.js';
+import type { Shape } from '../attributes.js';
+import { attr, defineLayer } from './define.js';
+import { finite, targetShape, zeroPadding } from './paramTypes.js';
+import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
+
+const featureDims = (shape: Shape) => shape.slice(1) as number[];
+const alreadyShaped = (kind: string) => (_attrs: unknown, input: Shape, output: Shape) => (shapesEqual(output, input) ? `${kind} to the shape it already has is the identity` : null);
+
+export const Flatten = defineLayer({
+  kind: 'Flatten',
+  attrs: {},
+  inferShape(_attrs, [input]) {
+    if (input.shape.length < 2) return { error: `Flatten expects an input with a feature dimension, but '${input.name}' is ${formatShape(input.shape)}` };
+    const size = elementCount(featureDims(input.shape));
+    if (size === null) return { error: `Flatten of '${input.name}' ${formatShape(input.shape)} would have more than 2^53 features` };
+    return { shape: [input.shape[0], size] };
+  },
+  traits: { identityAtInference: alreadyShaped('Flatten') },
+});
+
+export const Reshape = defineLayer({
+  kind: 'Reshape',
+  positional: 1,
+  attrs: {
+    /** As written, without the batch dimension; at most one -1. */
+    target_shape: attr(targetShape),
+  },
+  inferShape(attrs, [input]) {
+    const size = elementCount(featureDims(input.shape));
+    const known = attrs.target_shape.filter((d) => d !== -1);
+    const target = elementCount(known);
+    if (size === null || target === null) return { error: `Reshape of '${input.name}' ${formatShape(input.shape)} involves more than 2^53 elements` };
+    const wildcard = attrs.target_shape.indexOf(-1);
+    if (wildcard >= 0) {
+      if (size % target !== 0) {
+        return { error: `Reshape cannot reshape '${input.name}' ${formatShape(input.shape)} (${size} values) into [${attrs.target_shape.join(', ')}]: ${size} is not a multiple of ${target}` };
+      }
+      const resolved = attrs.target_shape.map((d) => (d === -1 ? size / target : d));
+      return { shape: [input.shape[0], ...resolved] };
+    }
+    if (size !== target) {
+      return { error: `Reshape cannot reshape '${input.name}' ${formatShape(input.shape)} (${size} values) into [${attrs.target_shape.join(', ')}] (${target} values)` };
+    }
+    return { shape: [input.shape[0], ...attrs.target_shape] };
+  },
+  traits: { identityAtInference: alreadyShaped('Reshape') },
+});
+
+/** `y = x · scale + offset`. */
+export const Rescaling = defineLayer({
+  kind: 'Rescaling',
+  positional: 1,
+  attrs: { scale: attr(finite), offset: attr(finite, 0) },
+  inferShape: sameShape,
+  traits: { identityAtInference: (a) => (a.scale === 1 && a.offset === 0 ? 'Rescaling(1, offset=0) is the identity' : null) },
+});
+
+export const ZeroPadding2D = defineLayer({
+  kind: 'ZeroPadding2D',
+  positional: 1,
+  attrs: {
+    /** `[[top, bottom], [left, right]]`. */
+    padding: attr(zeroPadding, [
+      [1, 1],
+      [1, 1],
+    ]),
+  },
+  inferShape(attrs, [input]) {
+    const rankError = requireRank('ZeroPadding2D', input, 4, IMAGE);
+    if (rankError) return { error: rankError };
+    const [[top, bottom], [left, right]] = attrs.padding;
+    const [batch, height, width, channels] = input.shape as readonly [null, number, number, number];
+    return { shape: [batch, height + top + bottom, width + left + right, channels] };
+  },
+});

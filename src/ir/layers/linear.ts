@@ -1,0 +1,113 @@
+// Linear layers: a kernel, a bias, and an activation tfjs fuses into the kernel when it
+// can. Dense works on the last axis; the convolutions on channels-last images.
+
+import type { Activation, Pair } from '../attributes.js';
+import { formatShape } from '../shape.js';
+import { type AttrsError, type ShapedInput, attr, defineLayer } from './define.js';
+import { activation, bool, constraint, init, initializer, intOrPair, padding, positiveInt, regularizer } from './paramTypes.js';
+import { IMAGE, requireRank, spatial } from './shapeRules.js';
+
+const LINEAR: Activation = { name: 'linear' };
+
+/** Keras refuses strides > 1 together with dilation > 1. */
+function stridesWithDilation(kind: string, strides: Pair, dilation: Pair): AttrsError | null {
+  if ((strides[0] > 1 || strides[1] > 1) && (dilation[0] > 1 || dilation[1] > 1)) {
+    return { error: `${kind} cannot combine strides [${strides.join(', ')}] with dilation_rate [${dilation.join(', ')}]: one of them must be 1`, param: 'dilation_rate' };
+  }
+  return null;
+}
+
+const channels = (shape: readonly (number | null)[]) => shape[shape.length - 1] as number;
+
+export const Dense = defineLayer({
+  kind: 'Dense',
+  positional: 1,
+  attrs: {
+    units: attr(positiveInt),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    kernel_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    kernel_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    kernel_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  inferShape(attrs, [input]) {
+    if (input.shape.length < 2) return { error: `Dense expects an input of rank 2 or more, but '${input.name}' is ${formatShape(input.shape)}` };
+    return { shape: [...input.shape.slice(0, -1), attrs.units] };
+  },
+  variables: [
+    { name: 'kernel', shape: (a, [input]) => [channels(input), a.units], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'bias', shape: (a) => [a.units], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'kernel' } },
+});
+
+function convShape(kind: string, attrs: { kernel_size: Pair; strides: Pair; dilation_rate: Pair; padding: 'valid' | 'same' }, input: ShapedInput, outChannels: number) {
+  const rankError = requireRank(kind, input, 4, IMAGE);
+  if (rankError) return { error: rankError };
+  const size = spatial(kind, input, attrs.kernel_size, attrs.strides, attrs.dilation_rate, attrs.padding);
+  if (typeof size === 'string') return { error: size };
+  return { shape: [input.shape[0], size[0], size[1], outChannels] };
+}
+
+export const Conv2D = defineLayer({
+  kind: 'Conv2D',
+  positional: 2,
+  attrs: {
+    filters: attr(positiveInt),
+    kernel_size: attr(intOrPair),
+    strides: attr(intOrPair, [1, 1]),
+    padding: attr(padding, 'valid'),
+    dilation_rate: attr(intOrPair, [1, 1]),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    kernel_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    kernel_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    kernel_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
+  inferShape: (attrs, [input]) => convShape('Conv2D', attrs, input, attrs.filters),
+  variables: [
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input), a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'kernel' } },
+});
+
+export const DepthwiseConv2D = defineLayer({
+  kind: 'DepthwiseConv2D',
+  positional: 1,
+  attrs: {
+    kernel_size: attr(intOrPair),
+    strides: attr(intOrPair, [1, 1]),
+    padding: attr(padding, 'valid'),
+    depth_multiplier: attr(positiveInt, 1),
+    dilation_rate: attr(intOrPair, [1, 1]),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    depthwise_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    depthwise_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    depthwise_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  resolve: (args) => stridesWithDilation('DepthwiseConv2D', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
+  inferShape: (attrs, [input]) => convShape('DepthwiseConv2D', attrs, input, (input.shape[3] as number) * attrs.depth_multiplier),
+  variables: [
+    {
+      name: 'depthwise_kernel',
+      shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input), a.depth_multiplier],
+      initializer: 'depthwise_initializer',
+      regularizer: 'depthwise_regularizer',
+      constraint: 'depthwise_constraint',
+    },
+    { name: 'bias', shape: (a, [input]) => [channels(input) * a.depth_multiplier], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'depthwise_kernel' } },
+});
