@@ -1,0 +1,42 @@
+// The model zoo (examples/zoo/): each model's summary equals Keras's parameter counts.
+//
+// Totals: the "Documentation for individual models" table of Keras's applications page
+// (keras-team/keras, docs/templates/applications.md, Keras 2; MobileNetV2's row in the
+// later version of that table, e.g. keras-team/keras-docs-ko sources/applications.md).
+// The split: Keras's only non-trainable weights in these models are BatchNormalization's
+// moving mean and variance, so non-trainable = 2 × (channels of every BN), counted by hand
+// in each test from the architecture, and trainable = total − non-trainable.
+
+import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { check } from '../../compiler/check.js';
+import { summarize } from '../../compiler/summary.js';
+import type { Graph } from '../../src/ir/types.js';
+
+function zooGraph(file: string, model: string): Graph {
+  const path = `examples/zoo/${file}.nn`;
+  const result = check(readFileSync(path, 'utf8'), path);
+  const graph = result.models.get(model);
+  if (!graph) throw new Error(`${path} has no error-free model ${model}`);
+  return graph;
+}
+
+function totals(file: string, model: string): [number, number, number] {
+  const s = summarize(zooGraph(file, model));
+  return [s.totalParams, s.trainableParams, s.nonTrainableParams];
+}
+
+test('MobileNetV2 (alpha 1.0, 224): 3,538,984 / 3,504,872 / 34,112, 156 layers as in Keras', (t) => {
+  // BN channels: Conv1 32; block 0 depthwise 32, project 16; blocks 1–16 expand and
+  // depthwise 6·in each (in = 16, 24, 24, 32, 32, 32, 64 ×4, 96 ×3, 160 ×3: 12·1,184 =
+  // 14,208), project out (24 ×2, 32 ×3, 64 ×4, 96 ×3, 160 ×3, 320: 1,488); Conv_1 1,280.
+  // 32 + 48 + 14,208 + 1,488 + 1,280 = 17,056 channels, 2 · 17,056 = 34,112 moving statistics.
+  t.deepEqual(totals('mobilenet_v2', 'MobileNetV2'), [3_538_984, 3_504_872, 34_112]);
+  // TensorFlow's transfer-learning tutorial prints 154 layers for MobileNetV2 without its
+  // top (the InputLayer included); the top adds GlobalAveragePooling2D and Dense.
+  t.is(summarize(zooGraph('mobilenet_v2', 'MobileNetV2')).layers.length, 156);
+});
+
+test('MobileNetV2 at 96x96 has the same weights as at 224x224', (t) => {
+  t.deepEqual(totals('mobilenet_v2', 'MobileNetV2Small'), [3_538_984, 3_504_872, 34_112]);
+});
