@@ -40,3 +40,17 @@ test('MobileNetV2 (alpha 1.0, 224): 3,538,984 / 3,504,872 / 34,112, 156 layers a
 test('MobileNetV2 at 96x96 has the same weights as at 224x224', (t) => {
   t.deepEqual(totals('mobilenet_v2', 'MobileNetV2Small'), [3_538_984, 3_504_872, 34_112]);
 });
+
+test('ResNet50 (224): 25,636,712 / 25,583,592 / 53,120, 177 layers as in Keras', (t) => {
+  // BN channels: conv1 64; per stage, blocks × (f + f + 4f) plus the projection's 4f:
+  // 64: 3·384 + 256 = 1,408; 128: 4·768 + 512 = 3,584; 256: 6·1,536 + 1,024 = 10,240;
+  // 512: 3·3,072 + 2,048 = 11,264. 64 + 1,408 + 3,584 + 10,240 + 11,264 = 26,560 channels,
+  // 2 · 26,560 = 53,120 moving statistics.
+  t.deepEqual(totals('resnet50', 'ResNet50'), [25_636_712, 25_583_592, 53_120]);
+  // 175 layers without the top (the InputLayer included), as Keras's ResNet50 has.
+  t.is(summarize(zooGraph('resnet50', 'ResNet50')).layers.length, 177);
+});
+
+test('ResNet50 at 32x32 has the same weights as at 224x224', (t) => {
+  t.deepEqual(totals('resnet50', 'ResNet50Small'), [25_636_712, 25_583_592, 53_120]);
+});
