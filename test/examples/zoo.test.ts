@@ -54,3 +54,18 @@ test('ResNet50 (224): 25,636,712 / 25,583,592 / 53,120, 177 layers as in Keras',
 test('ResNet50 at 32x32 has the same weights as at 224x224', (t) => {
   t.deepEqual(totals('resnet50', 'ResNet50Small'), [25_636_712, 25_583_592, 53_120]);
 });
+
+test('DenseNet121 (224): 8,062,504 / 7,978,856 / 83,648, 429 layers as in Keras', (t) => {
+  // BN channels: conv1 64; each dense layer's first BN sees its input width (block of n
+  // layers from c channels: n·c + 32·n(n−1)/2): 6·64 + 480 = 864, 12·128 + 2,112 = 3,648,
+  // 24·256 + 8,832 = 14,976, 16·512 + 3,840 = 12,032; each of the 58 second BNs 128
+  // (7,424); transitions 256 + 512 + 1,024; the final BN 1,024. 41,824 channels,
+  // 2 · 41,824 = 83,648 moving statistics.
+  t.deepEqual(totals('densenet121', 'DenseNet121'), [8_062_504, 7_978_856, 83_648]);
+  // 427 layers without the top (the InputLayer included), as Keras's DenseNet121 has.
+  t.is(summarize(zooGraph('densenet121', 'DenseNet121')).layers.length, 429);
+});
+
+test('DenseNet121 at 32x32 has the same weights as at 224x224', (t) => {
+  t.deepEqual(totals('densenet121', 'DenseNet121Small'), [8_062_504, 7_978_856, 83_648]);
+});
