@@ -69,3 +69,22 @@ test('DenseNet121 (224): 8,062,504 / 7,978,856 / 83,648, 429 layers as in Keras'
 test('DenseNet121 at 32x32 has the same weights as at 224x224', (t) => {
   t.deepEqual(totals('densenet121', 'DenseNet121Small'), [8_062_504, 7_978_856, 83_648]);
 });
+
+test('InceptionV3 (299): 23,851,784 / 23,817,352 / 34,432, 313 layers as in Keras', (t) => {
+  // One BN (scale=false: beta trainable, two moving statistics) per convolution, of its
+  // filters: stem 32 + 32 + 64 + 80 + 192 = 400; mixed0–2 (64 + 48 + 64 + 64 + 96 + 96 +
+  // pool 32 | 64 | 64) 1,456; mixed3 384 + 64 + 96 + 96 = 640; mixed4–7 (768 + 6·width,
+  // width 128, 160, 160, 192) 6,912; mixed8 192 + 320 + 4·192 = 1,280; mixed9–10 2·3,264.
+  // 17,216 channels, 2 · 17,216 = 34,432 moving statistics.
+  t.deepEqual(totals('inception_v3', 'InceptionV3'), [23_851_784, 23_817_352, 34_432]);
+  // 311 layers without the top (the InputLayer included), as Keras's InceptionV3 has.
+  const layers = summarize(zooGraph('inception_v3', 'InceptionV3')).layers;
+  t.is(layers.length, 313);
+  // Keras leaves conv2d_bn's layers unnamed: the automatic names are Keras's own.
+  // The last is the pooled branch of mixed10, Keras's 94th convolution.
+  t.deepEqual(layers.slice(-6).map((l) => l.name), ['conv2d_93', 'batch_normalization_93', 'activation_93', 'mixed10', 'avg_pool', 'predictions']);
+});
+
+test('InceptionV3 at 75x75 has the same weights as at 299x299', (t) => {
+  t.deepEqual(totals('inception_v3', 'InceptionV3Small'), [23_851_784, 23_817_352, 34_432]);
+});
