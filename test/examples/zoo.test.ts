@@ -1,4 +1,6 @@
-// The model zoo (examples/zoo/): each model's summary equals Keras's parameter counts.
+// The model zoo (examples/zoo/): each model's summary equals Keras's parameter counts;
+// each predicts what tfjs-layers predicts with the same weights; the inference build
+// folds its BatchNormalizations and computes what the unoptimized graph computes.
 //
 // Totals: the "Documentation for individual models" table of Keras's applications page
 // (keras-team/keras, docs/templates/applications.md, Keras 2; MobileNetV2's row in the
@@ -8,10 +10,18 @@
 // in each test from the architecture, and trainable = total − non-trainable.
 
 import test from 'ava';
+import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { check } from '../../compiler/check.js';
+import { fusionReport } from '../../compiler/passes/report.js';
 import { summarize } from '../../compiler/summary.js';
-import type { Graph } from '../../src/ir/types.js';
+import type { Graph, HostTensor } from '../../src/ir/types.js';
+import { initNodeBackend } from '../../runtime/backends/node.js';
+import { Model } from '../../runtime/model.js';
+import { compareHost } from '../../runtime/verify.js';
+import { LAYERS_TOLERANCE, assertMatches, randomInput, randomizedWeights } from '../helpers/models.js';
+import { optimizeVerified } from '../helpers/optimizer.js';
+import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 
 function zooGraph(file: string, model: string): Graph {
   const path = `examples/zoo/${file}.nn`;
@@ -88,3 +98,78 @@ test('InceptionV3 (299): 23,851,784 / 23,817,352 / 34,432, 313 layers as in Kera
 test('InceptionV3 at 75x75 has the same weights as at 299x299', (t) => {
   t.deepEqual(totals('inception_v3', 'InceptionV3Small'), [23_851_784, 23_817_352, 34_432]);
 });
+
+// Execution. These models hold 3.5 to 25.6 million weights, and on wasm every model
+// instance costs seconds (upload, XNNPACK packing each kernel on its first call), so each
+// runs once, at batch 1, on its small input (the same layers and weights as the full-size
+// model, whose summary is checked above), with logits out.
+
+/**
+ * Optimized against unoptimized: 1e-4 + 1e-4·|y|, `nnc build`'s own check. The folds
+ * round each of up to 94 kernels to float32 once more, along paths of up to 50
+ * convolutions, on logits of magnitude ~5 (measured: at most ~1e-5, see docs/zoo.md).
+ */
+const OPTIMIZED_TOLERANCE = { atol: 1e-4, rtol: 1e-4 };
+
+interface ZooCase {
+  readonly file: string;
+  readonly full: string;
+  readonly small: string;
+  /** BatchNormalizations folded into a convolution and left as an Affine. */
+  readonly folded: number;
+  readonly converted: number;
+}
+
+const CASES: readonly ZooCase[] = [
+  { file: 'mobilenet_v2', full: 'MobileNetV2', small: 'MobileNetV2Small', folded: 52, converted: 0 },
+  { file: 'resnet50', full: 'ResNet50', small: 'ResNet50Small', folded: 53, converted: 0 },
+  { file: 'densenet121', full: 'DenseNet121', small: 'DenseNet121Small', folded: 59, converted: 62 },
+  { file: 'inception_v3', full: 'InceptionV3', small: 'InceptionV3Small', folded: 94, converted: 0 },
+];
+
+function outcomes(graph: Graph, weights: Map<string, HostTensor>) {
+  const result = optimizeVerified({ graph, weights });
+  const report = fusionReport(graph, result);
+  const count = (outcome: string) => report.batchNorms.filter((b) => b.outcome === outcome).length;
+  return { result, report, folded: count('folded'), converted: count('converted'), kept: count('kept') };
+}
+
+for (const zoo of CASES) {
+  test.serial(`${zoo.small}: inference equals tfjs-layers; the inference build folds ${zoo.folded} BNs and computes the same`, async (t) => {
+    t.is(await initNodeBackend('wasm'), 'wasm');
+    const graph = zooGraph(zoo.file, zoo.small);
+    const weights = randomizedWeights(graph);
+    const x = randomInput(graph, 1);
+
+    const model = new Model(graph, weights, 'wasm');
+    const ours = model.predict(x) as tf.Tensor;
+    const original: HostTensor[] = [{ shape: ours.shape, data: ours.dataSync() as Float32Array }];
+    model.dispose();
+    const reference = buildTfjsLayersModel(graph, weights);
+    const theirs = reference.predict(x) as tf.Tensor;
+    assertMatches(t, ours, theirs, LAYERS_TOLERANCE, `${zoo.small} logits`);
+    tf.dispose([ours, theirs]);
+    reference.dispose();
+
+    const { result, report, folded, converted, kept } = outcomes(graph, weights);
+    t.deepEqual([folded, converted, kept], [zoo.folded, zoo.converted, 0]);
+    t.is(report.batchNorms.length, zoo.folded + zoo.converted);
+    t.false(result.graph.nodes.some((n) => n.kind === 'BatchNormalization'));
+    t.is(result.graph.nodes.filter((n) => n.kind === 'Affine').length, zoo.converted);
+
+    // runtime/verify.ts's comparison (compareModels without building the original a
+    // second time: its output above is the original's).
+    const optimized = new Model(result.graph, result.weights!, 'wasm');
+    const candidate = await optimized.predictHost([{ shape: x.shape, data: x.dataSync() as Float32Array }]);
+    optimized.dispose();
+    x.dispose();
+    const comparison = compareHost(original, candidate, OPTIMIZED_TOLERANCE);
+    t.log(`${zoo.small}: optimized vs original max abs error ${comparison.maxAbsError.toExponential(2)}, max rel ${comparison.maxRelError.toExponential(2)}`);
+    t.true(comparison.within, `max abs error ${comparison.maxAbsError}, ${comparison.failures} of ${comparison.elements} outside`);
+    t.is(comparison.elements, 1000);
+
+    // The full-size model has the same layers and weights: its build folds the same.
+    const full = outcomes(zooGraph(zoo.file, zoo.full), weights);
+    t.deepEqual([full.folded, full.converted, full.kept], [zoo.folded, zoo.converted, 0]);
+  });
+}
