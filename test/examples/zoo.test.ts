@@ -173,3 +173,20 @@ for (const zoo of CASES) {
     t.deepEqual([full.folded, full.converted, full.kept], [zoo.folded, zoo.converted, 0]);
   });
 }
+
+test('DenseNet121: a BN that normalizes a concatenation before BN → relu → Conv stays an Affine, and says why', (t) => {
+  const graph = zooGraph('densenet121', 'DenseNet121');
+  const report = fusionReport(graph, optimizeVerified({ graph, weights: null }));
+  const bn = (name: string) => report.batchNorms.find((b) => b.layer === name)!;
+  // The first BN of the second dense layer: its input is the first concatenation.
+  t.deepEqual(bn('batch_normalization_3'), {
+    layer: 'batch_normalization_3',
+    outcome: 'converted',
+    into: 'batch_normalization_3', // the Affine keeps the BN's name
+    detail: 'became a per-channel multiply-add (Affine: x·s + t)',
+    reasons: ["not into the layer before: 'concatenate' is a Concatenate, not a Dense or convolution", "not into the layer after: 'activation_3' is an Activation, not a Dense or convolution"],
+  });
+  // The second BN of a dense layer follows its 1x1 convolution and is folded into it.
+  t.is(bn('batch_normalization_4').outcome, 'folded');
+  t.is(bn('batch_normalization_4').into, 'conv2d_3');
+});
