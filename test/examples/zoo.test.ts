@@ -19,7 +19,7 @@ import type { Graph, HostTensor } from '../../src/ir/types.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
 import { compareHost } from '../../runtime/verify.js';
-import { LAYERS_TOLERANCE, assertMatches, randomInput, randomizedWeights } from '../helpers/models.js';
+import { LAYERS_TOLERANCE, assertMatches, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
 import { optimizeVerified } from '../helpers/optimizer.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 
@@ -148,6 +148,8 @@ for (const zoo of CASES) {
     const reference = buildTfjsLayersModel(graph, weights);
     const theirs = reference.predict(x) as tf.Tensor;
     assertMatches(t, ours, theirs, LAYERS_TOLERANCE, `${zoo.small} logits`);
+    const logits = ours.dataSync();
+    t.log(`${zoo.small}: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], max abs diff to tfjs-layers ${maxAbsDiff(ours, theirs)}`);
     tf.dispose([ours, theirs]);
     reference.dispose();
 
