@@ -127,6 +127,10 @@ function callFor(node: Node, args: readonly string[], inputDim: Dim, weight: (na
       return { call: `tf.softmax(${x}, -1)` };
     case 'Add':
       return { call: args.length === 2 ? `tf.add(${args[0]}, ${args[1]})` : `tf.addN([${args.join(', ')}])` };
+    case 'ZeroPadding2D': {
+      const [[top, bottom], [left, right]] = node.attrs.padding;
+      return { call: `tf.pad(${x}, [[0, 0], [${top}, ${bottom}], [${left}, ${right}], [0, 0]])` };
+    }
     case 'GlobalAveragePooling2D':
       return { call: `tf.mean(${x}, [1, 2])` };
     case 'MaxPooling2D':

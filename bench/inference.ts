@@ -7,12 +7,16 @@
 //
 //   npm run bench -- inference            (about 10 minutes on 2 shared cores)
 //   npm run bench -- --quick inference    (Géron only, few runs: a smoke test)
+//   npm run bench -- inference --models MobileNetV2,ResNet50   (only those models' cells)
 
 import { build } from 'esbuild';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fusionReport } from '../compiler/passes/report.js';
+import { optimize } from '../compiler/passes/pipeline.js';
+import { formatCount } from '../compiler/summary.js';
 import { launchChromium, serve } from '../test/helpers/browser.js';
 import { type ChartBar, speedupChart } from './chart.js';
 import { floorSource } from './floor.js';
@@ -20,7 +24,7 @@ import type { CellResult, RatioName, Variant } from './inferenceCells.js';
 import { INFERENCE_BACKENDS, type InferenceBackend, inferencePlan } from './inferencePlan.js';
 import type { PageResult } from './inferencePage.js';
 import { encodePreparedModels } from './preparedModels.js';
-import { prepareExample } from './prepare.js';
+import { benchmarkGraph, prepareExample } from './prepare.js';
 import { runChild } from './child.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
@@ -35,16 +39,17 @@ export interface BackendRun {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** wasm or cpu in a fresh Node process; its progress lines pass through to stderr. */
-async function runNodeBackend(backend: 'wasm' | 'cpu', quick: boolean): Promise<BackendRun> {
+async function runNodeBackend(backend: 'wasm' | 'cpu', quick: boolean, models: readonly string[] | undefined): Promise<BackendRun> {
   const started = performance.now();
-  const { cells, environment } = await runChild<{ cells: CellResult[]; environment: string }>('./inferenceNode.ts', [backend, ...(quick ? ['--quick'] : [])], `the ${backend} benchmark process`);
+  const args = [backend, ...(quick ? ['--quick'] : []), ...(models ? ['--models', models.join(',')] : [])];
+  const { cells, environment } = await runChild<{ cells: CellResult[]; environment: string }>('./inferenceNode.ts', args, `the ${backend} benchmark process`);
   return { backend, cells, environment, seconds: (performance.now() - started) / 1000 };
 }
 
 /** webgl in headless Chromium (SwiftShader: WebGL in software on this machine's CPU). */
-async function runWebgl(quick: boolean): Promise<BackendRun> {
+async function runWebgl(quick: boolean, models: readonly string[] | undefined): Promise<BackendRun> {
   const started = performance.now();
-  const plan = inferencePlan('webgl', quick);
+  const plan = inferencePlan('webgl', quick, models);
   const root = mkdtempSync(join(tmpdir(), 'nnc-bench-'));
   const bundled = await build({
     entryPoints: [here('./inferencePage.ts')],
@@ -56,7 +61,7 @@ async function runWebgl(quick: boolean): Promise<BackendRun> {
     logLevel: 'silent',
     define: { 'process.env.NODE_ENV': '"production"' },
   });
-  const { json, bytes } = encodePreparedModels(plan.models.map(prepareExample));
+  const { json, bytes } = encodePreparedModels(plan.models.map((m) => prepareExample(m.name)));
   writeFileSync(join(root, 'page.js'), bundled.outputFiles[0].text);
   writeFileSync(join(root, 'models.json'), json);
   writeFileSync(join(root, 'models.bin'), bytes);
@@ -86,15 +91,46 @@ async function runWebgl(quick: boolean): Promise<BackendRun> {
 }
 
 /** Measures one backend in its own process (or page). */
-export function runBackend(backend: InferenceBackend, quick: boolean): Promise<BackendRun> {
+export function runBackend(backend: InferenceBackend, quick: boolean, models?: readonly string[]): Promise<BackendRun> {
   process.stderr.write(`inference on ${backend}${quick ? ' (quick)' : ''}:\n`);
-  return backend === 'webgl' ? runWebgl(quick) : runNodeBackend(backend, quick);
+  return backend === 'webgl' ? runWebgl(quick, models) : runNodeBackend(backend, quick, models);
 }
 
-export async function benchInference(quick: boolean): Promise<BackendRun[]> {
+/** Every backend whose plan has a model (with a `--models` selection, some have none). */
+export async function benchInference(quick: boolean, models?: readonly string[]): Promise<BackendRun[]> {
   const runs: BackendRun[] = [];
-  for (const backend of INFERENCE_BACKENDS) runs.push(await runBackend(backend, quick));
+  for (const backend of INFERENCE_BACKENDS) {
+    if (inferencePlan(backend, quick, models).models.length > 0) runs.push(await runBackend(backend, quick, models));
+  }
   return runs;
+}
+
+/**
+ * What the optimizer does to each measured model: its BatchNormalizations folded into a
+ * convolution or Dense, or left as a per-channel multiply-add (Affine), and the ops and
+ * parameters before and after. Structural (no weights): folding depends on the graph only.
+ */
+function fusionTable(quick: boolean, models: readonly string[] | undefined): BenchmarkTable {
+  const names = [...new Set(INFERENCE_BACKENDS.flatMap((b) => inferencePlan(b, quick, models).models.map((m) => m.name)))];
+  const rows = names.map((name) => {
+    const graph = benchmarkGraph(name);
+    const report = fusionReport(graph, optimize({ graph, weights: null }));
+    const count = (outcome: string) => report.batchNorms.filter((b) => b.outcome === outcome).length;
+    return [
+      name,
+      String(report.batchNorms.length),
+      String(count('folded')),
+      String(count('converted')),
+      `${formatCount(report.before.ops)} → ${formatCount(report.after.ops)}`,
+      `${formatCount(report.before.params)} → ${formatCount(report.after.params)}`,
+    ];
+  });
+  return {
+    title: 'What the optimizer did to each measured model (the graphs of (b) and (c))',
+    columns: ['model', 'BatchNormalization', 'folded', 'left as Affine', 'ops', 'parameters'],
+    rows,
+    note: 'folded: into the weights of the convolution or Dense layer next to it; Affine: one per-channel multiply-add (compiler/passes/batchNormToAffine.ts)',
+  };
 }
 
 // ---------------------------------------------------------------------------------
@@ -129,8 +165,8 @@ function suspicious(cell: CellResult): string[] {
   return notes;
 }
 
-function backendTable(run: BackendRun, quick: boolean): BenchmarkTable {
-  const plan = inferencePlan(run.backend, quick);
+function backendTable(run: BackendRun, quick: boolean, models: readonly string[] | undefined): BenchmarkTable {
+  const plan = inferencePlan(run.backend, quick, models);
   const footnotes: string[] = [];
   const rows = run.cells.map((cell) => {
     let status = `${cell.runs}${cell.rewarm ? '' : '*'}`;
@@ -161,11 +197,13 @@ function backendTable(run: BackendRun, quick: boolean): BenchmarkTable {
   });
   const { budgetMs, minRuns, maxRuns, maxRoundMs } = plan.policy;
   const webglNote = run.backend === 'webgl' ? '; SwiftShader is a software WebGL: these are CPU figures, not a GPU\'s' : '';
+  const own = plan.models.filter((m) => m.policy).map((m) => `${m.name}: limit ${m.policy!.maxRoundMs / 1000} s per round, at least ${m.policy!.minRuns} runs`);
+  const ownNote = own.length > 0 ? `; ${own.join('; ')}` : '';
   return {
     title: `Inference on ${run.backend} (${run.environment}): ms per predict, median (p25–p75)`,
     columns: ['model', 'batch', '(a) tfjs-layers', '(a₀) predict(x)', '(b) nnc', '(c) nnc optimized', '(d) floor', 'a/c', 'a₀/c', 'c/d', 'runs'],
     rows,
-    note: `${quick ? 'QUICK RUN, not a measurement; ' : ''}(a₀) only where it differs from (a), at batch 256; runs per cell fill a ${budgetMs / 1000} s budget within [${minRuns}, ${maxRuns}]; * = visits not re-warmed (rounds over 1 s); cells whose round would exceed ${maxRoundMs / 1000} s are skipped; ${run.seconds.toFixed(0)} s for this backend${webglNote}`,
+    note: `${quick ? 'QUICK RUN, not a measurement; ' : ''}(a₀) only where it differs from (a), at batch 256; runs per cell fill a ${budgetMs / 1000} s budget within [${minRuns}, ${maxRuns}]; * = visits not re-warmed (rounds over 1 s); cells whose round would exceed ${maxRoundMs / 1000} s are skipped; ${run.seconds.toFixed(0)} s for this backend${ownNote}${webglNote}`,
     details: footnotes.length > 0 ? footnotes.map((f, i) => `[${i + 1}] ${f}`).join('  \n') : undefined,
   };
 }
@@ -241,8 +279,8 @@ const METHOD = `**Method.**
 
 export const inferenceSection: BenchmarkSection = {
   name: 'inference',
-  async run({ quick }): Promise<BenchmarkTable[]> {
-    const runs = await benchInference(quick);
+  async run({ quick, models }): Promise<BenchmarkTable[]> {
+    const runs = await benchInference(quick, models);
     const lines = targets(runs);
     const geronFloor = floorSource(prepareExample('geron').optimized).source;
     const summary: BenchmarkTable = {
@@ -253,6 +291,6 @@ export const inferenceSection: BenchmarkSection = {
       details: `${READING}\n\n${NOISE}\n\n${METHOD}\n\nThe floor of Géron's model, as generated from its optimized graph (\`x\` is the input tensor, \`w\` the weights):\n\n\`\`\`js\n${geronFloor}\n\`\`\`\n\n![a/c and c/d per model, batch and backend](speedup.svg)\n\nEvery cell's figures, with the per-variant timings, run counts and cross-check differences: inference.json.`,
       files: { 'speedup.svg': chart(runs, quick), 'inference.json': `${JSON.stringify({ quick, runs }, null, 1)}\n` },
     };
-    return [summary, ...runs.map((r) => backendTable(r, quick))];
+    return [summary, fusionTable(quick, models), ...runs.map((r) => backendTable(r, quick, models))];
   },
 };

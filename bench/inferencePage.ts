@@ -39,10 +39,10 @@ async function runInference(plan: InferencePlan): Promise<PageResult> {
   const [json, bytes] = await Promise.all([fetchOk('models.json').then((r) => r.text()), fetchOk('models.bin').then((r) => r.arrayBuffer())]);
   const models = decodePreparedModels(json, bytes);
   const cells: CellResult[] = [];
-  for (const name of plan.models) {
+  for (const { name, batches, policy } of plan.models) {
     const model = models.find((m) => m.name === name);
     if (!model) throw new Error(`models.json has no model '${name}'`);
-    cells.push(...(await measureModel(model, { backend: 'webgl', batches: plan.batches, policy: plan.policy, log: (line) => console.log(line) })));
+    cells.push(...(await measureModel(model, { backend: 'webgl', batches, policy: policy ?? plan.policy, log: (line) => console.log(line) })));
   }
   return { backend, renderer: webglRenderer(), float32: tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'), cells };
 }

@@ -5,6 +5,8 @@
 export interface BenchmarkOptions {
   /** Fewer runs and smaller inputs: a smoke run in seconds, not a measurement. */
   readonly quick: boolean;
+  /** `--models A,B`: only these models' cells (sections without models ignore it). */
+  readonly models?: readonly string[];
 }
 
 export interface BenchmarkTable {

@@ -33,6 +33,11 @@ function pair(p: readonly [number, number]): [number, number] {
   return [p[0], p[1]];
 }
 
+// Every weight is replaced by setWeights after the build, so kernels start as zeros:
+// drawing tfjs-layers' own random initial values costs seconds for a model with tens
+// of millions of weights (the model zoo) and would be thrown away.
+const UNUSED_INITIAL = 'zeros';
+
 /** The tfjs-layers layer for a node (not yet applied). */
 function layerFor(node: Node): tfl.layers.Layer {
   const name = node.name;
@@ -40,15 +45,15 @@ function layerFor(node: Node): tfl.layers.Layer {
   switch (node.kind) {
     case 'Dense': {
       const a = node.attrs;
-      return tfl.layers.dense({ name, trainable, units: a.units, activation: activationName(a.activation) as never, useBias: a.use_bias });
+      return tfl.layers.dense({ name, trainable, units: a.units, activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
     }
     case 'Conv2D': {
       const a = node.attrs;
-      return tfl.layers.conv2d({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias });
+      return tfl.layers.conv2d({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
     }
     case 'DepthwiseConv2D': {
       const a = node.attrs;
-      return tfl.layers.depthwiseConv2d({ name, trainable, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, depthMultiplier: a.depth_multiplier, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias });
+      return tfl.layers.depthwiseConv2d({ name, trainable, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, depthMultiplier: a.depth_multiplier, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias, depthwiseInitializer: UNUSED_INITIAL });
     }
     case 'BatchNormalization': {
       const a = node.attrs;
@@ -119,7 +124,7 @@ export function buildTfjsLayersModel(graph: Graph, weights: WeightMap): tfl.Laye
     if (names.join() !== expected.join()) throw new Error(`weight order of '${node.name}': tfjs-layers ${names.join()} vs nnc ${expected.join()}`);
     layer.setWeights(expected.map((w) => {
       const host = weights.get(`${node.name}/${w}`)!;
-      return tf.tensor(Float32Array.from(host.data), [...host.shape]);
+      return tf.tensor(new Float32Array(host.data), [...host.shape]);
     }));
   }
   return model;

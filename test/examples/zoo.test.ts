@@ -1,0 +1,195 @@
+// The model zoo (examples/zoo/): each model's summary equals Keras's parameter counts;
+// each predicts what tfjs-layers predicts with the same weights; the inference build
+// folds its BatchNormalizations and computes what the unoptimized graph computes.
+//
+// Totals: the "Documentation for individual models" table of Keras's applications page
+// (keras-team/keras, docs/templates/applications.md, Keras 2; MobileNetV2's row in the
+// later version of that table, e.g. keras-team/keras-docs-ko sources/applications.md).
+// The split: Keras's only non-trainable weights in these models are BatchNormalization's
+// moving mean and variance, so non-trainable = 2 × (channels of every BN), counted by hand
+// in each test from the architecture, and trainable = total − non-trainable.
+
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { check } from '../../compiler/check.js';
+import { fusionReport } from '../../compiler/passes/report.js';
+import { summarize } from '../../compiler/summary.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
+import type { Graph } from '../../src/ir/types.js';
+import { initNodeBackend } from '../../runtime/backends/node.js';
+import { Model } from '../../runtime/model.js';
+import { compareHost } from '../../runtime/verify.js';
+import { LAYERS_TOLERANCE, assertMatches, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
+import { optimizeVerified } from '../helpers/optimizer.js';
+import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+
+function zooGraph(file: string, model: string): Graph {
+  const path = `examples/zoo/${file}.nn`;
+  const result = check(readFileSync(path, 'utf8'), path);
+  const graph = result.models.get(model);
+  if (!graph) throw new Error(`${path} has no error-free model ${model}`);
+  return graph;
+}
+
+function totals(file: string, model: string): [number, number, number] {
+  const s = summarize(zooGraph(file, model));
+  return [s.totalParams, s.trainableParams, s.nonTrainableParams];
+}
+
+test('MobileNetV2 (alpha 1.0, 224): 3,538,984 / 3,504,872 / 34,112, 156 layers as in Keras', (t) => {
+  // BN channels: Conv1 32; block 0 depthwise 32, project 16; blocks 1–16 expand and
+  // depthwise 6·in each (in = 16, 24, 24, 32, 32, 32, 64 ×4, 96 ×3, 160 ×3: 12·1,184 =
+  // 14,208), project out (24 ×2, 32 ×3, 64 ×4, 96 ×3, 160 ×3, 320: 1,488); Conv_1 1,280.
+  // 32 + 48 + 14,208 + 1,488 + 1,280 = 17,056 channels, 2 · 17,056 = 34,112 moving statistics.
+  t.deepEqual(totals('mobilenet_v2', 'MobileNetV2'), [3_538_984, 3_504_872, 34_112]);
+  // TensorFlow's transfer-learning tutorial prints 154 layers for MobileNetV2 without its
+  // top (the InputLayer included); the top adds GlobalAveragePooling2D and Dense.
+  t.is(summarize(zooGraph('mobilenet_v2', 'MobileNetV2')).layers.length, 156);
+});
+
+test('MobileNetV2 at 96x96 has the same weights as at 224x224', (t) => {
+  t.deepEqual(totals('mobilenet_v2', 'MobileNetV2Small'), [3_538_984, 3_504_872, 34_112]);
+});
+
+test('ResNet50 (224): 25,636,712 / 25,583,592 / 53,120, 177 layers as in Keras', (t) => {
+  // BN channels: conv1 64; per stage, blocks × (f + f + 4f) plus the projection's 4f:
+  // 64: 3·384 + 256 = 1,408; 128: 4·768 + 512 = 3,584; 256: 6·1,536 + 1,024 = 10,240;
+  // 512: 3·3,072 + 2,048 = 11,264. 64 + 1,408 + 3,584 + 10,240 + 11,264 = 26,560 channels,
+  // 2 · 26,560 = 53,120 moving statistics.
+  t.deepEqual(totals('resnet50', 'ResNet50'), [25_636_712, 25_583_592, 53_120]);
+  // 175 layers without the top (the InputLayer included), as Keras's ResNet50 has.
+  t.is(summarize(zooGraph('resnet50', 'ResNet50')).layers.length, 177);
+});
+
+test('ResNet50 at 32x32 has the same weights as at 224x224', (t) => {
+  t.deepEqual(totals('resnet50', 'ResNet50Small'), [25_636_712, 25_583_592, 53_120]);
+});
+
+test('DenseNet121 (224): 8,062,504 / 7,978,856 / 83,648, 429 layers as in Keras', (t) => {
+  // BN channels: conv1 64; each dense layer's first BN sees its input width (block of n
+  // layers from c channels: n·c + 32·n(n−1)/2): 6·64 + 480 = 864, 12·128 + 2,112 = 3,648,
+  // 24·256 + 8,832 = 14,976, 16·512 + 3,840 = 12,032; each of the 58 second BNs 128
+  // (7,424); transitions 256 + 512 + 1,024; the final BN 1,024. 41,824 channels,
+  // 2 · 41,824 = 83,648 moving statistics.
+  t.deepEqual(totals('densenet121', 'DenseNet121'), [8_062_504, 7_978_856, 83_648]);
+  // 427 layers without the top (the InputLayer included), as Keras's DenseNet121 has.
+  t.is(summarize(zooGraph('densenet121', 'DenseNet121')).layers.length, 429);
+});
+
+test('DenseNet121 at 32x32 has the same weights as at 224x224', (t) => {
+  t.deepEqual(totals('densenet121', 'DenseNet121Small'), [8_062_504, 7_978_856, 83_648]);
+});
+
+test('InceptionV3 (299): 23,851,784 / 23,817,352 / 34,432, 313 layers as in Keras', (t) => {
+  // One BN (scale=false: beta trainable, two moving statistics) per convolution, of its
+  // filters: stem 32 + 32 + 64 + 80 + 192 = 400; mixed0–2 (64 + 48 + 64 + 64 + 96 + 96 +
+  // pool 32 | 64 | 64) 1,456; mixed3 384 + 64 + 96 + 96 = 640; mixed4–7 (768 + 6·width,
+  // width 128, 160, 160, 192) 6,912; mixed8 192 + 320 + 4·192 = 1,280; mixed9–10 2·3,264.
+  // 17,216 channels, 2 · 17,216 = 34,432 moving statistics.
+  t.deepEqual(totals('inception_v3', 'InceptionV3'), [23_851_784, 23_817_352, 34_432]);
+  // 311 layers without the top (the InputLayer included), as Keras's InceptionV3 has.
+  const layers = summarize(zooGraph('inception_v3', 'InceptionV3')).layers;
+  t.is(layers.length, 313);
+  // Keras leaves conv2d_bn's layers unnamed: the automatic names are Keras's own.
+  // The last is the pooled branch of mixed10, Keras's 94th convolution.
+  t.deepEqual(layers.slice(-6).map((l) => l.name), ['conv2d_93', 'batch_normalization_93', 'activation_93', 'mixed10', 'avg_pool', 'predictions']);
+});
+
+test('InceptionV3 at 75x75 has the same weights as at 299x299', (t) => {
+  t.deepEqual(totals('inception_v3', 'InceptionV3Small'), [23_851_784, 23_817_352, 34_432]);
+});
+
+// Execution. These models hold 3.5 to 25.6 million weights, and on wasm every model
+// instance costs seconds (upload, XNNPACK packing each kernel on its first call), so each
+// runs once, at batch 1, on its small input (the same layers and weights as the full-size
+// model, whose summary is checked above), with logits out.
+
+/**
+ * Optimized against unoptimized: 1e-4 + 1e-4·|y|, `nnc build`'s own check. The folds
+ * round each of up to 94 kernels to float32 once more, along paths of up to 50
+ * convolutions, on logits of magnitude ~5 (measured: at most ~1e-5, see docs/zoo.md).
+ */
+const OPTIMIZED_TOLERANCE = { atol: 1e-4, rtol: 1e-4 };
+
+interface ZooCase {
+  readonly file: string;
+  readonly full: string;
+  readonly small: string;
+  /** BatchNormalizations folded into a convolution and left as an Affine. */
+  readonly folded: number;
+  readonly converted: number;
+}
+
+const CASES: readonly ZooCase[] = [
+  { file: 'mobilenet_v2', full: 'MobileNetV2', small: 'MobileNetV2Small', folded: 52, converted: 0 },
+  { file: 'resnet50', full: 'ResNet50', small: 'ResNet50Small', folded: 53, converted: 0 },
+  { file: 'densenet121', full: 'DenseNet121', small: 'DenseNet121Small', folded: 59, converted: 62 },
+  { file: 'inception_v3', full: 'InceptionV3', small: 'InceptionV3Small', folded: 94, converted: 0 },
+];
+
+function outcomes(graph: Graph, weights: Map<string, HostTensor>) {
+  const result = optimizeVerified({ graph, weights });
+  const report = fusionReport(graph, result);
+  const count = (outcome: string) => report.batchNorms.filter((b) => b.outcome === outcome).length;
+  return { result, report, folded: count('folded'), converted: count('converted'), kept: count('kept') };
+}
+
+for (const zoo of CASES) {
+  test.serial(`${zoo.small}: inference equals tfjs-layers; the inference build folds ${zoo.folded} BNs and computes the same`, async (t) => {
+    t.is(await initNodeBackend('wasm'), 'wasm');
+    const graph = zooGraph(zoo.file, zoo.small);
+    const weights = randomizedWeights(graph);
+    const x = randomInput(graph, 1);
+
+    const model = new Model(graph, weights, 'wasm');
+    const ours = model.predict(x) as tf.Tensor;
+    const original: HostTensor[] = [{ shape: ours.shape, data: ours.dataSync() as Float32Array }];
+    model.dispose();
+    const reference = buildTfjsLayersModel(graph, weights);
+    const theirs = reference.predict(x) as tf.Tensor;
+    assertMatches(t, ours, theirs, LAYERS_TOLERANCE, `${zoo.small} logits`);
+    const logits = ours.dataSync();
+    t.log(`${zoo.small}: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], max abs diff to tfjs-layers ${maxAbsDiff(ours, theirs)}`);
+    tf.dispose([ours, theirs]);
+    reference.dispose();
+
+    const { result, report, folded, converted, kept } = outcomes(graph, weights);
+    t.deepEqual([folded, converted, kept], [zoo.folded, zoo.converted, 0]);
+    t.is(report.batchNorms.length, zoo.folded + zoo.converted);
+    t.false(result.graph.nodes.some((n) => n.kind === 'BatchNormalization'));
+    t.is(result.graph.nodes.filter((n) => n.kind === 'Affine').length, zoo.converted);
+
+    // runtime/verify.ts's comparison (compareModels without building the original a
+    // second time: its output above is the original's).
+    const optimized = new Model(result.graph, result.weights!, 'wasm');
+    const candidate = await optimized.predictHost([{ shape: x.shape, data: x.dataSync() as Float32Array }]);
+    optimized.dispose();
+    x.dispose();
+    const comparison = compareHost(original, candidate, OPTIMIZED_TOLERANCE);
+    t.log(`${zoo.small}: optimized vs original max abs error ${comparison.maxAbsError.toExponential(2)}, max rel ${comparison.maxRelError.toExponential(2)}`);
+    t.true(comparison.within, `max abs error ${comparison.maxAbsError}, ${comparison.failures} of ${comparison.elements} outside`);
+    t.is(comparison.elements, 1000);
+
+    // The full-size model has the same layers and weights: its build folds the same.
+    const full = outcomes(zooGraph(zoo.file, zoo.full), weights);
+    t.deepEqual([full.folded, full.converted, full.kept], [zoo.folded, zoo.converted, 0]);
+  });
+}
+
+test('DenseNet121: a BN that normalizes a concatenation before BN → relu → Conv stays an Affine, and says why', (t) => {
+  const graph = zooGraph('densenet121', 'DenseNet121');
+  const report = fusionReport(graph, optimizeVerified({ graph, weights: null }));
+  const bn = (name: string) => report.batchNorms.find((b) => b.layer === name)!;
+  // The first BN of the second dense layer: its input is the first concatenation.
+  t.deepEqual(bn('batch_normalization_3'), {
+    layer: 'batch_normalization_3',
+    outcome: 'converted',
+    into: 'batch_normalization_3', // the Affine keeps the BN's name
+    detail: 'became a per-channel multiply-add (Affine: x·s + t)',
+    reasons: ["not into the layer before: 'concatenate' is a Concatenate, not a Dense or convolution", "not into the layer after: 'activation_3' is an Activation, not a Dense or convolution"],
+  });
+  // The second BN of a dense layer follows its 1x1 convolution and is folded into it.
+  t.is(bn('batch_normalization_4').outcome, 'folded');
+  t.is(bn('batch_normalization_4').into, 'conv2d_3');
+});
