@@ -6,8 +6,10 @@ import { initNodeBackend } from '../runtime/backends/node.js';
 import type { BackendName } from '../runtime/backend.js';
 import { initializeWeights } from '../runtime/initializers.js';
 import { Model } from '../runtime/model.js';
+import { TrainableModel } from '../runtime/train/trainableModel.js';
 import { Source } from './diagnostics.js';
-import type { Graph, WeightMap } from './ir/types.js';
+import type { Graph } from './ir/types.js';
+import type { WeightMap } from './ir/tensors.js';
 
 export interface CompileOptions {
   /** The model to compile when the source defines several. */
@@ -29,12 +31,14 @@ export function compileGraph(source: string | Source, modelName?: string): Graph
   return pickModel(check(source, typeof source === 'string' ? '<input>' : source.name), modelName, "the 'model' option");
 }
 
-/** Compiles a `.nn` source into a model running on TensorFlow.js. */
+/** Compiles a `.nn` source into a model running on TensorFlow.js; with `trainable: true`, a model with training steps. */
+export async function compile(source: string | Source, options: CompileOptions & { readonly trainable: true }): Promise<TrainableModel>;
+export async function compile(source: string | Source, options?: CompileOptions): Promise<Model>;
 export async function compile(source: string | Source, options: CompileOptions = {}): Promise<Model> {
   const text = typeof source === 'string' ? new Source(source, options.sourceName ?? '<input>') : source;
   const graph = compileGraph(text, options.model);
   const backend = await initNodeBackend(options.backend);
   if (options.trainable) await registerGradients();
   const weights = options.weights ?? initializeWeights(graph, options.seed ?? 0);
-  return new Model(graph, weights, backend, { trainable: options.trainable });
+  return options.trainable ? new TrainableModel(graph, weights, backend) : new Model(graph, weights, backend);
 }

@@ -10,9 +10,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
-import type { Graph, WeightMap } from '../../src/ir/types.js';
-import { parseSafetensorsHeader, writeSafetensors } from '../io/safetensors.js';
-import { checkWeightMap } from '../weights.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { WeightMap } from '../../src/ir/tensors.js';
+import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 
 export const GENERATOR = 'nnc 0.1.0';

@@ -10,6 +10,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { Model } from '../../../runtime/model.js';
+import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { defaultLoss, outputActivation } from '../../../runtime/train/chooseLoss.js';
 import { type TrainingData, fashionMnistData, fitFashionMnist, isIntegral, modelIo, npzData, readNpzArrays } from '../../../runtime/train/datasets.js';
 import { type Evaluation, evaluate, fit } from '../../../runtime/train/fit.js';
@@ -19,11 +20,12 @@ import { OPTIMIZERS, type OptimizerName, createOptimizer } from '../../../runtim
 import { formatEvaluation, progressCallbacks } from '../../../runtime/train/progress.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
-import type { Graph, HostTensor } from '../../ir/types.js';
+import type { Graph } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/tensors.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
-import { readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
-import { describeFsError, loadModel } from '../loadModel.js';
+import { describeFsError, readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
+import { loadModel } from '../loadModel.js';
 
 /** Keras's default learning rates. */
 const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, nadam: 0.001, rmsprop: 0.001 };
@@ -96,7 +98,7 @@ export const trainCommand: Command = {
     );
     if (!data.validation) io.stderr(`note: no validation data (give x_val, y_val in the .npz, or --validation-split F)\n`);
 
-    const model = new Model(graph, initialWeights, backend, { trainable: true, weightsName: initialPath ?? 'the initial weights' });
+    const model = new TrainableModel(graph, initialWeights, backend, { weightsName: initialPath ?? 'the initial weights' });
     const optimizer = createOptimizer(optimizerName, { learningRate, momentum });
     try {
       const progress = { out: io.stdout, err: io.stderr, isTTY: io.isTTY };

@@ -3,7 +3,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { type Tolerance, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
-import { checkWeightMap } from '../../../runtime/weights.js';
+import { checkWeightMap } from '../../ir/weights.js';
 import { BACKEND_FLAG, type Command, EXIT_ERRORS, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
