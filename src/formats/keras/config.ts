@@ -1,280 +1,215 @@
-// A Keras model config (any Keras version's, or TensorFlow.js's) → the IR graph, with
-// every layer checked by the language itself: each Keras layer becomes the `.nn` call
-// that means the same (layers.ts), bound by the layer table's signature
-// (`bindArguments`), turned into attributes by `signature.attrs` and shaped by
-// `inferShape` — the very steps lowering takes for `.nn` text — so the imported graph is
-// the graph the printed `.nn` compiles to.
+// A Keras model's architecture as every saved format spells it, read into one form:
+// layers with their class, config and the calls that feed them. Keras 2.2–2.15, Keras 3
+// and TensorFlow.js layers differ only in spelling, which is resolved here:
 //
-// Nested models (a model used as a layer of another) are flattened: their layers join the
-// graph where the model was called, its inputs replaced by what the caller passed. Naming
-// rule: a nested layer keeps its Keras name unless another layer anywhere in the model has
-// the same name; then it is `<nested model>.<layer>` (e.g. `base.dense`). Names never
-// change at the top level. A layer applied more than once (shared weights) is refused by
-// name: the language gives every call its own weights.
+// - a Sequential's config is a list of layers (Keras 2.2) or `{name, layers}`; its input
+//   is an InputLayer (Keras 2.4+, Keras 3) or the first layer's `batch_input_shape`
+//   (Keras 2, tfjs), named `<first layer>_input` as Keras 2 names it;
+// - a Functional's (`Functional`, or `Model` in Keras 2.2–2.3 and tfjs) inbound nodes are
+//   nested lists `[[["dense", 0, 0, {kwargs}]]]` (Keras 2, tfjs) or
+//   `[{"args": [...], "kwargs": {}}]` with `__keras_tensor__` objects carrying
+//   `keras_history: [layer, node, tensor]` (Keras 3); `input_layers` is one reference or a
+//   list of them;
+// - a model used as a layer of another (a nested model) is kept as a tree here and
+//   flattened by config.ts.
 
-import { bindArguments } from '../../../compiler/layers/arguments.js';
-import { lookupLayer } from '../../../compiler/layers/table.js';
-import { toSnakeCase } from '../../../compiler/naming.js';
-import type { Arguments, Value } from '../../../compiler/values.js';
-import { type Diagnostic, type Location, Source } from '../../diagnostics.js';
-import { GraphBuilder } from '../../ir/graph.js';
-import { inferShape } from '../../ir/ops.js';
-import type { Graph, NodeId, OpKind, Shape } from '../../ir/types.js';
-import { type Arg, dtypeProblem, translateLayer } from './layers.js';
-import { isObject, type Json, type KerasLayer, type KerasModel, type TensorRef } from './model.js';
+import { NncError } from '../../diagnostics.js';
 
-/** Where an IR node came from, for finding its weights. */
-export interface ImportedLayer {
-  /** Its name in the IR (the Keras name, or `<nested>.<name>` after a clash). */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+export type JsonObject = { readonly [key: string]: Json };
+
+/** One output tensor of one call of a layer: Keras's `(layer, node_index, tensor_index)`. */
+export interface TensorRef {
+  readonly layer: string;
+  readonly node: number;
+  readonly tensor: number;
+}
+
+/** One application of a layer: the tensors passed in, and keyword arguments of the call. */
+export interface LayerCall {
+  readonly inputs: readonly TensorRef[];
+  readonly kwargs: JsonObject;
+}
+
+export interface KerasLayer {
   readonly name: string;
-  readonly kind: OpKind;
-  /** Its name in Keras. */
-  readonly kerasName: string;
   readonly className: string;
-  /** The nested models around it, outermost first ([] at the top level). */
-  readonly nesting: readonly string[];
-  /** Its weights' group in a Keras 3 `model.weights.h5` (`layers/functional/layers/dense`). */
-  readonly keras3Path: string;
+  /** `module` and `registered_name` (Keras 3) when the file gives them. */
+  readonly module: string | null;
+  readonly registeredName: string | null;
+  readonly config: JsonObject;
+  /** Each time the layer is applied; empty for an InputLayer. */
+  readonly calls: readonly LayerCall[];
+  /** Set when the layer is itself a model (Sequential or Functional). */
+  readonly model: KerasModel | null;
 }
 
-export interface ConvertedModel {
-  readonly graph: Graph;
-  readonly layers: readonly ImportedLayer[];
-  readonly notes: readonly string[];
+export interface KerasModel {
+  readonly name: string;
+  /** `Sequential` or `Functional` (Keras 2's and tfjs's `Model` reads as Functional). */
+  readonly className: 'Sequential' | 'Functional';
+  readonly layers: readonly KerasLayer[];
+  readonly inputs: readonly TensorRef[];
+  readonly outputs: readonly TensorRef[];
+  readonly trainable: boolean;
 }
 
-/** Every problem found, all at once (unsupported layers, refused options, bad shapes). */
-export class ImportErrors extends Error {
-  readonly errors: readonly string[];
-  constructor(errors: readonly string[]) {
-    super(errors.join('\n'));
-    this.errors = errors;
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function fail(where: string, message: string): never {
+  throw new NncError(`${where}: ${message}`);
+}
+
+const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
+
+export function isModelClass(className: string): boolean {
+  return MODEL_CLASSES.has(className);
+}
+
+/** Reads `{class_name, config}` of a model (the top level of config.json or of `model_config`). */
+export function readKerasModel(json: unknown, where: string): KerasModel {
+  if (!isObject(json) || typeof json.class_name !== 'string') fail(where, 'the model config has no class_name');
+  const className = json.class_name;
+  if (!isModelClass(className)) fail(where, `the top-level object is a ${className}, not a Sequential or Functional model (a subclassed model cannot be imported: its code is not in the file)`);
+  return readModel(className, json.config ?? null, where, null);
+}
+
+function readModel(className: string, config: Json, where: string, fallbackName: string | null): KerasModel {
+  if (className === 'Sequential') return readSequential(config, where, fallbackName);
+  return readFunctional(config, where, fallbackName);
+}
+
+function modelName(config: Json, fallback: string | null, where: string): string {
+  if (isObject(config) && typeof config.name === 'string') return config.name;
+  if (fallback !== null) return fallback;
+  return fail(where, 'the model has no name');
+}
+
+function readSequential(config: Json, where: string, fallbackName: string | null): KerasModel {
+  // Keras 2.2 wrote a Sequential's config as the bare list of layers.
+  const layerList = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
+  if (!Array.isArray(layerList)) return fail(where, "the Sequential model's config has no 'layers' list");
+  const name = Array.isArray(config) ? (fallbackName ?? 'sequential') : modelName(config, fallbackName, where);
+  const raw = layerList.map((entry, i) => readLayerHeader(entry, `${where}, layer ${i + 1} of '${name}'`));
+  const layers: KerasLayer[] = [];
+  let previous: TensorRef | null = null;
+  let inputRef: TensorRef | null = null;
+  for (const [i, header] of raw.entries()) {
+    if (header.className === 'InputLayer') {
+      if (i !== 0) fail(where, `Sequential model '${name}' has an InputLayer '${header.name}' after its first layer`);
+      layers.push({ ...header, calls: [] });
+      previous = inputRef = { layer: header.name, node: 0, tensor: 0 };
+      continue;
+    }
+    if (previous === null) {
+      // No InputLayer: the first layer carries the input shape (Keras 2, tfjs), or the
+      // model's build_input_shape (Keras 3) does.
+      const shape = header.config.batch_input_shape ?? header.config.batch_shape ?? (isObject(config) ? (config.build_input_shape ?? null) : null);
+      if (shape === null || shape === undefined) fail(where, `Sequential model '${name}' declares no input shape (its first layer '${header.name}' has no batch_input_shape): build the model before saving it`);
+      const inputName = `${header.name}_input`;
+      const dtype = header.config.dtype ?? 'float32';
+      layers.push({ name: inputName, className: 'InputLayer', module: null, registeredName: null, config: { name: inputName, batch_input_shape: shape, dtype }, calls: [], model: null });
+      previous = inputRef = { layer: inputName, node: 0, tensor: 0 };
+    }
+    const model = isModelClass(header.className) ? readModel(header.className, header.rawConfig, `${where}, nested model '${header.name}'`, header.name) : null;
+    layers.push({ ...header, model, calls: [{ inputs: [previous], kwargs: {} }] });
+    previous = { layer: header.name, node: 0, tensor: 0 };
   }
+  if (inputRef === null || previous === null) return fail(where, `Sequential model '${name}' has no layers`);
+  const trainable = isObject(config) ? config.trainable !== false : true;
+  return { name, className: 'Sequential', layers, inputs: [inputRef], outputs: [previous], trainable };
 }
 
-type Produced = NodeId | null; // null: the producer could not be imported (already reported)
-
-export function convertModel(model: KerasModel): ConvertedModel {
-  const flattener = new Flattener(model);
-  const outputs = flattener.emit(model, null, [], '', true);
-  if (flattener.errors.length > 0) throw new ImportErrors(flattener.errors);
-  const name = identifier(model.name);
-  if (name !== model.name) flattener.notes.push(`model name '${model.name}' is written '${name}' (a .nn model name is an identifier)`);
-  const graph = flattener.builder.build(name, flattener.graphInputs, outputs as NodeId[]);
-  return { graph, layers: flattener.layers, notes: flattener.notes };
-}
-
-/** A name as a `.nn` identifier: other characters become `_`, a leading digit gets a `_`. */
-export function identifier(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9_]/g, '_');
-  return /^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
-}
-
-class Flattener {
-  readonly builder = new GraphBuilder();
-  readonly errors: string[] = [];
-  readonly notes: string[] = [];
-  readonly layers: ImportedLayer[] = [];
-  readonly graphInputs: NodeId[] = [];
-  readonly #nameCounts = new Map<string, number>();
-  readonly #used = new Set<string>();
-  readonly #source = new Source('', 'keras config');
-  readonly #loc: Location = { source: this.#source, start: 0, end: 0 };
-
-  constructor(top: KerasModel) {
-    const count = (model: KerasModel, nested: boolean): void => {
-      for (const layer of model.layers) {
-        if (layer.model) count(layer.model, true);
-        else if (!(nested && layer.className === 'InputLayer')) this.#nameCounts.set(layer.name, (this.#nameCounts.get(layer.name) ?? 0) + 1);
-      }
-    };
-    count(top, false);
+function readFunctional(config: Json, where: string, fallbackName: string | null): KerasModel {
+  if (!isObject(config) || !Array.isArray(config.layers)) return fail(where, "the Functional model's config has no 'layers' list");
+  const name = modelName(config, fallbackName, where);
+  const layers: KerasLayer[] = [];
+  for (const [i, entry] of config.layers.entries()) {
+    const header = readLayerHeader(entry, `${where}, layer ${i + 1} of '${name}'`);
+    const layerWhere = `${where}, layer '${header.name}'`;
+    const inbound = isObject(entry) ? entry.inbound_nodes : undefined;
+    const calls = inbound === undefined || inbound === null ? [] : readInboundNodes(inbound, layerWhere);
+    const model = isModelClass(header.className) ? readModel(header.className, header.rawConfig, `${where}, nested model '${header.name}'`, header.name) : null;
+    layers.push({ ...header, calls, model });
   }
+  const inputs = readRefList(config.input_layers, `${where}, input_layers of '${name}'`);
+  const outputs = readRefList(config.output_layers, `${where}, output_layers of '${name}'`);
+  return { name, className: 'Functional', layers, inputs, outputs, trainable: config.trainable !== false };
+}
 
-  /** Emits a model's layers; `bound` replaces its inputs when it is nested. Returns its outputs. */
-  emit(model: KerasModel, bound: readonly Produced[] | null, nesting: readonly string[], keras3Prefix: string, trainable: boolean): Produced[] {
-    const tensors = new Map<string, Produced>();
-    const key = (ref: TensorRef) => `${ref.layer}\u0000${ref.node}\u0000${ref.tensor}`;
-    const byName = new Map(model.layers.map((l) => [l.name, l]));
-    const paths = keras3Paths(model, keras3Prefix);
+interface LayerHeader {
+  readonly name: string;
+  readonly className: string;
+  readonly module: string | null;
+  readonly registeredName: string | null;
+  readonly config: JsonObject;
+  readonly rawConfig: Json;
+  readonly model: null;
+}
 
-    model.inputs.forEach((ref, i) => {
-      const layer = byName.get(ref.layer);
-      if (!layer || layer.className !== 'InputLayer') {
-        this.errors.push(`model '${model.name}' lists '${ref.layer}' as an input, but it is not an InputLayer of the model`);
-        tensors.set(key(ref), null);
-        return;
-      }
-      tensors.set(key(ref), bound === null ? this.#input(layer) : (bound[i] ?? null));
+function readLayerHeader(entry: Json, where: string): LayerHeader {
+  if (!isObject(entry) || typeof entry.class_name !== 'string') return fail(where, 'a layer has no class_name');
+  const rawConfig = entry.config ?? {};
+  const config = isObject(rawConfig) ? rawConfig : {};
+  // Keras 2.2's nested Sequential had a bare list as config; its name sits beside it.
+  const name = typeof config.name === 'string' ? config.name : typeof entry.name === 'string' ? entry.name : null;
+  if (name === null) return fail(where, `a ${entry.class_name} layer has no name`);
+  return {
+    name,
+    className: entry.class_name,
+    module: typeof entry.module === 'string' ? entry.module : null,
+    registeredName: typeof entry.registered_name === 'string' ? entry.registered_name : null,
+    config,
+    rawConfig,
+    model: null,
+  };
+}
+
+/** `["dense", 0, 0]` (possibly with a 4th kwargs element) or a Keras 3 `__keras_tensor__`. */
+function readRef(value: Json, where: string): TensorRef {
+  if (isObject(value) && value.class_name === '__keras_tensor__' && isObject(value.config)) return readRef(value.config.keras_history ?? null, where);
+  if (Array.isArray(value) && typeof value[0] === 'string' && Number.isInteger(value[1] ?? 0) && Number.isInteger(value[2] ?? 0)) {
+    return { layer: value[0], node: (value[1] ?? 0) as number, tensor: (value[2] ?? 0) as number };
+  }
+  return fail(where, `expected a tensor reference [layer, node_index, tensor_index], found ${JSON.stringify(value).slice(0, 80)}`);
+}
+
+function readRefList(value: Json | undefined, where: string): TensorRef[] {
+  if (value === undefined || value === null) return fail(where, 'missing');
+  // One reference (Keras 3 with a single input or output) or a list of them.
+  if (Array.isArray(value) && typeof value[0] === 'string') return [readRef(value, where)];
+  if (isObject(value)) {
+    if (value.class_name === '__keras_tensor__') return [readRef(value, where)];
+    return fail(where, 'inputs or outputs given as a dict are not supported; save the model with a list of inputs and outputs');
+  }
+  if (!Array.isArray(value)) return fail(where, 'expected a list of tensor references');
+  return value.map((v) => readRef(v, where));
+}
+
+function readInboundNodes(value: Json, where: string): LayerCall[] {
+  if (!Array.isArray(value)) return fail(where, 'inbound_nodes is not a list');
+  return value.map((node) => {
+    // Keras 3: {"args": [...], "kwargs": {...}}; the tensors may sit in a list (merge layers).
+    if (isObject(node)) {
+      const args = Array.isArray(node.args) ? node.args : [];
+      const inputs: TensorRef[] = [];
+      const collect = (v: Json): void => {
+        if (isObject(v) && v.class_name === '__keras_tensor__') inputs.push(readRef(v, where));
+        else if (Array.isArray(v)) v.forEach(collect);
+        else fail(where, `a call argument is not a tensor (${JSON.stringify(v).slice(0, 60)}); nnc layers take tensors only`);
+      };
+      args.forEach(collect);
+      return { inputs, kwargs: isObject(node.kwargs) ? node.kwargs : {} };
+    }
+    // Keras 2 and tfjs: [[layer, node, tensor, kwargs], ...].
+    if (!Array.isArray(node)) return fail(where, 'an inbound node is neither a list nor an {args, kwargs} object');
+    let kwargs: JsonObject = {};
+    const inputs = node.map((ref) => {
+      if (Array.isArray(ref) && isObject(ref[3] ?? null)) kwargs = { ...kwargs, ...(ref[3] as JsonObject) };
+      return readRef(ref, where);
     });
-
-    const pending = model.layers.filter((l) => l.className !== 'InputLayer');
-    let progress = true;
-    while (pending.length > 0 && progress) {
-      progress = false;
-      for (let i = 0; i < pending.length; i++) {
-        const layer = pending[i];
-        const call = layer.calls[0];
-        if (call !== undefined && !call.inputs.every((ref) => tensors.has(key(ref)))) continue;
-        pending.splice(i--, 1);
-        progress = true;
-        if (call === undefined) {
-          this.notes.push(`layer '${layer.name}' of '${model.name}' is never called; it is left out`);
-          continue;
-        }
-        const outputs = this.#layer(layer, call.inputs.map((ref) => tensors.get(key(ref)) as Produced), call.kwargs, nesting, paths.get(layer) ?? '', trainable);
-        outputs.forEach((id, t) => tensors.set(key({ layer: layer.name, node: 0, tensor: t }), id));
-      }
-    }
-    for (const layer of pending) {
-      const missing = layer.calls[0].inputs.filter((ref) => !tensors.has(key(ref))).map((ref) => `'${ref.layer}'`);
-      this.errors.push(`layer '${layer.name}' takes its input from ${missing.join(', ')}, which no layer of model '${model.name}' produces`);
-    }
-    return model.outputs.map((ref) => {
-      const id = tensors.get(key(ref));
-      if (id === undefined) this.errors.push(`model '${model.name}' lists '${ref.layer}' (call ${ref.node}, output ${ref.tensor}) as an output, but no such tensor exists`);
-      return id ?? null;
-    });
-  }
-
-  #input(layer: KerasLayer): Produced {
-    const shape = layer.config.batch_shape ?? layer.config.batch_input_shape;
-    const problems: string[] = [];
-    if (!Array.isArray(shape) || shape.length < 2) {
-      this.errors.push(`input '${layer.name}' declares no shape (batch_shape or batch_input_shape)`);
-      return null;
-    }
-    const dims = shape.slice(1);
-    if (!dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 1)) problems.push(`its shape ${JSON.stringify(shape)} has unknown or invalid dimensions; nnc needs every dimension but the batch fixed`);
-    const dtype = layer.config.dtype;
-    if (dtype !== undefined && dtype !== null && dtype !== 'float32' && dtypeProblem(dtype) !== null) problems.push(`it takes ${JSON.stringify(isObject(dtype) ? (dtype.config ?? dtype) : dtype)} values; nnc inputs are float32`);
-    if (layer.config.sparse === true || layer.config.ragged === true) problems.push('sparse and ragged inputs are not supported');
-    if (problems.length > 0) {
-      this.errors.push(...problems.map((p) => `input '${layer.name}': ${p}`));
-      return null;
-    }
-    if (shape[0] !== null) this.notes.push(`input '${layer.name}': the batch size ${String(shape[0])} fixed in the source is left free`);
-    const name = this.#claim(layer.name, []);
-    if (name === null) return null;
-    const id = this.builder.add({ kind: 'Input', name, inputs: [], attrs: {}, shape: [null, ...(dims as number[])] }).id;
-    this.graphInputs.push(id);
-    return id;
-  }
-
-  #claim(kerasName: string, nesting: readonly string[]): string | null {
-    if (kerasName === '' || kerasName.includes('/')) {
-      this.errors.push(`layer name ${JSON.stringify(kerasName)} cannot be kept: nnc names are non-empty and have no '/' (weights are keyed '<layer>/<variable>')`);
-      return null;
-    }
-    let name = kerasName;
-    if (nesting.length > 0 && (this.#nameCounts.get(kerasName) ?? 0) > 1) {
-      name = `${nesting[nesting.length - 1]}.${kerasName}`;
-      this.notes.push(`layer '${kerasName}' of nested model '${nesting[nesting.length - 1]}' is named '${name}' (another layer is named '${kerasName}')`);
-    }
-    if (this.#used.has(name)) {
-      this.errors.push(`layer name '${name}' is used twice in the flattened model; rename one of the layers in Keras`);
-      return null;
-    }
-    this.#used.add(name);
-    return name;
-  }
-
-  #layer(layer: KerasLayer, inputs: readonly Produced[], kwargs: Readonly<Record<string, Json>>, nesting: readonly string[], keras3Path: string, outerTrainable: boolean): Produced[] {
-    const where = `layer '${layer.name}'`;
-    if (layer.calls.length > 1) {
-      this.errors.push(`${where} is applied ${layer.calls.length} times (shared weights), which nnc cannot express: every .nn layer call has its own weights`);
-      return [null];
-    }
-    for (const [k, v] of Object.entries(kwargs)) {
-      if (k === 'training' || (k === 'mask' && v === null)) continue;
-      this.errors.push(`${where} is called with ${k}=${JSON.stringify(v)}, which nnc cannot express`);
-      return [null];
-    }
-    const trainable = outerTrainable && layer.config.trainable !== false;
-    if (layer.model) {
-      if (inputs.length !== layer.model.inputs.length) {
-        this.errors.push(`nested model '${layer.name}' is called with ${inputs.length} inputs but has ${layer.model.inputs.length}`);
-        return [null];
-      }
-      return this.emit(layer.model, inputs, [...nesting, layer.name], keras3Path, trainable && layer.model.trainable);
-    }
-    const translated = translateLayer(layer.name, layer.className, layer.module, layer.registeredName, layer.config);
-    const dtype = dtypeProblem(layer.config.dtype);
-    if ('errors' in translated) {
-      this.errors.push(...translated.errors);
-      return [null];
-    }
-    if (dtype !== null) {
-      this.errors.push(`${where} (${layer.className}): ${dtype}`);
-      return [null];
-    }
-    if (inputs.includes(null)) return [null];
-    this.notes.push(...translated.notes);
-    const signature = lookupLayer(translated.kind)!;
-    if (signature.inputs === 'one' && inputs.length !== 1) {
-      this.errors.push(`${where} (${layer.className}) takes one input, found ${inputs.length}`);
-      return [null];
-    }
-    if (signature.inputs === 'many' && inputs.length < 2) {
-      this.errors.push(`${where} (${layer.className}) merges two or more inputs, found ${inputs.length}`);
-      return [null];
-    }
-    const name = this.#claim(layer.name, nesting);
-    if (name === null) return [null];
-    const diagnostics: Diagnostic[] = [];
-    const args: Arguments = { positional: [], keyword: Object.entries({ ...translated.args, name, trainable }).map(([k, v]) => ({ key: k, keyLoc: this.#loc, value: this.#value(v) })) };
-    const bound = bindArguments(signature, args, this.#loc, diagnostics);
-    if (bound === null) {
-      this.errors.push(...diagnostics.map((d) => `${where} (${layer.className}): ${d.message}`));
-      return [null];
-    }
-    const producers = (inputs as NodeId[]).map((id) => this.builder.node(id));
-    const inputShapes: Shape[] = producers.map((p) => p.shape);
-    const attrs = signature.attrs(bound, inputShapes);
-    if ('error' in attrs && typeof attrs.error === 'string') {
-      this.errors.push(`${where} (${layer.className}): ${attrs.error}`);
-      return [null];
-    }
-    const result = inferShape(translated.kind, attrs, producers.map((p) => ({ name: p.name, shape: p.shape })));
-    if ('error' in result) {
-      this.errors.push(`${where} (${layer.className}): ${result.error}`);
-      return [null];
-    }
-    const node = this.builder.add({ kind: translated.kind, name, inputs: inputs as NodeId[], attrs: attrs as never, shape: result.shape, trainable });
-    this.layers.push({ name, kind: translated.kind, kerasName: layer.name, className: layer.className, nesting, keras3Path });
-    return [node.id];
-  }
-
-  #value(arg: Arg): Value {
-    const loc = this.#loc;
-    if (arg === null) return { kind: 'null', loc };
-    if (typeof arg === 'number') return { kind: 'number', value: arg, loc };
-    if (typeof arg === 'string') return { kind: 'string', value: arg, quoted: true, loc };
-    if (typeof arg === 'boolean') return { kind: 'bool', value: arg, loc };
-    if (Array.isArray(arg)) return { kind: 'list', items: arg.map((a) => this.#value(a)), loc };
-    const call = arg as { call: string; args: Record<string, Arg> };
-    return { kind: 'call', name: call.call, args: { positional: [], keyword: Object.entries(call.args).map(([k, v]) => ({ key: k, keyLoc: loc, value: this.#value(v) })) }, loc };
-  }
+    return { inputs, kwargs };
+  });
 }
-
-/**
- * Keras 3's weight groups for a model's layers (saving_lib's `_save_container_state`):
- * `<prefix>/layers/<class in snake_case>` with `_1`, `_2`, ... by order among layers of
- * the same class — not the layer's name. A Sequential's `layers` leaves out its
- * InputLayer; a Functional's includes them (they count only among themselves).
- */
-function keras3Paths(model: KerasModel, prefix: string): Map<KerasLayer, string> {
-  const used = new Map<string, number>();
-  const paths = new Map<KerasLayer, string>();
-  for (const layer of model.layers) {
-    if (model.className === 'Sequential' && layer.className === 'InputLayer') continue;
-    const className = layer.model ? layer.model.className : layer.className;
-    let name = toSnakeCase(className);
-    const count = used.get(name);
-    used.set(name, count === undefined ? 0 : count + 1);
-    if (count !== undefined) name = `${name}_${count + 1}`;
-    paths.set(layer, `${prefix === '' ? '' : `${prefix}/`}layers/${name}`);
-  }
-  return paths;
-}
-

@@ -4,10 +4,14 @@
 // known to change nothing at inference (a dtype of float32, `data_format` channels_last,
 // `groups` 1, ...), or refused — an option nnc would silently ignore is an error, never a
 // quiet difference. The arguments are then checked by the language's own layer table
-// (config.ts), so an imported layer is exactly the layer the same `.nn` text gives.
+// (compiler/import/buildGraph.ts), so an imported layer is exactly the layer the same
+// `.nn` text gives.
 
-import type { LayerKind } from '../../../compiler/layers/table.js';
-import { isObject, type Json, type JsonObject } from './model.js';
+import type { OpKind } from '../../ir/types.js';
+import { isObject, type Json, type JsonObject } from './config.js';
+
+/** The language's layer kinds (the IR's kinds but Input and the optimizer's Affine). */
+export type LayerKind = Exclude<OpKind, 'Input' | 'Affine'>;
 
 /** A `.nn` argument value: what the language's argument checker takes. */
 export type Arg = number | string | boolean | null | readonly Arg[] | CallArg;

@@ -15,17 +15,36 @@
 //
 // Every mismatch (missing group, wrong count, wrong shape) is collected and reported at once.
 
-import { nodeWeights } from '../../ir/ops.js';
-import type { Graph, HostTensor, Node } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/tensors.js';
+import type { WeightSpec } from '../../ir/types.js';
 import type { Hdf5File, Hdf5Group } from '../hdf5.js';
-import { type ConvertedModel, ImportErrors, type ImportedLayer } from './config.js';
+
+/** Where an IR layer came from, and the weights it declares: what finding its weights needs. */
+export interface ImportedLayer {
+  /** Its name in the IR (the Keras name, or `<nested>.<name>` after a clash). */
+  readonly name: string;
+  /** Its name in Keras. */
+  readonly kerasName: string;
+  readonly className: string;
+  /** The nested models around it, outermost first ([] at the top level). */
+  readonly nesting: readonly string[];
+  /** Its weights' group in a Keras 3 `model.weights.h5` (`layers/functional/layers/dense`). */
+  readonly keras3Path: string;
+  /** The weights the IR layer declares, in Keras's variable order. */
+  readonly weights: readonly WeightSpec[];
+}
+
+/** Every problem found, all at once (unsupported layers, refused options, bad shapes, missing weights). */
+export class ImportErrors extends Error {
+  readonly errors: readonly string[];
+  constructor(errors: readonly string[]) {
+    super(errors.join('\n'));
+    this.errors = errors;
+  }
+}
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-function nodeOf(graph: Graph, name: string): Node {
-  return graph.nodes.find((n) => n.name === name)!;
 }
 
 function describeLayer(layer: ImportedLayer): string {
@@ -34,12 +53,12 @@ function describeLayer(layer: ImportedLayer): string {
 }
 
 /** Keras 3 `model.weights.h5`. */
-export function readKeras3Weights(file: Hdf5File, model: ConvertedModel): Map<string, HostTensor> {
+export function readKeras3Weights(file: Hdf5File, layers: readonly ImportedLayer[]): Map<string, HostTensor> {
   const weights = new Map<string, HostTensor>();
   const errors: string[] = [];
   const legacyContainer = file.root.has('_layer_checkpoint_dependencies');
-  for (const layer of model.layers) {
-    const decls = nodeWeights(model.graph, nodeOf(model.graph, layer.name));
+  for (const layer of layers) {
+    const decls = layer.weights;
     if (decls.length === 0) continue;
     const path = legacyContainer ? layer.keras3Path.replace(/(^|\/)layers\//g, '$1_layer_checkpoint_dependencies/') : layer.keras3Path;
     const vars = file.root.groupAt(`${path}/vars`);
@@ -76,12 +95,12 @@ export function readKeras3Weights(file: Hdf5File, model: ConvertedModel): Map<st
 }
 
 /** A legacy full-model `.h5` (or a `save_weights` `.h5`, whose root is the weights group). */
-export function readLegacyWeights(file: Hdf5File, model: ConvertedModel): Map<string, HostTensor> {
+export function readLegacyWeights(file: Hdf5File, layers: readonly ImportedLayer[]): Map<string, HostTensor> {
   const root: Hdf5Group = file.root.group('model_weights') ?? file.root;
   const weights = new Map<string, HostTensor>();
   const errors: string[] = [];
-  for (const layer of model.layers) {
-    const decls = nodeWeights(model.graph, nodeOf(model.graph, layer.name));
+  for (const layer of layers) {
+    const decls = layer.weights;
     if (decls.length === 0) continue;
     const groupName = layer.nesting[0] ?? layer.kerasName;
     const group = root.group(groupName);
