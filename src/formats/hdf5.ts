@@ -121,6 +121,8 @@ export class Hdf5File {
     this.name = name;
     this.byteLength = bytes.byteLength;
     if (bytes.byteLength < 8 || !isHdf5Signature(bytes)) throw new NncError(`'${name}' is not an HDF5 file (no HDF5 signature at its start)`);
+    const declared = declaredEnd(bytes);
+    if (declared !== null && declared > bytes.byteLength) throw new NncError(`HDF5 file '${name}' is truncated: its superblock declares ${declared} bytes, the file has ${bytes.byteLength}`);
     // jsfive reads from an ArrayBuffer holding exactly the file.
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     const file = this.guard('/', () => new jsfive.File(buffer, name) as unknown as JsfiveNode);
@@ -173,6 +175,21 @@ export class Hdf5File {
 function isHdf5Signature(bytes: Uint8Array): boolean {
   const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
   return signature.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * The end-of-file address the superblock records (HDF5 File Format Specification, section
+ * II.A): at byte 40 in a version 0 superblock, 44 in version 1, 28 in versions 2 and 3,
+ * with 8-byte offsets (what h5py and Keras write); null for other layouts.
+ */
+function declaredEnd(bytes: Uint8Array): number | null {
+  const version = bytes[8];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = version === 0 ? 40 : version === 1 ? 44 : version === 2 || version === 3 ? 28 : -1;
+  const offsetSize = version <= 1 ? bytes[13] : bytes[9];
+  if (at < 0 || offsetSize !== 8 || bytes.byteLength < at + 8) return null;
+  const end = view.getBigUint64(at, true);
+  return end > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(end);
 }
 
 export function looksLikeHdf5(bytes: Uint8Array): boolean {

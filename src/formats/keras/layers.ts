@@ -73,7 +73,7 @@ class ConfigReader {
     const value = this.get(key);
     if (value === undefined) return;
     const name = activationName(value);
-    if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${describe(value)}, which nnc cannot express yet`);
+    if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
     else this.args[key] = name;
   }
 
@@ -373,5 +373,5 @@ export function dtypeProblem(dtype: Json | undefined): string | null {
   // Keras 3: DTypePolicy {config: {name}}; Keras 2: Policy {config: {name}}.
   if (isObject(dtype) && isObject(dtype.config) && (dtype.config.name === 'float32' || dtype.config.name === undefined)) return null;
   const name = isObject(dtype) && isObject(dtype.config) ? dtype.config.name : dtype;
-  return `it computes in ${describe(name ?? null)}; nnc computes in float32 and would change its results`;
+  return `it computes in ${typeof name === 'string' ? name : describe(name ?? null)}; nnc computes in float32 and would change its results`;
 }
