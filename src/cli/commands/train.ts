@@ -3,7 +3,6 @@
 
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
@@ -24,6 +23,7 @@ import type { Graph } from '../../ir/types.js';
 import type { HostTensor } from '../../ir/tensors.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
+import { optimizeModel, withWeights } from '../../driver.js';
 import { describeFsError, readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
@@ -182,8 +182,7 @@ export async function loadData(graph: Graph, dataFlag: string, lossFlag: LossNam
 
 /** The test set through the optimized inference graph, on the trained weights; prints the comparison. */
 async function evaluateOptimized(graph: Graph, trained: Map<string, HostTensor>, data: TrainingData, loss: LossName, backend: BackendName, test: Evaluation, io: Io): Promise<Evaluation> {
-  const optimized = optimize({ graph, weights: trained });
-  if (!optimized.weights) throw new NncError('the optimizer returned no weights');
+  const optimized = optimizeModel(withWeights(graph, trained, 'the trained weights'), {});
   const model = new Model(optimized.graph, optimized.weights, backend, { weightsName: 'the optimized weights' });
   try {
     const result = await evaluate(model, data.test!, loss);
