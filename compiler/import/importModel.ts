@@ -7,7 +7,7 @@
 // It sits in the compiler, not in src/formats, because the graph is built by the
 // language's own argument checks (buildGraph.ts); the readers it composes are formats.
 
-import { NncError, error } from '../../src/diagnostics.js';
+import { NncError, Source, error } from '../../src/diagnostics.js';
 import { type KerasModel, isObject, readKerasModel } from '../../src/formats/keras/config.js';
 import { ImportErrors, type ImportedLayer, readKeras3Weights, readLegacyWeights, stringList } from '../../src/formats/keras/weights.js';
 import { type Hdf5File, looksLikeHdf5, openHdf5 } from '../../src/formats/hdf5.js';
@@ -15,6 +15,8 @@ import { assignTfjsWeights, readTfjsModelJson, readTfjsWeights } from '../../src
 import { looksLikeZip, readZip } from '../../src/formats/zip.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import type { Graph } from '../../src/ir/types.js';
+import { check, pickModel } from '../check.js';
+import { printGraph } from '../print/printGraph.js';
 import { buildGraph } from './buildGraph.js';
 
 /** The files of a model: the main file's name and a way to read it and the files beside it. */
@@ -28,7 +30,10 @@ export interface ModelFiles {
 export type ImportFormat = 'keras' | 'h5' | 'tfjs';
 
 export interface ImportResult {
+  /** The graph `source` compiles to (locations point into it). */
   readonly graph: Graph;
+  /** The model as `.nn` text, printed by the language's printer: what `nnc import` writes as model.nn. */
+  readonly source: string;
   readonly weights: Map<string, HostTensor>;
   /** What was converted, renamed or dropped, one sentence each. */
   readonly notes: readonly string[];
@@ -36,6 +41,9 @@ export interface ImportResult {
   /** Each IR layer with its Keras origin. */
   readonly layers: readonly ImportedLayer[];
 }
+
+/** A model as read, before it goes through its `.nn` text. */
+type Imported = Omit<ImportResult, 'source'>;
 
 /** Files from a map of names to bytes; `main` defaults to the only .keras, .h5 or .json name. */
 export function filesFromMap(files: ReadonlyMap<string, Uint8Array>, main?: string): ModelFiles {
@@ -51,13 +59,49 @@ export function importModel(input: ModelFiles | ReadonlyMap<string, Uint8Array>,
   const bytes = files.read(files.main);
   if (bytes === undefined) throw new NncError(`model file '${files.main}' is missing`);
   try {
-    if (looksLikeZip(bytes)) return importKeras3(bytes, files.main);
-    if (looksLikeHdf5(bytes)) return importLegacyH5(bytes, files.main);
-    return importTfjs(bytes, files);
+    const imported = looksLikeZip(bytes) ? importKeras3(bytes, files.main) : looksLikeHdf5(bytes) ? importLegacyH5(bytes, files.main) : importTfjs(bytes, files);
+    return throughText(imported, files.main);
   } catch (e) {
     if (e instanceof ImportErrors) throw new NncError(e.errors.map((m) => error(m)));
     throw e;
   }
+}
+
+/**
+ * Prints the imported graph as `.nn` and compiles the text back: the result is the graph
+ * the written model.nn gives (the same layers, names, attributes and shapes, which is
+ * checked here), so importing a model and compiling its model.nn can never differ.
+ */
+function throughText(imported: Imported, fileName: string): ImportResult {
+  const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+  const comment = [`Imported by nnc import from ${base}: ${imported.notes[0] ?? imported.format}.`, 'Weights: weights.safetensors, keyed <layer>/<variable>.'].join('\n');
+  const source = printGraph(imported.graph, { comment });
+  const checked = check(new Source(source, 'model.nn'));
+  if (checked.diagnostics.some((d) => d.severity === 'error')) throw new NncError([error(`internal error: the printed model.nn of '${base}' does not check; please report it`), ...checked.diagnostics]);
+  const graph = pickModel(checked, undefined, 'model');
+  const difference = firstDifference(shapeOf(graph), shapeOf(imported.graph), 'graph');
+  if (difference !== null) throw new NncError(`internal error: the printed model.nn of '${base}' compiles to another graph (${difference}); please report it`);
+  return { ...imported, graph, source };
+}
+
+/** What must survive printing: every node's kind, layer name (inputs aside: the printer may rename them), inputs, attributes, shape and trainability. */
+function shapeOf(graph: Graph): unknown {
+  return {
+    inputs: graph.inputs,
+    outputs: graph.outputs,
+    nodes: graph.nodes.map((n) => ({ kind: n.kind, name: n.kind === 'Input' ? '' : n.name, inputs: n.inputs, attrs: n.attrs, shape: n.shape, trainable: n.trainable })),
+  };
+}
+
+function firstDifference(a: unknown, b: unknown, path: string): string | null {
+  if (Object.is(a, b)) return null;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const found = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -82,7 +126,7 @@ function convert(model: KerasModel): { graph: Graph; layers: readonly ImportedLa
 }
 
 /** Keras 3 (and tf.keras 2.13+) `.keras`: a zip of config.json, metadata.json, model.weights.h5. */
-function importKeras3(bytes: Uint8Array, name: string): ImportResult {
+function importKeras3(bytes: Uint8Array, name: string): Imported {
   const entries = readZip(bytes, name);
   const configBytes = entries.get('config.json');
   if (configBytes === undefined) throw new NncError(`'${name}' is a zip archive without config.json: not a Keras .keras file`);
@@ -107,7 +151,7 @@ function importKeras3(bytes: Uint8Array, name: string): ImportResult {
 }
 
 /** A legacy full-model `.h5`: the config in the `model_config` attribute, weights in `model_weights`. */
-function importLegacyH5(bytes: Uint8Array, name: string): ImportResult {
+function importLegacyH5(bytes: Uint8Array, name: string): Imported {
   const file: Hdf5File = openHdf5(bytes, name);
   const configText = attrText(file.root.attr('model_config'));
   if (configText === null) throw new NncError(`'${name}' holds no model_config attribute: it has weights only (model.save_weights); nnc needs the whole model (model.save("model.h5"))`);
@@ -127,7 +171,7 @@ function attrText(value: unknown): string | null {
 }
 
 /** A TensorFlow.js layers model.json, its shards read through `files`. */
-function importTfjs(bytes: Uint8Array, files: ModelFiles): ImportResult {
+function importTfjs(bytes: Uint8Array, files: ModelFiles): Imported {
   const name = files.main;
   if (bytes.length > 0 && bytes[0] !== 0x7b /* { */ && bytes[0] !== 0x20 && bytes[0] !== 0x0a) {
     throw new NncError(`'${name}' is neither a Keras file (.keras zip or .h5) nor a TensorFlow.js model.json`);
