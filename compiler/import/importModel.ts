@@ -55,7 +55,8 @@ export function filesFromMap(files: ReadonlyMap<string, Uint8Array>, main?: stri
 }
 
 export function importModel(input: ModelFiles | ReadonlyMap<string, Uint8Array>, main?: string): ImportResult {
-  const files = input instanceof Map ? filesFromMap(input, main) : (input as ModelFiles);
+  // Duck-typed rather than `instanceof Map`: a Map made in another realm (a frame, a vm context) is still a map.
+  const files = typeof (input as ModelFiles).read === 'function' ? (input as ModelFiles) : filesFromMap(input as ReadonlyMap<string, Uint8Array>, main);
   const bytes = files.read(files.main);
   if (bytes === undefined) throw new NncError(`model file '${files.main}' is missing`);
   try {

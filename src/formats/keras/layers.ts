@@ -56,7 +56,7 @@ class ConfigReader {
   }
 
   /** A key that must hold one of `allowed` (or be absent): anything else changes results. */
-  require(key: string, allowed: readonly Json[], why: string): void {
+  only(key: string, allowed: readonly Json[], why: string): void {
     const value = this.get(key);
     if (value === undefined || allowed.some((a) => a === value)) return;
     this.errors.push(`layer '${this.layer}' (${this.className}) has ${key}=${JSON.stringify(value)}; ${why}`);
@@ -223,8 +223,8 @@ function kernelLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
   r.constraint(`${kernel}_constraint`);
   r.constraint('bias_constraint');
   r.dropped('activity_regularizer', 'it only adds a training loss');
-  r.require('lora_rank', [null, 0], 'LoRA adapters are not supported');
-  r.require('quantization_config', [null], 'quantized layers are not supported');
+  r.only('lora_rank', [null, 0], 'LoRA adapters are not supported');
+  r.only('quantization_config', [null], 'quantized layers are not supported');
 }
 
 function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
@@ -232,8 +232,8 @@ function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
   r.plain('strides');
   r.plain('padding');
   r.plain('dilation_rate');
-  r.require('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-  r.require('groups', [1], 'grouped convolutions are not supported');
+  r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+  r.only('groups', [1], 'grouped convolutions are not supported');
   kernelLayer(r, kernel);
 }
 
@@ -241,7 +241,7 @@ function pooling(r: ConfigReader): void {
   r.plain('pool_size');
   r.plain('strides');
   r.plain('padding');
-  r.require('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+  r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
 }
 
 /** Keras class → (the language's layer kind, how its config reads). */
@@ -278,11 +278,11 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
         r.regularizer(`${v}_regularizer`);
         r.constraint(`${v}_constraint`);
       }
-      r.require('renorm', [false], 'batch renormalization is not supported');
+      r.only('renorm', [false], 'batch renormalization is not supported');
       r.get('renorm_clipping');
       r.get('renorm_momentum');
-      r.require('virtual_batch_size', [null], 'ghost batch normalization is not supported');
-      r.require('adjustment', [null], 'an adjustment function is not supported');
+      r.only('virtual_batch_size', [null], 'ghost batch normalization is not supported');
+      r.only('adjustment', [null], 'an adjustment function is not supported');
     },
   },
   Activation: { kind: 'Activation', read: (r) => r.activation() },
@@ -312,7 +312,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
       r.dropped('noise_shape', 'dropout does nothing at inference');
     },
   },
-  Flatten: { kind: 'Flatten', read: (r) => r.require('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY) },
+  Flatten: { kind: 'Flatten', read: (r) => r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY) },
   Reshape: { kind: 'Reshape', read: (r) => r.plain('target_shape') },
   Rescaling: {
     kind: 'Rescaling',
@@ -325,7 +325,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     kind: 'ZeroPadding2D',
     read(r) {
       r.plain('padding');
-      r.require('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
     },
   },
   MaxPooling2D: { kind: 'MaxPooling2D', read: pooling },
@@ -335,8 +335,8 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   GlobalAveragePooling2D: {
     kind: 'GlobalAveragePooling2D',
     read(r) {
-      r.require('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-      r.require('keepdims', [false], 'keepdims=true is not supported');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+      r.only('keepdims', [false], 'keepdims=true is not supported');
     },
   },
   Add: { kind: 'Add', read: () => {} },
