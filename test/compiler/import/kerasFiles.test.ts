@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { importModel } from '../../../compiler/import/importModel.js';
 import { summarize } from '../../../compiler/summary.js';
+import { optimizeModel } from '../../../src/driver.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { readNpyFloat32 } from '../../../src/formats/npy.js';
@@ -35,6 +36,18 @@ for (const file of Object.keys(PARAMS)) {
     const outputs = await model.predictHost(inputs.length === 1 ? inputs[0] : inputs);
     t.is(outputs.length, expected.length);
     // 1e-5: float32 arithmetic against float64 over at most four layers with weights.
+    outputs.forEach((ours, i) => assertMatches(t, tf.tensor(ours.data, [...ours.shape]), tf.tensor(expected[i].data, [...expected[i].shape]), 1e-5, `output ${i}`));
+  });
+
+  test(`${file}: optimized for inference (every BatchNormalization folded or made an Affine), it still predicts the reference`, async (t) => {
+    const imported = importModel(new Map([[file, read(file)]]));
+    const optimized = optimizeModel({ graph: imported.graph, weights: imported.weights });
+    t.is(optimized.graph.nodes.filter((n) => n.kind === 'BatchNormalization').length, 0);
+    const model = new Model(optimized.graph, optimized.weights, await initNodeBackend('cpu'));
+    const inputs = arrays(stem, 'input');
+    const expected = arrays(stem, 'output');
+    const outputs = await model.predictHost(inputs.length === 1 ? inputs[0] : inputs);
+    // 1e-5: folds in float64, stored float32, against the float64 reference.
     outputs.forEach((ours, i) => assertMatches(t, tf.tensor(ours.data, [...ours.shape]), tf.tensor(expected[i].data, [...expected[i].shape]), 1e-5, `output ${i}`));
   });
 

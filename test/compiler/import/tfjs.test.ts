@@ -9,6 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync, readdirSync } from 'node:fs';
 import { importModel } from '../../../compiler/import/importModel.js';
 import { summarize } from '../../../compiler/summary.js';
+import { optimizeModel } from '../../../src/driver.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { LAYERS_TOLERANCE, assertMatches } from '../../helpers/models.js';
@@ -44,6 +45,10 @@ async function compare(t: import('ava').ExecutionContext, dir: string, inputShap
   const theirs = reference.predict(input) as tf.Tensor;
   // LAYERS_TOLERANCE (1e-5): the same float32 weights on the same tfjs kernels, in another order.
   assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
+  // Optimized for inference (BatchNormalizations folded or made Affine), the same again.
+  const optimized = optimizeModel({ graph, weights });
+  t.is(optimized.graph.nodes.filter((n) => n.kind === 'BatchNormalization').length, 0);
+  assertMatches(t, new Model(optimized.graph, optimized.weights, backend).predict(input) as tf.Tensor, theirs, LAYERS_TOLERANCE, 'optimized');
 }
 
 for (const dir of ['all-layers', 'all-layers-float16', 'all-layers-uint8', 'all-layers-uint16']) {
