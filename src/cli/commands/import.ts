@@ -6,28 +6,14 @@
 
 import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { type ImportResult, importModel } from '../../../compiler/import/importModel.js';
+import type { ImportResult } from '../../../compiler/import/importModel.js';
 import { formatCount, formatSummary, summarize } from '../../../compiler/summary.js';
 import { NncError } from '../../diagnostics.js';
 import { writeSafetensors } from '../../formats/safetensors.js';
 import { UsageError } from '../args.js';
 import { type Command, EXIT_OK, type Io } from '../command.js';
-import { describeFsError, isDirectory, readBytes } from '../files.js';
-
-/** Imports SRC in memory: shards of a model.json are read from its folder when asked for. */
-export function importFile(path: string): ImportResult {
-  if (isDirectory(path)) throw new NncError(`'${path}' is a directory; give the model file (.keras, .h5, or the model.json of a TensorFlow.js model)`);
-  const folder = dirname(path);
-  const main = basename(path);
-  return importModel({
-    main,
-    read: (name) => {
-      if (name === main) return readBytes(path, 'model file');
-      const shard = join(folder, name);
-      return existsSync(shard) ? readBytes(shard, 'weights shard') : undefined;
-    },
-  });
-}
+import { describeFsError, isDirectory } from '../files.js';
+import { importFile } from '../loadModel.js';
 
 /** Prints what the import converted and dropped, then the summary. */
 export function reportImport(result: ImportResult, source: string, io: Io): void {

@@ -6,7 +6,7 @@ import { loadModel } from '../loadModel.js';
 export const summaryCommand: Command = {
   name: 'summary',
   summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals.",
-  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     { name: 'json', type: 'boolean', description: 'print the same figures as JSON' },
