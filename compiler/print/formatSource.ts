@@ -2,7 +2,8 @@
 // that what was written stays written: blocks, `repeat`, value names, expressions,
 // number and string spellings, empty `()`, and every comment. Only layout changes:
 //
-//   - one statement per line, indented two spaces per level; `;` separators dropped;
+//   - one statement per line, indented two spaces per level; `;` separators dropped
+//     (but Keras's `Dense(3)(x)`, an error, stays as written: its message relies on it);
 //   - `{` ends its header's line, `}` stands alone (a body with nothing in it is `{}`,
 //     a `repeat` around one statement with no comment inside stays on one line);
 //   - single spaces: `a, b`, `key=value`, ` -> `, ` + `, `name: [dims]`, `x = ...`;
@@ -28,6 +29,7 @@ import type {
   ModelDefinitionCstNode,
   PrimaryCstNode,
   StatementCstNode,
+  SymbolCstNode,
   TermCstNode,
   UnaryCstNode,
 } from '../../grammar/cst.js';
@@ -116,8 +118,16 @@ class Layout {
     this.#body(c.body[0], 0, header, first.startOffset, true);
   }
 
+  /** Whether a comment starts in [start, end); comments are in source order, so a binary search finds the first at or after `start`. */
   #hasCommentIn(start: number, end: number): boolean {
-    return this.#comments.some((comment) => comment.start >= start && comment.start < end);
+    let lo = 0;
+    let hi = this.#comments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#comments[mid].start < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.#comments.length && this.#comments[lo].start < end;
   }
 
   #body(body: BodyCstNode, depth: number, header: string, start: number, definition: boolean): void {
@@ -147,8 +157,21 @@ class Layout {
       }
       return;
     }
+    const previous = this.lines.at(-1);
+    if (previous && previous.role === 'plain' && previous.end === start && isBareTuple(node)) {
+      // Keras's `Dense(3)(x)`, an error whose message explains the `->` form only while
+      // the tuple touches the call: kept on the call's line, as written.
+      this.lines[this.lines.length - 1] = { ...previous, text: previous.text + statementText(node), end };
+      return;
+    }
     this.lines.push({ depth, text: statementText(node), start, end, role: 'plain', definition: false });
   }
+}
+
+/** A statement that is a tuple and nothing else, `(x)`: always an error, but it parses. */
+function isBareTuple(node: StatementCstNode): boolean {
+  const chain = node.children.chain?.[0];
+  return chain !== undefined && chain.children.head !== undefined && (chain.children.steps ?? []).length === 0;
 }
 
 /** A statement other than `repeat`, on one line. */
@@ -171,7 +194,7 @@ function chain(node: ChainCstNode): string {
 }
 
 /** A call or a symbol with arguments: `()` kept where written, even empty (`relu()` is no symbol). */
-function call(node: CallCstNode | { children: { name: IToken[]; LParen?: IToken[]; argumentList?: ArgumentListCstNode[] } }): string {
+function call(node: CallCstNode | SymbolCstNode): string {
   const c = node.children;
   return c.LParen ? `${c.name[0].image}(${c.argumentList ? argumentList(c.argumentList[0]) : ''})` : c.name[0].image;
 }

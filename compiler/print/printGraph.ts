@@ -17,7 +17,7 @@
 import { type Diagnostic, NncError, error } from '../../src/diagnostics.js';
 import { formatShape } from '../../src/ir/shape.js';
 import type { Graph, Node, NodeId } from '../../src/ir/types.js';
-import { LAYERS, type LayerKind, type LayerSignature } from '../layers/table.js';
+import { lookupLayer } from '../layers/table.js';
 import { LayerNamer } from '../naming.js';
 import { ValueNames, formatNumber, quoteString, toIdentifier } from './text.js';
 import { writeCall } from './writtenArguments.js';
@@ -25,7 +25,7 @@ import { writeCall } from './writtenArguments.js';
 export interface PrintGraphOptions {
   /** Written above the model as `#` comment lines (e.g. where an imported model came from). */
   readonly comment?: string;
-  /** The model's name in the text (default: the graph's name, made an identifier). */
+  /** The model's name in the text (default: the graph's name); made an identifier either way. */
   readonly name?: string;
 }
 
@@ -71,13 +71,11 @@ export function printGraph(graph: Graph, options: PrintGraphOptions = {}): strin
     const binding = named.has(node.id) ? `${valueName.get(node.id)} = ` : '';
     lines.push(`${binding}${head}${call}`);
   }
-  const last = statements.at(-1);
-  const lastValue = last === undefined ? undefined : 'input' in last ? last.input : last.layer;
-  if (!(graph.outputs.length === 1 && graph.outputs[0] === lastValue)) lines.push(`output ${graph.outputs.map((id) => valueName.get(id)).join(', ')}`);
+  if (needsOutputLine(graph, statements)) lines.push(`output ${graph.outputs.map((id) => valueName.get(id)).join(', ')}`);
 
   if (diagnostics.length > 0) throw new NncError(diagnostics);
   const comment = options.comment === undefined ? '' : options.comment.split(/\r?\n/).map((line) => (line === '' ? '#\n' : `# ${line}\n`)).join('');
-  const modelName = options.name ?? toIdentifier(graph.name === '' ? 'model' : graph.name);
+  const modelName = toIdentifier(options.name ?? (graph.name === '' ? 'model' : graph.name));
   return `${comment}model ${modelName} {\n${lines.map((line) => `  ${line}\n`).join('')}}\n`;
 }
 
@@ -111,10 +109,15 @@ function namedValues(graph: Graph, statements: readonly Statement[]): Set<NodeId
   for (const statement of statements) {
     if ('layer' in statement && statement.head === 'named') for (const input of graph.nodes[statement.layer].inputs) named.add(input);
   }
+  if (needsOutputLine(graph, statements)) for (const id of graph.outputs) named.add(id);
+  return named;
+}
+
+/** Without `output`, a model's output is its last statement's value. */
+function needsOutputLine(graph: Graph, statements: readonly Statement[]): boolean {
   const last = statements.at(-1);
   const lastValue = last === undefined ? undefined : 'input' in last ? last.input : last.layer;
-  if (!(graph.outputs.length === 1 && graph.outputs[0] === lastValue)) for (const id of graph.outputs) named.add(id);
-  return named;
+  return !(graph.outputs.length === 1 && graph.outputs[0] === lastValue);
 }
 
 function inputLine(node: Node, name: string, diagnostics: Diagnostic[]): string {
@@ -131,9 +134,9 @@ function callText(graph: Graph, node: Node, namer: LayerNamer, diagnostics: Diag
     diagnostics.push(error(`cannot print layer '${node.name}' (${node.kind}): ${why}`, node.loc));
     return node.kind;
   };
-  if (node.kind in UNWRITABLE) return cannot(UNWRITABLE[node.kind]);
-  if (!Object.hasOwn(LAYERS, node.kind)) return cannot(`the .nn language has no layer ${node.kind}`);
-  const signature = LAYERS[node.kind as LayerKind] as unknown as LayerSignature;
+  if (Object.hasOwn(UNWRITABLE, node.kind)) return cannot(UNWRITABLE[node.kind]);
+  const signature = lookupLayer(node.kind);
+  if (signature === undefined || signature.kind !== node.kind) return cannot(`the .nn language has no layer ${node.kind}`);
 
   const extra: string[] = [];
   if (namer.peek(node.kind) === node.name) {

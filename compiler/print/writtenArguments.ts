@@ -49,11 +49,13 @@ export function writeCall(signature: LayerSignature, node: Node, inputShapes: re
   const attrs = node.attrs as unknown as Record<string, unknown>;
   const params = signature.params.filter((p) => !NODE_PARAMS.has(p.name));
   const spelt = new Map<string, Value>();
+  /** Attributes with no spelling: fine if the default resolves to them, else the reason. */
+  const unspelt: string[] = [];
   for (const p of params) {
     if (!(p.name in attrs)) continue;
     const value = simplestSpelling(p.type, attrs[p.name]);
-    if (value === null) return { attribute: p.name, value: attrs[p.name] };
-    spelt.set(p.name, value);
+    if (value === null) unspelt.push(p.name);
+    else spelt.set(p.name, value);
   }
   const resolvesToNode = (written: ReadonlyMap<string, Value>) => {
     const bound = bindArguments(signature, keywordArguments(written), NOWHERE, []);
@@ -63,7 +65,7 @@ export function writeCall(signature: LayerSignature, node: Node, inputShapes: re
   };
   const unknown = Object.keys(attrs).find((key) => attrs[key] !== undefined && !params.some((p) => p.name === key));
   if (unknown !== undefined) return { attribute: unknown, value: attrs[unknown] };
-  if (!resolvesToNode(spelt)) return { attribute: null };
+  if (!resolvesToNode(spelt)) return unspelt.length > 0 ? { attribute: unspelt[0], value: attrs[unspelt[0]] } : { attribute: null };
   for (const p of params) {
     if (!('default' in p) || !spelt.has(p.name)) continue;
     const without = new Map(spelt);

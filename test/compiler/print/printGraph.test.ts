@@ -271,7 +271,9 @@ test('kinds and attributes the language cannot write are refused, each layer nam
     const input = b.add({ kind: 'Input', name: 'x', inputs: [], attrs: {}, shape: [null, 4] }).id;
     const affine = b.add({ kind: 'Affine', name: 'batch_normalization', inputs: [input], attrs: { axis: [1] }, shape: [null, 4] }).id;
     const dense = b.add({ kind: 'Dense', name: 'dense', inputs: [affine], attrs: { ...DENSE_DEFAULTS, activation: { name: 'elu', alpha: 0.5 } }, shape: [null, 2] }).id;
-    return { inputs: [input], outputs: [dense] };
+    // A kind from elsewhere (a newer IR, an importer's mistake): the type system cannot see it coming.
+    const unknown = b.add({ kind: 'Transformer' as 'Flatten', name: 'encoder', inputs: [dense], attrs: {}, shape: [null, 2] }).id;
+    return { inputs: [input], outputs: [unknown] };
   });
   t.is(
     nncErrorMessage(() => printGraph(graph)),
@@ -279,6 +281,8 @@ test('kinds and attributes the language cannot write are refused, each layer nam
       "cannot print layer 'batch_normalization' (Affine): the optimizer introduces it when it folds a BatchNormalization for inference; print the graph before optimizing it",
       '',
       `cannot print layer 'dense' (Dense): attribute 'activation' = {"name":"elu","alpha":0.5} has no .nn spelling`,
+      '',
+      "cannot print layer 'encoder' (Transformer): the .nn language has no layer Transformer",
     ].join('\n'),
   );
 });
