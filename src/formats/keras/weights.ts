@@ -60,7 +60,10 @@ export function readKeras3Weights(file: Hdf5File, layers: readonly ImportedLayer
   for (const layer of layers) {
     const decls = layer.weights;
     if (decls.length === 0) continue;
-    const path = legacyContainer ? layer.keras3Path.replace(/(^|\/)layers\//g, '$1_layer_checkpoint_dependencies/') : layer.keras3Path;
+    // As Keras's H5Entry reads: the path as written, else (tf.keras 2.13-2.15 files) with
+    // `layers` spelled `_layer_checkpoint_dependencies`.
+    let path = layer.keras3Path;
+    if (file.root.groupAt(`${path}/vars`) === null && legacyContainer) path = path.replace(/(^|\/)layers(?=\/)/g, '$1_layer_checkpoint_dependencies');
     const vars = file.root.groupAt(`${path}/vars`);
     if (vars === null) {
       errors.push(`${describeLayer(layer)}: the weights file '${file.name}' has no group '${path}/vars'`);
