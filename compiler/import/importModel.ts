@@ -10,6 +10,7 @@
 import { NncError, Source, error } from '../../src/diagnostics.js';
 import { type KerasModel, isObject, readKerasModel } from '../../src/formats/keras/config.js';
 import { ImportErrors, type ImportedLayer, readKeras3Weights, readLegacyWeights, stringList } from '../../src/formats/keras/weights.js';
+import { firstNonFinite } from '../../src/formats/bytes.js';
 import { type Hdf5File, looksLikeHdf5, openHdf5 } from '../../src/formats/hdf5.js';
 import { assignTfjsWeights, readTfjsModelJson, readTfjsWeights } from '../../src/formats/tfjs/model.js';
 import { looksLikeZip, readZip } from '../../src/formats/zip.js';
@@ -75,6 +76,12 @@ export function importModel(input: ModelFiles | ReadonlyMap<string, Uint8Array>,
  */
 function throughText(imported: Imported, fileName: string): ImportResult {
   const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+  const broken: string[] = [];
+  for (const [key, tensor] of imported.weights) {
+    const at = firstNonFinite(tensor.data);
+    if (at >= 0) broken.push(`weight '${key}' of '${base}' holds ${tensor.data[at]} at index ${at}; weights must be finite`);
+  }
+  if (broken.length > 0) throw new NncError(broken.map((m) => error(m)));
   const comment = [`Imported by nnc import from ${base}: ${imported.notes[0] ?? imported.format}.`, 'Weights: weights.safetensors, keyed <layer>/<variable>.'].join('\n');
   const source = printGraph(imported.graph, { comment });
   const checked = check(new Source(source, 'model.nn'));

@@ -121,6 +121,14 @@ test('shard bytes that do not match the manifest', (t) => {
   t.deepEqual(refusal(files, 'model.json'), ["shards 'group1-shard1of1.bin' hold 468 bytes, but 'model.json' describes 460: the shards do not match the manifest"]);
 });
 
+test('a weight that is not finite', (t) => {
+  const files = tfjsFiles();
+  const shard = files.get('group1-shard1of1.bin')!.slice();
+  new DataView(shard.buffer).setFloat32(4 * 3, Number.NaN, true);
+  files.set('group1-shard1of1.bin', shard);
+  t.deepEqual(refusal(files, 'model.json'), ["weight 'dense_a/kernel' of 'model.json' holds NaN at index 3; weights must be finite"]);
+});
+
 test('a shard path that leaves the model folder', (t) => {
   const files = tfjsFiles();
   const json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
