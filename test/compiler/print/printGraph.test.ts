@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { check } from '../../../compiler/check.js';
 import { printGraph } from '../../../compiler/print/printGraph.js';
 import { GraphBuilder } from '../../../src/ir/graph.js';
-import type { DenseAttrs, Graph } from '../../../src/ir/types.js';
+import type { AttrsByKind, Graph } from '../../../src/ir/types.js';
 import { graphOf, modelWith, nncErrorMessage } from '../../helpers/check.js';
 import { assertSameGraph, graphDifference } from '../../helpers/sameGraph.js';
 import { testSources } from '../../helpers/testSources.js';
@@ -218,7 +218,7 @@ function built(name: string, make: (b: GraphBuilder) => { inputs: number[]; outp
   return builder.build(name, inputs, outputs);
 }
 
-const DENSE_DEFAULTS = graphOf(modelWith([4], 'Dense(2)')).nodes[1].attrs as DenseAttrs;
+const DENSE_DEFAULTS = graphOf(modelWith([4], 'Dense(2)')).nodes[1].attrs as AttrsByKind['Dense'];
 
 test('names that are not identifiers print to valid text: model and inputs renamed, layer names kept by name=', (t) => {
   const graph = built('my-model', (b) => {
