@@ -22,6 +22,7 @@ import type { Graph, NodeId, Shape } from '../../src/ir/types.js';
 import { bindArguments } from '../layers/arguments.js';
 import { lookupLayer } from '../layers/table.js';
 import { toSnakeCase } from '../naming.js';
+import { toIdentifier } from '../print/text.js';
 import type { Arguments, Value } from '../values.js';
 
 export interface ConvertedModel {
@@ -37,16 +38,10 @@ export function buildGraph(model: KerasModel): ConvertedModel {
   const flattener = new Flattener(model);
   const outputs = flattener.emit(model, null, [], '', true);
   if (flattener.errors.length > 0) throw new ImportErrors(flattener.errors);
-  const name = identifier(model.name);
+  const name = toIdentifier(model.name);
   if (name !== model.name) flattener.notes.push(`model name '${model.name}' is written '${name}' (a .nn model name is an identifier)`);
   const graph = flattener.builder.build(name, flattener.graphInputs, outputs as NodeId[]);
   return { graph, layers: flattener.layers, notes: flattener.notes };
-}
-
-/** A name as a `.nn` identifier: other characters become `_`, a leading digit gets a `_`. */
-export function identifier(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9_]/g, '_');
-  return /^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
 class Flattener {

@@ -76,3 +76,14 @@ test('all-layers: summary counts equal tfjs-layers countParams, trainable and no
   t.is(summary.trainableParams, count(reference.trainableWeights));
   t.is(summary.nonTrainableParams, count(reference.nonTrainableWeights));
 });
+
+test('a model name that is no identifier is written as one, with a note', (t) => {
+  const files = filesOf('sequential');
+  const json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
+  json.modelTopology.config.name = 'mobilenetv2_1.00_224';
+  files.set('model.json', new TextEncoder().encode(JSON.stringify(json)));
+  const { graph, notes, source } = importModel(files, 'model.json');
+  t.is(graph.name, 'mobilenetv2_1_00_224');
+  t.true(source.includes('\nmodel mobilenetv2_1_00_224 {\n'));
+  t.true(notes.includes("model name 'mobilenetv2_1.00_224' is written 'mobilenetv2_1_00_224' (a .nn model name is an identifier)"));
+});
