@@ -5,8 +5,8 @@ import { loadModel } from '../loadModel.js';
 
 export const summaryCommand: Command = {
   name: 'summary',
-  summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals.",
-  positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
+  summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals (FILE may also be a .keras, .h5 or model.json).",
+  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     { name: 'json', type: 'boolean', description: 'print the same figures as JSON' },
