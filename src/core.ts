@@ -16,3 +16,4 @@ export * from './ir/index.js';
 export { checkWeightMap, expectedWeights } from './ir/weights.js';
 export { readSafetensors, writeSafetensors } from './formats/safetensors.js';
 export { readNpyFloat32, writeNpy } from './formats/npy.js';
+export { importModel, filesFromMap, type ImportResult, type ModelFiles } from '../compiler/import/importModel.js';

@@ -1,7 +1,9 @@
 // Reading a `.nn` file and choosing one of its models, for the commands that need one.
 
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CheckResult } from '../../compiler/check.js';
+import { type ImportResult, importModel } from '../../compiler/import/importModel.js';
 import { checkSource, modelGraph } from '../driver.js';
 import { readBundle } from '../../runtime/bundle/node.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
@@ -9,7 +11,52 @@ import type { Graph } from '../ir/types.js';
 import type { HostTensor } from '../ir/tensors.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
-import { isDirectory, readText, readWeightsFile } from './files.js';
+import { isDirectory, readBytes, readText, readWeightsFile } from './files.js';
+
+/** Keras (`.keras`, `.h5`) and TensorFlow.js (`*.json`) models, which every command taking a `.nn` file also takes. */
+export function isImportable(path: string): boolean {
+  return /\.(keras|h5|hdf5|json)$/i.test(path);
+}
+
+/** Imports SRC in memory: shards of a model.json are read from its folder when asked for. */
+export function importFile(path: string): ImportResult {
+  if (isDirectory(path)) throw new NncError(`'${path}' is a directory; give the model file (.keras, .h5, or the model.json of a TensorFlow.js model)`);
+  const folder = dirname(path);
+  const main = basename(path);
+  return importModel({
+    main,
+    read: (name) => {
+      if (name === main) return readBytes(path, 'model file');
+      const shard = join(folder, name);
+      return existsSync(shard) ? readBytes(shard, 'weights shard') : undefined;
+    },
+  });
+}
+
+/** One import per file and process: a command that needs the graph and then the weights reads the file once. */
+const imports = new Map<string, ImportResult>();
+
+function importedModel(path: string, modelFlag: string | undefined): ImportResult {
+  if (modelFlag !== undefined) throw new UsageError(`--model is for .nn files; '${path}' holds one model`);
+  const key = resolve(path);
+  let result = imports.get(key);
+  if (result === undefined) imports.set(key, (result = importFile(path)));
+  return result;
+}
+
+/**
+ * The weights a command runs with: `--weights` for a `.nn` file; an imported Keras or
+ * TensorFlow.js model's own (then `--weights` is refused). Null when a `.nn` file has no
+ * `--weights` (the command decides whether that is an error).
+ */
+export function commandWeights(path: string, flags: FlagValues): { weights: Map<string, HostTensor>; weightsName: string } | null {
+  if (isImportable(path)) {
+    if (flags.weights) throw new UsageError(`'${path}' carries its own weights: drop --weights`);
+    return { weights: importedModel(path, flags.model as string | undefined).weights, weightsName: path };
+  }
+  if (!flags.weights) return null;
+  return { weights: readWeightsFile(flags.weights as string), weightsName: flags.weights as string };
+}
 
 export function checkFile(path: string): CheckResult {
   return checkSource(new Source(readText(path), path));
@@ -27,7 +74,9 @@ export function selectModel(result: CheckResult, name: string | undefined, io: I
   return modelGraph(result, name, '--model NAME');
 }
 
+/** The model of a `.nn` file (`--model NAME`), or of a Keras or TensorFlow.js file, imported in memory. */
 export function loadModel(path: string, name: string | undefined, io: Io): Graph {
+  if (isImportable(path)) return importedModel(path, name).graph;
   return selectModel(checkFile(path), name, io);
 }
 
@@ -51,7 +100,7 @@ export async function loadModelOrBundle(target: string, flags: FlagValues, io: I
     return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true };
   }
   const graph = loadModel(target, flags.model as string | undefined, io);
-  if (!flags.weights) throw new UsageError('--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)');
-  const weightsName = flags.weights as string;
-  return { graph, weights: readWeightsFile(weightsName), weightsName, bundle: false };
+  const given = commandWeights(target, flags);
+  if (given === null) throw new UsageError('--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)');
+  return { graph, ...given, bundle: false };
 }

@@ -9,6 +9,7 @@ import { checkCommand } from './commands/check.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { fmtCommand } from './commands/fmt.js';
 import { graphCommand } from './commands/graph.js';
+import { importCommand } from './commands/import.js';
 import { irCommand } from './commands/ir.js';
 import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
@@ -16,7 +17,7 @@ import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
 import { verifyCommand } from './commands/verify.js';
 
-export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, summaryCommand, irCommand, initCommand, runCommand, verifyCommand, buildCommand, trainCommand, evaluateCommand, graphCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, summaryCommand, irCommand, initCommand, runCommand, verifyCommand, buildCommand, trainCommand, evaluateCommand, graphCommand, importCommand];
 
 export const VERSION = '0.1.0';
 

@@ -10,8 +10,8 @@ import { opCount } from '../../ir/graph.js';
 import { optimizeModel, type WeightedModel, withWeights } from '../../driver.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { isDirectory, readWeightsFile } from '../files.js';
-import { loadModel } from '../loadModel.js';
+import { isDirectory } from '../files.js';
+import { commandWeights, loadModel } from '../loadModel.js';
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -25,7 +25,7 @@ const BUILD_TOLERANCE = { atol: 1e-4, rtol: 1e-4 };
 export const buildCommand: Command = {
   name: 'build',
   summary: 'Optimize a model for inference and write a self-contained bundle: model.json, weights.safetensors, model.js.',
-  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     WEIGHTS_FLAG,
@@ -38,11 +38,11 @@ export const buildCommand: Command = {
   ],
   async run({ positional, flags, io }) {
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
-    if (!flags.weights) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
+    const given = commandWeights(positional[0], flags);
+    if (given === null) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
     if (!flags.out) throw new UsageError('--out DIR is required');
     if (existsSync(flags.out as string) && !isDirectory(flags.out as string)) throw new UsageError(`--out ${flags.out} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
-    const weightsPath = flags.weights as string;
-    const model = withWeights(graph, readWeightsFile(weightsPath), weightsPath);
+    const model = withWeights(graph, given.weights, given.weightsName);
 
     let result: WeightedModel = model;
     if (flags.optimize) {

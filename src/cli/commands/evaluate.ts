@@ -14,7 +14,7 @@ import { loadData } from './train.js';
 export const evaluateCommand: Command = {
   name: 'evaluate',
   summary: 'Loss and accuracy of a model (with weights) or of a bundle on a dataset split, in inference mode.',
-  positionals: [{ name: 'FILE|DIR', description: 'a .nn file (with --weights), or a bundle directory', arity: 'one' }],
+  positionals: [{ name: 'FILE|DIR', description: 'a .nn file (with --weights), a Keras or TensorFlow.js model, or a bundle directory', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     WEIGHTS_FLAG,

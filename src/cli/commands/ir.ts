@@ -8,7 +8,7 @@ import { loadModel } from '../loadModel.js';
 export const irCommand: Command = {
   name: 'ir',
   summary: 'Print the IR of a model as text: one line per node with its inputs, attributes, shape and weights.',
-  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     { name: 'after', type: 'string', metavar: 'PASS', description: `print the graph after an optimizer pass of the inference pipeline (${PASSES.map((p) => p.name).join(', ')})` },

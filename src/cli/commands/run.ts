@@ -57,7 +57,7 @@ function writeOrPrint(graph: Graph, outputs: HostTensor[], flags: FlagValues, io
 export const runCommand: Command = {
   name: 'run',
   summary: 'Run a model on an input tensor (.npy) and print or save its predictions.',
-  positionals: [{ name: 'FILE|DIR', description: 'a .nn file, or a bundle directory made by nnc build', arity: 'one' }],
+  positionals: [{ name: 'FILE|DIR', description: 'a .nn file (with --weights), a Keras or TensorFlow.js model, or a bundle directory made by nnc build', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     WEIGHTS_FLAG,

@@ -5,7 +5,7 @@ import { loadModel } from '../loadModel.js';
 
 export const summaryCommand: Command = {
   name: 'summary',
-  summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals.",
+  summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals (FILE may also be a .keras, .h5 or model.json).",
   positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
   flags: [
     MODEL_FLAG,

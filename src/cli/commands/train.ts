@@ -25,7 +25,7 @@ import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
 import { optimizeModel, withWeights } from '../../driver.js';
 import { describeFsError, readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
-import { loadModel } from '../loadModel.js';
+import { commandWeights, isImportable, loadModel } from '../loadModel.js';
 
 /** Keras's default learning rates. */
 const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, nadam: 0.001, rmsprop: 0.001 };
@@ -35,7 +35,7 @@ const FASHION_MNIST = 'fashion-mnist';
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a model (Keras fit semantics) on Fashion-MNIST or an .npz; write the trained weights.',
-  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras or TensorFlow.js model (trained on from its own weights)', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     { name: 'data', type: 'string', metavar: 'fashion-mnist|D.npz', description: 'training data: fashion-mnist, or an .npz with x_train, y_train [, x_val, y_val, x_test, y_test]' },
@@ -81,8 +81,9 @@ export const trainCommand: Command = {
     const graph = loadModel(file, flags.model as string | undefined, io);
     const { data, loss, lossReason } = await loadData(graph, dataFlag, flags.loss as LossName | undefined, validationSplit, io);
     const seed = flags.seed as number;
-    const initialPath = flags['initial-weights'] as string | undefined;
-    const initialWeights = initialPath ? readWeightsFile(initialPath) : initializeWeights(graph, seed);
+    // An imported Keras or TensorFlow.js model starts from its own trained weights (fine-tuning).
+    const initialPath = (flags['initial-weights'] as string | undefined) ?? (isImportable(file) ? file : undefined);
+    const initialWeights = initialPath === undefined ? initializeWeights(graph, seed) : initialPath === file ? commandWeights(file, {})!.weights : readWeightsFile(initialPath);
 
     const backend = await initNodeBackend(flags.backend as BackendName);
     await registerGradients();

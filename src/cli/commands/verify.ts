@@ -4,8 +4,7 @@ import { initializeWeights } from '../../../runtime/initializers.js';
 import { type Tolerance, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { optimizeModel, withWeights } from '../../driver.js';
 import { BACKEND_FLAG, type Command, EXIT_ERRORS, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { readWeightsFile } from '../files.js';
-import { loadModel } from '../loadModel.js';
+import { commandWeights, loadModel } from '../loadModel.js';
 import { readInputs } from './run.js';
 import { opCount } from '../../ir/graph.js';
 import { formatCount } from '../../../compiler/summary.js';
@@ -30,7 +29,7 @@ function checkRandomInputSize(graph: Graph, samples: number, batch: number): voi
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'Prove the optimized graph computes the same function: run both on the given and on random inputs, compare every output.',
-  positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
+  positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,
     WEIGHTS_FLAG,
@@ -48,8 +47,9 @@ export const verifyCommand: Command = {
     checkRandomInputSize(graph, flags.samples as number, flags.batch as number);
     const seed = flags.seed as number;
     let model;
-    if (flags.weights) {
-      model = withWeights(graph, readWeightsFile(flags.weights as string), flags.weights as string);
+    const given = commandWeights(positional[0], flags);
+    if (given !== null) {
+      model = withWeights(graph, given.weights, given.weightsName);
     } else {
       io.stderr(`note: no --weights given: verifying with initial weights (seed ${seed}); BatchNormalization statistics are then trivial\n`);
       model = withWeights(graph, initializeWeights(graph, seed), 'the initial weights');
