@@ -2,7 +2,7 @@
 // in order of appearance within the model (`dense`, `dense_1`, `re_lu`, `conv2d`).
 
 /** Keras's `to_snake_case`, rule for rule: `BatchNormalization` → `batch_normalization`, `ReLU` → `re_lu`. */
-function toSnakeCase(name: string): string {
+export function toSnakeCase(name: string): string {
   return name
     .replace(/\W+/g, '')
     .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')

@@ -19,7 +19,7 @@ import { ImportErrors, type ImportedLayer } from '../../src/formats/keras/weight
 import { GraphBuilder } from '../../src/ir/graph.js';
 import { declaredWeights, inferShape } from '../../src/ir/ops.js';
 import type { Graph, NodeId, Shape } from '../../src/ir/types.js';
-import { bindArguments } from '../layers/arguments.js';
+import { bindArguments } from '../../src/ir/layers/arguments.js';
 import { lookupLayer } from '../layers/table.js';
 import { toSnakeCase } from '../naming.js';
 import { toIdentifier } from '../print/text.js';
