@@ -5,14 +5,16 @@
 
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
+import { describeFsError, replaceDirectory } from '../../src/formats/atomicWrite.js';
 import { graphToJson } from '../../src/ir/json.js';
 import type { Graph, WeightMap } from '../../src/ir/types.js';
 import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../weights.js';
+import { embeddedManifestLiteral, sealModule } from './seal.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 
 export const GENERATOR = 'nnc 0.1.0';
@@ -30,9 +32,7 @@ export interface BundleFiles {
  * cannot form a quote, a backtick, a newline, `</script>` or `<!--`, whatever the layer
  * names hold, and esbuild prints it back unchanged.
  */
-export function base64Literal(text: string): string {
-  return JSON.stringify(Buffer.from(text, 'utf8').toString('base64'));
-}
+export const base64Literal = embeddedManifestLiteral;
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
@@ -52,7 +52,7 @@ export async function makeBundle(graph: Graph, weights: WeightMap, dtype: Bundle
   } as const;
   const manifest: BundleManifest = { ...body, generator: GENERATOR, contentHash: sha256(hashedText(body)) };
   const modelJson = readableJson(manifest) + '\n';
-  return { manifest, modelJson, weights: bytes, moduleJs: await bundleModule(modelJson) };
+  return { manifest, modelJson, weights: bytes, moduleJs: sealModule(await bundleModule(modelJson)) };
 }
 
 /** JSON with one level of indentation per nesting, but values that fit in 100 characters on one line. */
@@ -92,17 +92,45 @@ async function bundleModule(modelJson: string): Promise<string> {
   return code;
 }
 
-export function writeBundle(dir: string, files: BundleFiles): { path: string; bytes: number }[] {
-  const written: { path: string; bytes: number }[] = [];
+/** The files a bundle directory holds: an existing bundle may be replaced, anything else is kept out of harm's way. */
+export const BUNDLE_FILE_NAMES: ReadonlySet<string> = new Set(['model.json', WEIGHTS_FILE, 'model.js']);
+
+/**
+ * Refuses, before any work, a `dir` that is a file or holds files a bundle does not
+ * (they would go with the old bundle when the new one is swapped in).
+ */
+export function checkBundleTarget(dir: string): void {
+  let names: string[];
   try {
-    mkdirSync(dir, { recursive: true });
-    for (const [name, content] of [['model.json', files.modelJson], [WEIGHTS_FILE, files.weights], ['model.js', files.moduleJs]] as const) {
-      const path = join(dir, name);
-      writeFileSync(path, content);
-      written.push({ path, bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.length });
-    }
+    if (!statSync(dir).isDirectory()) throw new NncError(`cannot write the bundle to '${dir}': it is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
+    names = readdirSync(dir);
   } catch (e) {
-    throw new NncError(`cannot write the bundle to '${dir}': ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof NncError) throw e;
+    if ((e as { code?: string }).code === 'ENOENT') return;
+    throw new NncError(`cannot write the bundle to '${dir}': ${describeFsError(e)}`);
   }
-  return written;
+  const other = names.filter((name) => !BUNDLE_FILE_NAMES.has(name)).sort();
+  if (other.length > 0) {
+    throw new NncError(`cannot write the bundle to '${dir}': it holds files that are not part of a bundle (${other.join(', ')}); a new bundle replaces the whole directory, so give a new or empty one`);
+  }
+}
+
+/**
+ * Writes the bundle to `dir`, assembled in a temporary sibling folder and swapped in
+ * (src/formats/atomicWrite.ts): a failure or a kill leaves the previous bundle, or none,
+ * never a mix or a truncated file. A `dir` holding other files is refused.
+ */
+export function writeBundle(dir: string, files: BundleFiles): { path: string; bytes: number }[] {
+  const entries = [
+    { name: 'model.json', content: files.modelJson },
+    { name: WEIGHTS_FILE, content: files.weights },
+    { name: 'model.js', content: files.moduleJs },
+  ];
+  checkBundleTarget(dir);
+  try {
+    replaceDirectory(dir, entries, BUNDLE_FILE_NAMES);
+  } catch (e) {
+    throw new NncError(`cannot write the bundle to '${dir}': ${describeFsError(e)}`);
+  }
+  return entries.map((entry) => ({ path: join(dir, entry.name), bytes: typeof entry.content === 'string' ? Buffer.byteLength(entry.content) : entry.content.length }));
 }

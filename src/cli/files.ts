@@ -1,8 +1,8 @@
 // Reading and writing the files the CLI takes: weights (safetensors) and tensors (.npy).
 // Every failure is an NncError naming the file.
 
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '../formats/atomicWrite.js';
 import { readNpyFloat32, writeNpy } from '../formats/npy.js';
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { NncError } from '../diagnostics.js';
@@ -21,8 +21,8 @@ export function readBytes(path: string, what: string): Uint8Array {
 
 export function writeBytes(path: string, bytes: Uint8Array, what: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, bytes);
+    // A temporary sibling renamed into place: a failure or a kill leaves the old file as it was.
+    writeFileAtomic(path, bytes);
   } catch (e) {
     throw new NncError(`cannot write ${what} '${path}': ${describeFsError(e)}`);
   }

@@ -4,11 +4,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type CheckResult, pickModel } from '../../compiler/check.js';
 import { readBundle } from '../../runtime/bundle/node.js';
+import { describeFsError } from '../formats/atomicWrite.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
 import type { Graph, HostTensor } from '../ir/types.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
 import { isDirectory, readWeightsFile } from './files.js';
+
+export { describeFsError };
 
 /** Reads a file as UTF-8 text, with a clear error instead of an exception. */
 export function readText(path: string, what = 'file'): string {
@@ -16,23 +19,6 @@ export function readText(path: string, what = 'file'): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
-  }
-}
-
-export function describeFsError(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
   }
 }
 

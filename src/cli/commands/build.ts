@@ -4,7 +4,7 @@ import { formatFusionReport, fusionReport } from '../../../compiler/passes/repor
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
-import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { checkBundleTarget, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { checkWeightMap } from '../../../runtime/weights.js';
 import { NncError } from '../../diagnostics.js';
@@ -43,6 +43,7 @@ export const buildCommand: Command = {
     if (!flags.weights) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
     if (!flags.out) throw new UsageError('--out DIR is required');
     if (existsSync(flags.out as string) && !isDirectory(flags.out as string)) throw new UsageError(`--out ${flags.out} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
+    checkBundleTarget(flags.out as string);
     const weightsPath = flags.weights as string;
     const weights = readWeightsFile(weightsPath);
     checkWeightMap(graph, weights, weightsPath);

@@ -1,7 +1,7 @@
 // `nnc train`: Keras `fit` on Fashion-MNIST or an .npz, then a test evaluation, the
 // trained weights (safetensors) and optionally the history (JSON). See docs/training.md.
 
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
@@ -18,6 +18,7 @@ import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
 import { OPTIMIZERS, type OptimizerName, createOptimizer } from '../../../runtime/train/optimizers.js';
 import { formatEvaluation, progressCallbacks } from '../../../runtime/train/progress.js';
 import { NncError } from '../../diagnostics.js';
+import { makeDirectory } from '../../formats/atomicWrite.js';
 import { opCount } from '../../ir/graph.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
 import { UsageError } from '../args.js';
@@ -144,7 +145,7 @@ export const trainCommand: Command = {
 /** Throws unless `path` can be written: its directory exists (or can be made) and is writable, and `path` is not a directory. */
 function checkWritable(path: string, what: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     accessSync(dirname(path), constants.W_OK);
     if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
   } catch (e) {
