@@ -15,6 +15,7 @@ import {
   REGULARIZER_NAMES,
   type Regularizer,
 } from '../../src/ir/types.js';
+import { NUMBER_RANGES, type NumberRange } from '../../src/ir/numberRanges.js';
 import { type Value, describeValue } from '../values.js';
 import { Mismatch, type ParamType, type Signature, bindArguments, param } from './arguments.js';
 
@@ -29,12 +30,13 @@ function numberType(expects: string, accept: (n: number) => boolean): ParamType<
 
 export const positiveInt = numberType('a positive integer', (n) => Number.isInteger(n) && n >= 1 && n <= MAX_DIM);
 export const nonNegativeInt = numberType('a non-negative integer', (n) => Number.isInteger(n) && n >= 0 && n <= MAX_DIM);
-export const integer = numberType('an integer', (n) => Number.isSafeInteger(n));
-export const finite = numberType('a number', (n) => Number.isFinite(n));
-export const nonNegative = numberType('a non-negative number', (n) => n >= 0);
-export const positive = numberType('a positive number', (n) => n > 0);
-export const unitInterval = numberType('a number in [0, 1)', (n) => n >= 0 && n < 1);
-export const probability = numberType('a number in [0, 1]', (n) => n >= 0 && n <= 1);
+const rangeType = (r: NumberRange) => numberType(r.expects, r.accept);
+export const integer = rangeType(NUMBER_RANGES.integer);
+export const finite = rangeType(NUMBER_RANGES.finite);
+export const nonNegative = rangeType(NUMBER_RANGES.nonNegative);
+export const positive = rangeType(NUMBER_RANGES.positive);
+export const unitInterval = rangeType(NUMBER_RANGES.unitInterval);
+export const probability = rangeType(NUMBER_RANGES.probability);
 
 export const bool: ParamType<boolean> = {
   expects: 'true or false',

@@ -6,7 +6,7 @@ import { NncError } from '../../src/diagnostics.js';
 import type { Graph, Shape, WeightMap } from '../../src/ir/types.js';
 import type { BackendName } from '../backend.js';
 import { Model } from '../model.js';
-import type { BundleManifest } from './manifest.js';
+import { type BundleManifest, outputNames } from './manifest.js';
 import { shapeSize } from '../../src/ir/shape.js';
 
 export interface TensorInfo {
@@ -46,7 +46,8 @@ export class LoadedModel {
     this.manifest = manifest;
     const info = (graph: Graph, id: number) => ({ name: graph.nodes[id].name, shape: graph.nodes[id].shape });
     this.inputs = model.graph.inputs.map((id) => info(model.graph, id));
-    this.outputs = model.graph.outputs.map((id) => info(model.graph, id));
+    const names = outputNames(manifest, model.graph);
+    this.outputs = model.graph.outputs.map((id, i) => ({ ...info(model.graph, id), name: names[i] }));
   }
 
   /**

@@ -49,15 +49,16 @@ export async function readBundle(dir: string) {
   if (manifestSize > MAX_MODEL_JSON_BYTES) throw new NncError(`${manifestPath} is ${manifestSize} bytes, more than a bundle manifest may have`);
   const manifestText = readFileSync(manifestPath, 'utf8');
   const { manifest, graph } = parseModelJson(manifestText, manifestPath);
-  // model.js is what a page runs: it must be whole and carry this very manifest.
-  const modulePath = join(dir, 'model.js');
-  const moduleSize = fileSize(modulePath, 'bundle module');
-  if (moduleSize > MAX_MODEL_JS_BYTES) throw new NncError(`${modulePath} is ${moduleSize} bytes, more than a bundle's model.js may have`);
-  checkSealedModule(readFileSync(modulePath, 'utf8'), manifestText, modulePath, manifestPath);
   const weightsPath = join(dir, manifest.weights.file);
   // The size is checked before the file is read: a bad bundle cannot make us allocate.
   checkWeightsSize(manifest, fileSize(weightsPath, 'weights file'), weightsPath);
   const weights = await openWeights(manifest, graph, readFile(weightsPath, manifest.weights.byteLength), weightsPath);
+  // Last, once model.json and the weights stand on their own: model.js is what a page
+  // runs, so it must be whole and carry this very manifest.
+  const modulePath = join(dir, 'model.js');
+  const moduleSize = fileSize(modulePath, 'bundle module');
+  if (moduleSize > MAX_MODEL_JS_BYTES) throw new NncError(`${modulePath} is ${moduleSize} bytes, more than a bundle's model.js may have`);
+  checkSealedModule(readFileSync(modulePath, 'utf8'), manifestText, modulePath, manifestPath);
   return { manifest, graph, weights };
 }
 

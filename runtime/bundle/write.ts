@@ -36,8 +36,11 @@ export const base64Literal = embeddedManifestLiteral;
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
-/** The three files of a bundle, in memory. */
-export async function makeBundle(graph: Graph, weights: WeightMap, dtype: BundleDtype = 'float32'): Promise<BundleFiles> {
+/**
+ * The three files of a bundle, in memory. `outputNames`: the model's output names as
+ * declared (the unoptimized graph's), recorded when the optimized graph's differ.
+ */
+export async function makeBundle(graph: Graph, weights: WeightMap, dtype: BundleDtype = 'float32', outputNames?: readonly string[]): Promise<BundleFiles> {
   checkWeightMap(graph, weights, 'the weights');
   // writeSafetensors orders the tensors by name, so the same weights give the same bytes.
   const bytes = writeSafetensors(weights, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
@@ -50,7 +53,11 @@ export async function makeBundle(graph: Graph, weights: WeightMap, dtype: Bundle
     graph: graphToJson(graph),
     weights: { file: WEIGHTS_FILE, dtype, byteLength: bytes.length, sha256: sha256(bytes), tensors },
   } as const;
-  const manifest: BundleManifest = { ...body, generator: GENERATOR, contentHash: sha256(hashedText(body)) };
+  const ownNames = graph.outputs.map((id) => graph.nodes[id].name);
+  if (outputNames !== undefined && outputNames.length !== ownNames.length) throw new NncError(`makeBundle: ${outputNames.length} output names for ${ownNames.length} outputs`);
+  const renamed = outputNames !== undefined && outputNames.some((name, i) => name !== ownNames[i]);
+  const withOutputs = renamed ? { ...body, outputs: [...outputNames] } : body;
+  const manifest: BundleManifest = { ...withOutputs, generator: GENERATOR, contentHash: sha256(hashedText(withOutputs)) };
   const modelJson = readableJson(manifest) + '\n';
   return { manifest, modelJson, weights: bytes, moduleJs: sealModule(await bundleModule(modelJson)) };
 }

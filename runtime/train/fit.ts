@@ -17,6 +17,7 @@ import type { Model } from '../model.js';
 import { Random } from '../random.js';
 import { expectedWeights } from '../weights.js';
 import type { Dataset } from './datasets.js';
+import { NncError } from '../../src/diagnostics.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { regularizationPenaltyOf } from './regularization.js';
@@ -118,7 +119,14 @@ function batchTensors(data: Dataset, batch: HostBatch): [tf.Tensor, tf.Tensor] {
   return [tf.tensor(batch.x, [batch.size, ...data.xShape], 'float32'), tf.tensor(batch.y, [batch.size, ...data.yShape], 'float32')];
 }
 
-/** Trains `model` in place; returns one record per epoch. */
+/** A non-finite loss stops training (the model's weights are then ruined): `fit` throws this. */
+export class TrainingDiverged extends NncError {
+  constructor(why: string) {
+    super(`training diverged: ${why}`);
+  }
+}
+
+/** Trains `model` in place; returns one record per epoch. Throws TrainingDiverged on a non-finite loss. */
 export async function fit(model: Model, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
   const { epochs, batchSize, loss, optimizer, seed } = options;
   const callbacks = options.callbacks ?? {};
@@ -139,6 +147,8 @@ export async function fit(model: Model, train: Dataset, validation: Dataset | nu
       const [batchLoss] = await result.loss.data();
       const [batchCorrect] = await result.correct.data();
       tf.dispose([x, y, result.loss, result.correct]);
+      // Keras's TerminateOnNaN, as an error: the weights are then already ruined.
+      if (!Number.isFinite(batchLoss)) throw new TrainingDiverged(`the loss is ${batchLoss} at epoch ${epoch + 1}, step ${index + 1} of ${steps}`);
       lossSum += batchLoss * batch.size;
       correct += batchCorrect;
       seen += batch.size;

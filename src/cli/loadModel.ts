@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, type CheckResult, pickModel } from '../../compiler/check.js';
+import { outputNames } from '../../runtime/bundle/manifest.js';
 import { readBundle } from '../../runtime/bundle/node.js';
 import { describeFsError } from '../formats/atomicWrite.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
@@ -49,6 +50,8 @@ export interface ModelWithWeights {
   readonly weightsName: string;
   /** True for a bundle directory (an inference build). */
   readonly bundle: boolean;
+  /** The outputs' names as the model declares them (a bundle keeps them through the optimizer). */
+  readonly outputNames: readonly string[];
 }
 
 /**
@@ -59,10 +62,10 @@ export async function loadModelOrBundle(target: string, flags: FlagValues, io: I
   if (isDirectory(target)) {
     if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
     const { manifest, graph, weights } = await readBundle(target);
-    return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true };
+    return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true, outputNames: outputNames(manifest, graph) };
   }
   const graph = loadModel(target, flags.model as string | undefined, io);
   if (!flags.weights) throw new UsageError('--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)');
   const weightsName = flags.weights as string;
-  return { graph, weights: readWeightsFile(weightsName), weightsName, bundle: false };
+  return { graph, weights: readWeightsFile(weightsName), weightsName, bundle: false, outputNames: graph.outputs.map((id) => graph.nodes[id].name) };
 }

@@ -7,6 +7,7 @@
 //     "nodes": [ { "kind": "Input", "name": "pixels", "inputs": [], "attrs": {}, "shape": [null, 28, 28], "trainable": true }, ... ] }
 
 import { GraphBuilder } from './graph.js';
+import { NUMBER_RANGES, type NumberRange } from './numberRanges.js';
 import { OPS } from './ops.js';
 import { ACTIVATION_NAMES, CONSTRAINT_NAMES, INITIALIZER_NAMES, REGULARIZER_NAMES } from './types.js';
 import type { Graph, OpKind } from './types.js';
@@ -44,6 +45,9 @@ type Check = (value: unknown) => string | null;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const int = (min: number, max = MAX_DIM): Check => (v) => (isInt(v) && v >= min && v <= max ? null : `an integer in [${min}, ${max}]`);
 const num: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? null : 'a finite number');
+/** A finite number in one of the language's ranges (numberRanges.ts): what `.nn` itself would accept. */
+const inRange = (r: NumberRange): Check => (v) => (typeof v === 'number' && Number.isFinite(v) && r.accept(v) ? null : `${r.expects}${r === NUMBER_RANGES.finite ? '' : ' (finite)'}`);
+const { nonNegative, positive, unitInterval, probability, integer } = NUMBER_RANGES;
 const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true or false');
 const oneOf = (values: readonly string[]): Check => (v) => (typeof v === 'string' && values.includes(v) ? null : `one of ${values.join(', ')}`);
 const nullable = (check: Check): Check => (v) => (v === null ? null : check(v));
@@ -94,8 +98,8 @@ const SCHEMAS: { readonly [K in OpKind]: Readonly<Record<string, Check>> } = {
   DepthwiseConv2D: { kernel_size: pair(1), strides: pair(1), padding: paddingMode, depth_multiplier: int(1), dilation_rate: pair(1), activation, use_bias: bool, ...linearWeights('depthwise') },
   BatchNormalization: {
     axis: axes,
-    momentum: num,
-    epsilon: num,
+    momentum: inRange(probability),
+    epsilon: inRange(positive),
     center: bool,
     scale: bool,
     beta_initializer: initializer,
@@ -109,11 +113,11 @@ const SCHEMAS: { readonly [K in OpKind]: Readonly<Record<string, Check>> } = {
     synchronized: bool,
   },
   Activation: { activation },
-  ReLU: { max_value: nullable(num), negative_slope: num, threshold: num },
+  ReLU: { max_value: nullable(inRange(nonNegative)), negative_slope: inRange(nonNegative), threshold: inRange(nonNegative) },
   ELU: { alpha: num },
-  LeakyReLU: { negative_slope: num },
+  LeakyReLU: { negative_slope: inRange(nonNegative) },
   Softmax: { axis: int(1, 64) },
-  Dropout: { rate: num, seed: nullable(num) },
+  Dropout: { rate: inRange(unitInterval), seed: nullable(inRange(integer)) },
   Flatten: {},
   Reshape: { target_shape: dims },
   Rescaling: { scale: num, offset: num },

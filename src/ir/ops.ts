@@ -162,7 +162,7 @@ export const OPS: { readonly [K in OpKind]: OpDef<K> } = {
       if (attrs.scale) decls.push({ name: 'gamma', shape: paramShape, isState: false, initializer: attrs.gamma_initializer, regularizer: attrs.gamma_regularizer, constraint: attrs.gamma_constraint });
       if (attrs.center) decls.push({ name: 'beta', shape: paramShape, isState: false, initializer: attrs.beta_initializer, regularizer: attrs.beta_regularizer, constraint: attrs.beta_constraint });
       decls.push({ name: 'moving_mean', shape: paramShape, isState: true, initializer: attrs.moving_mean_initializer, regularizer: null, constraint: null });
-      decls.push({ name: 'moving_variance', shape: paramShape, isState: true, initializer: attrs.moving_variance_initializer, regularizer: null, constraint: null });
+      decls.push({ name: 'moving_variance', shape: paramShape, isState: true, initializer: attrs.moving_variance_initializer, regularizer: null, constraint: null, domain: 'non-negative' });
       return decls;
     },
   },
@@ -342,5 +342,5 @@ export function declaredWeights(kind: OpKind, attrs: unknown, inputShapes: reado
   const decls = (OPS[kind] as OpDef<OpKind>).weights(attrs as never, inputShapes);
   // An explicit literal rather than `{ ...d, trainable }`: this runs for every layer in
   // lowering and summaries, and the spread was the front end's hottest line.
-  return decls.map((d) => ({ name: d.name, shape: d.shape, trainable: trainable && !d.isState, isState: d.isState, initializer: d.initializer, regularizer: d.regularizer, constraint: d.constraint }));
+  return decls.map((d) => ({ name: d.name, shape: d.shape, trainable: trainable && !d.isState, isState: d.isState, initializer: d.initializer, regularizer: d.regularizer, constraint: d.constraint, domain: d.domain }));
 }

@@ -277,6 +277,8 @@ export interface WeightSpec {
   readonly initializer: Initializer;
   readonly regularizer: Regularizer | null;
   readonly constraint: Constraint | null;
+  /** Values the weight may hold beyond being finite: `non-negative` for a variance. */
+  readonly domain?: 'non-negative';
 }
 
 /** A tensor held on the host, e.g. a weight. Float64 where the optimizer folds, float32 elsewhere. */

@@ -64,7 +64,9 @@ export const buildCommand: Command = {
       const { totalParams } = summarize(graph);
       io.stdout(`Fusion report: model ${graph.name}: optimizer off (--no-optimize); bundled as written: ${opCount(graph)} ops, ${formatCount(totalParams)} parameters, ${batchNorms} BatchNormalization layer${batchNorms === 1 ? '' : 's'} kept\n`);
     }
-    const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16');
+    // The bundle's outputs keep the model's names, whatever layer the optimizer left at each.
+    const declared = graph.outputs.map((id) => graph.nodes[id].name);
+    const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16', declared);
     const written = writeBundle(flags.out as string, files);
     io.stdout(`wrote bundle ${flags.out} (${flags.dtype} weights):\n`);
     for (const file of written) io.stdout(`  ${file.path.padEnd(40)} ${kib(file.bytes).padStart(12)}\n`);
