@@ -18,6 +18,7 @@ import { Random } from '../random.js';
 import { expectedWeights } from '../weights.js';
 import type { Dataset } from './datasets.js';
 import { NncError } from '../../src/diagnostics.js';
+import { firstNonFinite } from '../../src/formats/bytes.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { regularizationPenaltyOf } from './regularization.js';
@@ -126,6 +127,13 @@ export class TrainingDiverged extends NncError {
   }
 }
 
+async function checkFiniteWeights(model: Model, epoch: number): Promise<void> {
+  for (const [key, tensor] of await model.getWeights()) {
+    const bad = firstNonFinite(tensor.data);
+    if (bad >= 0) throw new TrainingDiverged(`weight '${key}' holds ${tensor.data[bad]} at index ${bad} after epoch ${epoch}`);
+  }
+}
+
 /** Trains `model` in place; returns one record per epoch. Throws TrainingDiverged on a non-finite loss. */
 export async function fit(model: Model, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
   const { epochs, batchSize, loss, optimizer, seed } = options;
@@ -169,6 +177,9 @@ export async function fit(model: Model, train: Dataset, validation: Dataset | nu
     }
     const trainSeconds = (performance.now() - started) / 1000;
     callbacks.onTrainEnd?.(epoch + 1);
+    // A loss can stay finite while the weights are not (the losses clip probabilities):
+    // the weights are checked once an epoch, before the epoch is reported.
+    await checkFiniteWeights(model, epoch + 1);
     let validated: Pick<EpochRecord, 'val_loss' | 'val_accuracy'> = {};
     if (validation) {
       const result = await evaluate(model, validation, loss, options.evaluationBatchSize ?? Math.max(batchSize, 500));

@@ -19,7 +19,6 @@ import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
 import { OPTIMIZERS, type OptimizerName, createOptimizer } from '../../../runtime/train/optimizers.js';
 import { formatEvaluation, progressCallbacks } from '../../../runtime/train/progress.js';
 import { NncError } from '../../diagnostics.js';
-import { firstNonFinite } from '../../formats/bytes.js';
 import { makeDirectory } from '../../formats/atomicWrite.js';
 import { opCount } from '../../ir/graph.js';
 import type { Graph, HostTensor } from '../../ir/types.js';
@@ -113,10 +112,6 @@ export const trainCommand: Command = {
         throw e;
       }
       const trained = await model.getWeights();
-      for (const [key, tensor] of trained) {
-        const bad = firstNonFinite(tensor.data);
-        if (bad >= 0) throw diverged(`training diverged: weight '${key}' holds ${tensor.data[bad]} at index ${bad} after the last step`);
-      }
       let test: Evaluation | null = null;
       let testOptimized: Evaluation | null = null;
       if (data.test) {
