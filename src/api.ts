@@ -1,6 +1,6 @@
 // The public API in Node: `const model = await compile(source, { weights, backend })`.
 
-import { check, pickModel } from '../compiler/check.js';
+import { checkForRuntime, pickModel } from '../compiler/check.js';
 import { registerGradients } from '../runtime/backends/gradients.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import type { BackendName } from '../runtime/backend.js';
@@ -26,7 +26,7 @@ export interface CompileOptions {
 
 /** Checks a `.nn` source and picks one model; throws NncError with every diagnostic when it has errors. */
 export function compileGraph(source: string | Source, modelName?: string): Graph {
-  return pickModel(check(source, typeof source === 'string' ? '<input>' : source.name), modelName, "the 'model' option");
+  return pickModel(checkForRuntime(source, typeof source === 'string' ? '<input>' : source.name), modelName, "the 'model' option");
 }
 
 /** Compiles a `.nn` source into a model running on TensorFlow.js. */

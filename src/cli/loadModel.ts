@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, type CheckResult, pickModel } from '../../compiler/check.js';
+import { type CheckResult, checkForRuntime, pickModel } from '../../compiler/check.js';
 import { outputNames } from '../../runtime/bundle/manifest.js';
 import { readBundle } from '../../runtime/bundle/node.js';
 import { describeFsError } from '../formats/atomicWrite.js';
@@ -23,8 +23,9 @@ export function readText(path: string, what = 'file'): string {
   }
 }
 
+/** A file checked as the tools need it: the language, and what the runtime can hold. */
 export function checkFile(path: string): CheckResult {
-  return check(new Source(readText(path), path));
+  return checkForRuntime(new Source(readText(path), path));
 }
 
 /** Prints warnings; throws NncError with every error of the file if there is any. */
