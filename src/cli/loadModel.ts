@@ -14,18 +14,25 @@ import { isDirectory, readWeightsFile } from './files.js';
 
 export { describeFsError };
 
-/** Reads a file as UTF-8 text, with a clear error instead of an exception. */
+/** `-` where a source is expected: standard input, named so in messages. */
+export const STDIN = '-';
+export const STDIN_NAME = '<stdin>';
+
+/** Reads a file (or standard input for `-`) as UTF-8 text, without a leading byte-order mark, with a clear error instead of an exception. */
 export function readText(path: string, what = 'file'): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path === STDIN ? 0 : path, 'utf8');
   } catch (e) {
-    throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
+    throw new NncError(`cannot read ${what} '${path === STDIN ? STDIN_NAME : path}': ${describeFsError(e)}`);
   }
+  // Editors on Windows write a UTF-8 BOM; it is not part of the text (columns count without it).
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A file checked as the tools need it: the language, and what the runtime can hold. */
 export function checkFile(path: string): CheckResult {
-  return checkForRuntime(new Source(readText(path), path));
+  return checkForRuntime(new Source(readText(path), path === STDIN ? STDIN_NAME : path));
 }
 
 /** Prints warnings; throws NncError with every error of the file if there is any. */

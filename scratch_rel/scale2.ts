@@ -1,0 +1,10 @@
+import { check } from '../compiler/check.ts';
+const n = Number(process.argv[2]);
+const lines = ['model M {', '  input x: [4]'];
+for (let i = 0; i < n; i++) lines.push('  Dense(4)');
+lines.push('}');
+const text = lines.join('\n');
+check('model A { input x: [4]\n Dense(4) }');
+const c0 = process.cpuUsage(); const t0 = performance.now();
+const r = check(text);
+const c = process.cpuUsage(c0); console.log(n, "wall", (performance.now() - t0).toFixed(0), "cpu", ((c.user + c.system) / 1000).toFixed(0), "ms", r.diagnostics.length);

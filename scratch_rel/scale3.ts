@@ -1,0 +1,15 @@
+import { check } from '../compiler/check.ts';
+const n = Number(process.argv[2]);
+const form = process.argv[3];
+const lines = ['model M {', '  input x: [4]'];
+if (form === 'repeat') lines.push(`  repeat ${n} { Dense(4) }`);
+else if (form === 'named') for (let i = 0; i < n; i++) lines.push(`  v${i + 1} = ${i === 0 ? 'x' : `v${i}`} -> Dense(4)`);
+else if (form === 'explicit') for (let i = 0; i < n; i++) lines.push(`  Dense(4, name="d${i}")`);
+else for (let i = 0; i < n; i++) lines.push('  Dense(4)');
+lines.push('}');
+const text = lines.join('\n');
+check('model A { input x: [4]\n Dense(4) }');
+const c0 = process.cpuUsage();
+const r = check(text);
+const c = process.cpuUsage(c0);
+console.log(form, n, 'cpu', ((c.user + c.system) / 1000).toFixed(0), 'ms', r.diagnostics.length, r.diagnostics[0]?.message.slice(0, 100) ?? '');
