@@ -3,7 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
-import type { Graph, Shape, WeightMap } from '../../src/ir/types.js';
+import type { Graph, Shape } from '../../src/ir/types.js';
+import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
 import { Model } from '../model.js';
 import { type BundleManifest, outputNames } from './manifest.js';

@@ -9,11 +9,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
-import { describeFsError, replaceDirectory } from '../../src/formats/atomicWrite.js';
+import { describeFsError, replaceDirectory } from '../atomicWrite.js';
 import { graphToJson } from '../../src/ir/json.js';
-import type { Graph, WeightMap } from '../../src/ir/types.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { WeightMap } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
-import { checkWeightMap } from '../weights.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
 import { embeddedManifestLiteral, sealModule } from './seal.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 

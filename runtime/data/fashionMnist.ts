@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NncError } from '../../src/diagnostics.js';
 import { Random } from '../random.js';
-import { writeFileAtomic } from '../../src/formats/atomicWrite.js';
+import { writeFileAtomic } from '../atomicWrite.js';
 import { CACHE_FILE_NAME, decodeFashionMnistCache, encodeFashionMnistCache } from './fashionMnistCache.js';
 import {
   CLASS_COUNT,

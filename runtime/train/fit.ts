@@ -14,11 +14,12 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../model.js';
+import type { TrainableModel } from './trainableModel.js';
 import { Random } from '../random.js';
-import { expectedWeights } from '../weights.js';
+import { expectedWeights } from '../../src/ir/weights.js';
 import type { Dataset } from './datasets.js';
 import { NncError } from '../../src/diagnostics.js';
-import { firstNonFinite } from '../../src/formats/bytes.js';
+import { firstNonFinite } from '../../src/ir/tensors.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { regularizationPenaltyOf } from './regularization.js';
@@ -127,7 +128,7 @@ export class TrainingDiverged extends NncError {
   }
 }
 
-async function checkFiniteWeights(model: Model, epoch: number): Promise<void> {
+async function checkFiniteWeights(model: TrainableModel, epoch: number): Promise<void> {
   for (const [key, tensor] of await model.getWeights()) {
     const bad = firstNonFinite(tensor.data);
     if (bad >= 0) throw new TrainingDiverged(`weight '${key}' holds ${tensor.data[bad]} at index ${bad} after epoch ${epoch}`);
@@ -135,7 +136,7 @@ async function checkFiniteWeights(model: Model, epoch: number): Promise<void> {
 }
 
 /** Trains `model` in place; returns one record per epoch. Throws TrainingDiverged on a non-finite loss. */
-export async function fit(model: Model, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
+export async function fit(model: TrainableModel, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
   const { epochs, batchSize, loss, optimizer, seed } = options;
   const callbacks = options.callbacks ?? {};
   const step = model.trainStep(loss, optimizer);

@@ -2,13 +2,30 @@
 // Every failure is an NncError naming the file.
 
 import { readFileSync, statSync } from 'node:fs';
-import { writeFileAtomic } from '../formats/atomicWrite.js';
+import { describeFsError, writeFileAtomic } from '../../runtime/atomicWrite.js';
 import { readNpyFloat32, writeNpy } from '../formats/npy.js';
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { NncError } from '../diagnostics.js';
-import type { HostTensor, WeightMap } from '../ir/types.js';
-import { float32 } from '../ir/types.js';
-import { describeFsError } from './loadModel.js';
+import type { HostTensor, WeightMap } from '../ir/tensors.js';
+import { float32 } from '../ir/tensors.js';
+
+/** `-` where a source is expected: standard input, named so in messages. */
+export const STDIN = '-';
+export const STDIN_NAME = '<stdin>';
+
+/** Reads a file (or standard input for `-`) as UTF-8 text, without a leading byte-order mark, with a clear error instead of an exception. */
+export function readText(path: string, what = 'file'): string {
+  let text: string;
+  try {
+    text = readFileSync(path === STDIN ? 0 : path, 'utf8');
+  } catch (e) {
+    throw new NncError(`cannot read ${what} '${path === STDIN ? STDIN_NAME : path}': ${describeFsError(e)}`);
+  }
+  // Editors on Windows write a UTF-8 BOM; it is not part of the text (columns count without it).
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export { describeFsError };
 
 export function readBytes(path: string, what: string): Uint8Array {
   try {

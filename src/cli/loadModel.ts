@@ -1,38 +1,22 @@
 // Reading a `.nn` file and choosing one of its models, for the commands that need one.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CheckResult, checkForRuntime, pickModel } from '../../compiler/check.js';
+import type { CheckResult } from '../../compiler/check.js';
 import { outputNames } from '../../runtime/bundle/manifest.js';
+import { checkSource, modelGraph } from '../driver.js';
 import { readBundle } from '../../runtime/bundle/node.js';
-import { describeFsError } from '../formats/atomicWrite.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
-import type { Graph, HostTensor } from '../ir/types.js';
+import type { Graph } from '../ir/types.js';
+import type { HostTensor } from '../ir/tensors.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
-import { isDirectory, readWeightsFile } from './files.js';
+import { STDIN, STDIN_NAME, isDirectory, readText, readWeightsFile } from './files.js';
 
-export { describeFsError };
-
-/** `-` where a source is expected: standard input, named so in messages. */
-export const STDIN = '-';
-export const STDIN_NAME = '<stdin>';
-
-/** Reads a file (or standard input for `-`) as UTF-8 text, without a leading byte-order mark, with a clear error instead of an exception. */
-export function readText(path: string, what = 'file'): string {
-  let text: string;
-  try {
-    text = readFileSync(path === STDIN ? 0 : path, 'utf8');
-  } catch (e) {
-    throw new NncError(`cannot read ${what} '${path === STDIN ? STDIN_NAME : path}': ${describeFsError(e)}`);
-  }
-  // Editors on Windows write a UTF-8 BOM; it is not part of the text (columns count without it).
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
+export { STDIN, STDIN_NAME };
 
 /** A file checked as the tools need it: the language, and what the runtime can hold. */
 export function checkFile(path: string): CheckResult {
-  return checkForRuntime(new Source(readText(path), path === STDIN ? STDIN_NAME : path));
+  return checkSource(new Source(readText(path), path === STDIN ? STDIN_NAME : path));
 }
 
 /** Prints warnings; throws NncError with every error of the file if there is any. */
@@ -44,7 +28,7 @@ export function reportDiagnostics(diagnostics: readonly Diagnostic[], io: Io): v
 /** The one model a command works on: `--model NAME`, or the file's only model (warnings printed). */
 export function selectModel(result: CheckResult, name: string | undefined, io: Io): Graph {
   reportDiagnostics(result.diagnostics, io);
-  return pickModel(result, name, '--model NAME');
+  return modelGraph(result, name, '--model NAME');
 }
 
 export function loadModel(path: string, name: string | undefined, io: Io): Graph {

@@ -11,7 +11,7 @@
 // Readers copy the data out (never aliasing the input) and fix its byte order.
 
 import { NncError } from '../diagnostics.js';
-import type { HostTensor } from '../ir/types.js';
+import type { HostTensor } from '../ir/tensors.js';
 import {
   HOST_IS_LITTLE_ENDIAN,
   bytesText,

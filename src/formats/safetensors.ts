@@ -11,7 +11,7 @@
 // completely against the real byte length before any tensor is read or allocated.
 
 import { NncError } from '../diagnostics.js';
-import { type HostTensor, hostFloat32, hostLength } from '../ir/types.js';
+import { type HostTensor, hostFloat32, hostLength } from '../ir/tensors.js';
 import {
   HOST_IS_LITTLE_ENDIAN,
   bytesText,

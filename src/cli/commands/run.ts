@@ -3,12 +3,13 @@ import type { BackendName } from '../../../runtime/backend.js';
 import { Model, checkFiniteInput } from '../../../runtime/model.js';
 import { NncError } from '../../diagnostics.js';
 import { formatShape } from '../../ir/shape.js';
-import type { Graph, HostTensor } from '../../ir/types.js';
+import type { Graph } from '../../ir/types.js';
+import type { HostTensor } from '../../ir/tensors.js';
 import { type FlagValues, UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { isDirectory, readTensorFile, writeBytes, writeTensorFile } from '../files.js';
 import { writeNpz } from '../../formats/npz.js';
-import { float32 } from '../../ir/types.js';
+import { float32 } from '../../ir/tensors.js';
 import { loadModelOrBundle } from '../loadModel.js';
 
 /** Reads `--input` files and checks them against the graph's inputs (batch dimension included). */

@@ -11,7 +11,7 @@ import { base64Literal, makeBundle, writeBundle } from '../../../runtime/bundle/
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { GraphBuilder } from '../../../src/ir/graph.js';
-import type { HostTensor } from '../../../src/ir/types.js';
+import type { HostTensor } from '../../../src/ir/tensors.js';
 import { exampleGraph, graphOf, hostMaxAbsDiff, randomizedWeights } from '../../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nnc-bundle-'));

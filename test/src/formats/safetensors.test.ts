@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { NncError } from '../../../src/diagnostics.js';
-import type { HostTensor } from '../../../src/ir/types.js';
+import type { HostTensor } from '../../../src/ir/tensors.js';
 import {
   float16BitsToFloat32,
   float32ToFloat16Bits,

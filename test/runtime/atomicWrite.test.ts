@@ -4,8 +4,8 @@
 import test from 'ava';
 import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeFsError, leftoverSiblings, makeDirectory, replaceDirectory, writeFileAtomic } from '../../../src/formats/atomicWrite.js';
-import { scratchDir } from '../../helpers/cli.js';
+import { describeFsError, leftoverSiblings, makeDirectory, replaceDirectory, writeFileAtomic } from '../../runtime/atomicWrite.js';
+import { scratchDir } from '../helpers/cli.js';
 
 const dir = scratchDir('nnc-atomic-');
 const bundleNames = new Set(['a', 'b']);
