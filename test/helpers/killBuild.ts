@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNpy } from '../../src/formats/npy.js';
-import { nnc } from './cli.js';
+import { main } from '../../src/cli/main.js';
+
+/** The CLI in-process (not ./cli.js, which registers ava hooks: the benchmark runs this too). */
+async function nnc(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), isTTY: false });
+  return { code, stdout, stderr };
+}
 
 const BIN = fileURLToPath(new URL('../../bin/nnc.js', import.meta.url));
 
