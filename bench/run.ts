@@ -11,9 +11,10 @@ import { inferenceSection } from './inference.js';
 import { PLANNED_MODELS } from './inferencePlan.js';
 import { sourceRevision, writeResults } from './report.js';
 import { type BenchmarkSection, type BenchmarkTable, formatTable } from './section.js';
+import { reliabilitySection } from './reliability.js';
 import { trainingSection } from './training.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {

@@ -3,6 +3,7 @@
 import { parse } from '../grammar/parse.js';
 import { type Diagnostic, NncError, Source, didYouMean, error, hasErrors } from '../src/diagnostics.js';
 import type { Graph } from '../src/ir/types.js';
+import { checkCapacity } from './capacity.js';
 import { lower } from './lower/lower.js';
 
 export interface CheckResult {
@@ -22,6 +23,28 @@ export function check(text: string | Source, name = '<input>'): CheckResult {
   const lowered = lower(source, parsed);
   const diagnostics = [...parsed.diagnostics, ...lowered.diagnostics].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
   return { source, diagnostics, models: lowered.models, modelNames: lowered.modelNames };
+}
+
+/**
+ * `check`, then what the runtime can hold (capacity.ts): a model beyond it gets an
+ * error at its layer and no graph. The language itself counts exactly up to 2^53
+ * parameters (`check` alone); the tools and `compile` refuse, before any work, what
+ * they could not run.
+ */
+export function checkForRuntime(text: string | Source, name = '<input>'): CheckResult {
+  const result = check(text, name);
+  const models = new Map(result.models);
+  const capacity: Diagnostic[] = [];
+  for (const [modelName, graph] of models) {
+    const problem = checkCapacity(graph);
+    if (problem) {
+      capacity.push(problem);
+      models.delete(modelName);
+    }
+  }
+  if (capacity.length === 0) return result;
+  const diagnostics = [...result.diagnostics, ...capacity].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
+  return { ...result, diagnostics, models };
 }
 
 /**

@@ -114,6 +114,12 @@ export class Executor {
       if (tensor.shape[0] < 1) throw new NncError(`input '${node.name}' has an empty batch`);
       if (tensor.dtype !== 'float32') throw new NncError(`input '${node.name}' must be float32, got ${tensor.dtype}`);
     }
+    // Layers that merge inputs would broadcast a batch of 1 silently, or fail inside a kernel.
+    for (let i = 1; i < inputs.length; i++) {
+      if (inputs[i].shape[0] !== inputs[0].shape[0]) {
+        throw new NncError(`the inputs of model '${this.graph.name}' have different batch sizes: '${expected[0].name}' has ${inputs[0].shape[0]} examples, '${expected[i].name}' has ${inputs[i].shape[0]}; every input needs one row per example`);
+      }
+    }
   }
 
   /**

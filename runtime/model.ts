@@ -10,6 +10,7 @@ import { float32 } from '../src/ir/tensors.js';
 import type { BackendName } from './backend.js';
 import { Executor } from './executor.js';
 import { shapeSize } from '../src/ir/shape.js';
+import { firstNonFinite, multiIndexText } from '../src/ir/tensors.js';
 
 /** An input: a tf tensor, or host data with its shape (batch first). */
 export type InputLike = tf.Tensor | HostTensor;
@@ -44,9 +45,9 @@ export class Model {
   predict(input: InputLike | readonly InputLike[], options: { training?: boolean } = {}): tf.Tensor | tf.Tensor[] {
     const list = Array.isArray(input) ? (input as readonly InputLike[]) : [input as InputLike];
     const created: tf.Tensor[] = [];
-    const tensors = list.map((x) => {
+    const tensors = list.map((x, i) => {
       if (x instanceof tf.Tensor) return x;
-      const t = toTensor(x);
+      const t = toTensor(x, `input '${this.graph.nodes[this.graph.inputs[i]]?.name ?? i}'`);
       created.push(t);
       return t;
     });
@@ -88,8 +89,16 @@ export class Model {
   }
 }
 
-function toTensor(x: HostTensor): tf.Tensor {
+/** Host data as a tensor, refused when its size does not match its shape or a value is not finite (`what` names it). */
+export function toTensor(x: HostTensor, what = 'input'): tf.Tensor {
   const size = shapeSize(x.shape);
   if (x.data.length !== size) throw new NncError(`input data has ${x.data.length} values, but its shape [${x.shape.join(', ')}] needs ${size}`);
+  checkFiniteInput(x, what);
   return tf.tensor(float32(x.data), [...x.shape], 'float32');
+}
+
+/** NaN or ±Infinity in an input would come out as plausible-looking numbers on some backends: refused, with where. */
+export function checkFiniteInput(x: HostTensor, what: string): void {
+  const bad = firstNonFinite(x.data);
+  if (bad >= 0) throw new NncError(`${what} holds ${x.data[bad]} at index ${bad}${x.shape.length > 1 ? ` (element ${multiIndexText(bad, x.shape)})` : ''}; inputs must be finite numbers`);
 }

@@ -4,7 +4,7 @@
 // form and fusion report come from one call. Platform-neutral: no Node module, no
 // backend; running a model (verify, predict) and writing files sit above it.
 
-import { type CheckResult, check, pickModel } from '../compiler/check.js';
+import { type CheckResult, checkForRuntime, pickModel } from '../compiler/check.js';
 import { type OptimizeOptions, type OptimizeResult, optimize } from '../compiler/passes/pipeline.js';
 import { type FusionReport, fusionReport } from '../compiler/passes/report.js';
 import { Source } from './diagnostics.js';
@@ -25,9 +25,12 @@ export interface OptimizedModel extends WeightedModel {
   readonly report: FusionReport;
 }
 
-/** Stage 1: parse and check a source; diagnostics come back, never an exception. */
+/**
+ * Stage 1: parse and check a source, and what the runtime can hold (a model beyond it
+ * gets an error at its layer, compiler/capacity.ts); diagnostics come back, never an exception.
+ */
 export function checkSource(source: string | Source, name = '<input>'): CheckResult {
-  return check(typeof source === 'string' ? new Source(source, name) : source);
+  return checkForRuntime(typeof source === 'string' ? new Source(source, name) : source);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Graph, Shape } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
 import { Model } from '../model.js';
-import type { BundleManifest } from './manifest.js';
+import { type BundleManifest, outputNames } from './manifest.js';
 import { shapeSize } from '../../src/ir/shape.js';
 
 export interface TensorInfo {
@@ -47,7 +47,8 @@ export class LoadedModel {
     this.manifest = manifest;
     const info = (graph: Graph, id: number) => ({ name: graph.nodes[id].name, shape: graph.nodes[id].shape });
     this.inputs = model.graph.inputs.map((id) => info(model.graph, id));
-    this.outputs = model.graph.outputs.map((id) => info(model.graph, id));
+    const names = outputNames(manifest, model.graph);
+    this.outputs = model.graph.outputs.map((id, i) => ({ ...info(model.graph, id), name: names[i] }));
   }
 
   /**

@@ -53,12 +53,25 @@ export interface BundleManifest {
     readonly sha256: string;
     readonly tensors: readonly TensorManifest[];
   };
+  /**
+   * The model's output names as declared (the unoptimized graph's output layers), when
+   * the optimizer replaced an output layer (a BatchNormalization folded into the Dense
+   * before it, a Dropout removed): callers see the model's names, not the optimizer's.
+   */
+  readonly outputs?: readonly string[];
   readonly contentHash: string;
 }
 
 /** The exact text the content hash is computed over: every field but `generator` and the hash. */
 export function hashedText(manifest: Omit<BundleManifest, 'contentHash' | 'generator'>): string {
-  return JSON.stringify({ format: manifest.format, version: manifest.version, model: manifest.model, graph: manifest.graph, weights: manifest.weights });
+  const hashed = { format: manifest.format, version: manifest.version, model: manifest.model, graph: manifest.graph, weights: manifest.weights };
+  // `outputs` joined the format later: a manifest without it hashes as before.
+  return JSON.stringify(manifest.outputs === undefined ? hashed : { ...hashed, outputs: manifest.outputs });
+}
+
+/** The names callers see for the outputs: the declared ones when the manifest has them, else the output layers'. */
+export function outputNames(manifest: BundleManifest, graph: Graph): string[] {
+  return manifest.outputs ? [...manifest.outputs] : graph.outputs.map((id) => graph.nodes[id].name);
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -113,6 +126,11 @@ export function parseModelJson(text: string, what = 'model.json'): { manifest: B
     throw new NncError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (graph.name !== json.model) throw new NncError(`${what}: model '${json.model}' does not match its graph '${graph.name}'`);
+  if (json.outputs !== undefined) {
+    const names = json.outputs;
+    const ok = Array.isArray(names) && names.length === graph.outputs.length && names.every((n) => typeof n === 'string' && n !== '') && new Set(names).size === names.length;
+    if (!ok) throw new NncError(`${what}: 'outputs' must list ${graph.outputs.length} distinct output name${graph.outputs.length === 1 ? '' : 's'}, one per graph output, found ${JSON.stringify(names).slice(0, 200)}`);
+  }
   return { manifest: json as unknown as BundleManifest, graph };
 }
 

@@ -5,15 +5,17 @@
 
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
+import { describeFsError, replaceDirectory } from '../atomicWrite.js';
 import { graphToJson } from '../../src/ir/json.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
+import { embeddedManifestLiteral, sealModule } from './seal.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 
 export const GENERATOR = 'nnc 0.1.0';
@@ -31,14 +33,15 @@ export interface BundleFiles {
  * cannot form a quote, a backtick, a newline, `</script>` or `<!--`, whatever the layer
  * names hold, and esbuild prints it back unchanged.
  */
-export function base64Literal(text: string): string {
-  return JSON.stringify(Buffer.from(text, 'utf8').toString('base64'));
-}
+export const base64Literal = embeddedManifestLiteral;
 
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest('hex');
 
-/** The three files of a bundle, in memory. */
-export async function makeBundle(graph: Graph, weights: WeightMap, dtype: BundleDtype = 'float32'): Promise<BundleFiles> {
+/**
+ * The three files of a bundle, in memory. `outputNames`: the model's output names as
+ * declared (the unoptimized graph's), recorded when the optimized graph's differ.
+ */
+export async function makeBundle(graph: Graph, weights: WeightMap, dtype: BundleDtype = 'float32', outputNames?: readonly string[]): Promise<BundleFiles> {
   checkWeightMap(graph, weights, 'the weights');
   // writeSafetensors orders the tensors by name, so the same weights give the same bytes.
   const bytes = writeSafetensors(weights, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
@@ -51,9 +54,13 @@ export async function makeBundle(graph: Graph, weights: WeightMap, dtype: Bundle
     graph: graphToJson(graph),
     weights: { file: WEIGHTS_FILE, dtype, byteLength: bytes.length, sha256: sha256(bytes), tensors },
   } as const;
-  const manifest: BundleManifest = { ...body, generator: GENERATOR, contentHash: sha256(hashedText(body)) };
+  const ownNames = graph.outputs.map((id) => graph.nodes[id].name);
+  if (outputNames !== undefined && outputNames.length !== ownNames.length) throw new NncError(`makeBundle: ${outputNames.length} output names for ${ownNames.length} outputs`);
+  const renamed = outputNames !== undefined && outputNames.some((name, i) => name !== ownNames[i]);
+  const withOutputs = renamed ? { ...body, outputs: [...outputNames] } : body;
+  const manifest: BundleManifest = { ...withOutputs, generator: GENERATOR, contentHash: sha256(hashedText(withOutputs)) };
   const modelJson = readableJson(manifest) + '\n';
-  return { manifest, modelJson, weights: bytes, moduleJs: await bundleModule(modelJson) };
+  return { manifest, modelJson, weights: bytes, moduleJs: sealModule(await bundleModule(modelJson)) };
 }
 
 /** JSON with one level of indentation per nesting, but values that fit in 100 characters on one line. */
@@ -93,17 +100,45 @@ async function bundleModule(modelJson: string): Promise<string> {
   return code;
 }
 
-export function writeBundle(dir: string, files: BundleFiles): { path: string; bytes: number }[] {
-  const written: { path: string; bytes: number }[] = [];
+/** The files a bundle directory holds: an existing bundle may be replaced, anything else is kept out of harm's way. */
+export const BUNDLE_FILE_NAMES: ReadonlySet<string> = new Set(['model.json', WEIGHTS_FILE, 'model.js']);
+
+/**
+ * Refuses, before any work, a `dir` that is a file or holds files a bundle does not
+ * (they would go with the old bundle when the new one is swapped in).
+ */
+export function checkBundleTarget(dir: string): void {
+  let names: string[];
   try {
-    mkdirSync(dir, { recursive: true });
-    for (const [name, content] of [['model.json', files.modelJson], [WEIGHTS_FILE, files.weights], ['model.js', files.moduleJs]] as const) {
-      const path = join(dir, name);
-      writeFileSync(path, content);
-      written.push({ path, bytes: typeof content === 'string' ? Buffer.byteLength(content) : content.length });
-    }
+    if (!statSync(dir).isDirectory()) throw new NncError(`cannot write the bundle to '${dir}': it is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
+    names = readdirSync(dir);
   } catch (e) {
-    throw new NncError(`cannot write the bundle to '${dir}': ${e instanceof Error ? e.message : String(e)}`);
+    if (e instanceof NncError) throw e;
+    if ((e as { code?: string }).code === 'ENOENT') return;
+    throw new NncError(`cannot write the bundle to '${dir}': ${describeFsError(e)}`);
   }
-  return written;
+  const other = names.filter((name) => !BUNDLE_FILE_NAMES.has(name)).sort();
+  if (other.length > 0) {
+    throw new NncError(`cannot write the bundle to '${dir}': it holds files that are not part of a bundle (${other.join(', ')}); a new bundle replaces the whole directory, so give a new or empty one`);
+  }
+}
+
+/**
+ * Writes the bundle to `dir`, assembled in a temporary sibling folder and swapped in
+ * (src/formats/atomicWrite.ts): a failure or a kill leaves the previous bundle, or none,
+ * never a mix or a truncated file. A `dir` holding other files is refused.
+ */
+export function writeBundle(dir: string, files: BundleFiles): { path: string; bytes: number }[] {
+  const entries = [
+    { name: 'model.json', content: files.modelJson },
+    { name: WEIGHTS_FILE, content: files.weights },
+    { name: 'model.js', content: files.moduleJs },
+  ];
+  checkBundleTarget(dir);
+  try {
+    replaceDirectory(dir, entries, BUNDLE_FILE_NAMES);
+  } catch (e) {
+    throw new NncError(`cannot write the bundle to '${dir}': ${describeFsError(e)}`);
+  }
+  return entries.map((entry) => ({ path: join(dir, entry.name), bytes: typeof entry.content === 'string' ? Buffer.byteLength(entry.content) : entry.content.length }));
 }

@@ -20,7 +20,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NncError } from '../../src/diagnostics.js';
 import { Random } from '../random.js';
-import { CACHE_FILE_NAME, decodeFashionMnistCache, encodeFashionMnistCache, writeFileAtomic } from './fashionMnistCache.js';
+import { writeFileAtomic } from '../atomicWrite.js';
+import { CACHE_FILE_NAME, decodeFashionMnistCache, encodeFashionMnistCache } from './fashionMnistCache.js';
 import {
   CLASS_COUNT,
   FASHION_MNIST_CLASS_NAMES,
@@ -116,7 +117,7 @@ export async function loadFashionMnistRaw(options: FashionMnistOptions = {}): Pr
   const images = await readFashionMnistJson(pkg, progress);
   let cache: CacheReport = invalid === undefined ? { path: cachePath, status: 'created' } : { path: cachePath, status: 'rebuilt', reason: invalid };
   try {
-    await writeFileAtomic(cachePath, encodeFashionMnistCache(images, pkg.sourceKey));
+    writeFileAtomic(cachePath, encodeFashionMnistCache(images, pkg.sourceKey));
     progress(`fashion-mnist: wrote cache ${cachePath}`);
   } catch (cause) {
     // A read-only cache directory costs speed, not correctness.

@@ -15,12 +15,10 @@
 //
 // A file whose size, magic, version, shape, source key or checksum is wrong is
 // never trusted: `decodeFashionMnistCache` says why and the loader rebuilds it.
-// Writes go to a unique temporary name in the same directory and are renamed into
-// place, so a concurrent reader sees either no file or a complete one.
+// Writes go through src/formats/atomicWrite.ts (a temporary sibling renamed into
+// place), so a concurrent reader sees either no file or a complete one.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { CLASS_COUNT, IMAGE_COUNT, IMAGE_HEIGHT, IMAGE_WIDTH, PIXELS_PER_IMAGE, type RawImages } from './fashionMnistSource.js';
 
 export const CACHE_FILE_NAME = 'fashion-mnist-v1.bin';
@@ -62,19 +60,6 @@ export function decodeFashionMnistCache(bytes: Uint8Array, sourceKey: number): R
     labels: bytes.subarray(labelsStart, labelsStart + IMAGE_COUNT),
     count: IMAGE_COUNT,
   };
-}
-
-/** Writes `bytes` to `file` atomically: a unique temporary sibling, then rename. */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, file);
-  } catch (cause) {
-    await rm(temporary, { force: true });
-    throw cause;
-  }
 }
 
 function sha256(bytes: Uint8Array): Uint8Array {

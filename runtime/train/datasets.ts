@@ -20,7 +20,7 @@ import { loadFashionMnist, type FashionMnistOptions, type Split } from '../data/
 import type { NpyArray } from '../../src/formats/npy.js';
 import { readNpz } from '../../src/formats/npz.js';
 import type { LossName } from './losses.js';
-import { firstNonFinite } from '../../src/formats/bytes.js';
+import { firstNonFinite } from '../../src/ir/tensors.js';
 import { shapeSize } from '../../src/ir/shape.js';
 
 /** Examples and their targets, row-major, one row per example. */
@@ -58,9 +58,12 @@ export interface ModelIo {
   readonly outputShape: readonly number[];
 }
 
-export function modelIo(graph: Graph): ModelIo {
+/** The command a message names: the data is the same for both, the user ran one of them. */
+export type DataCommand = 'nnc train' | 'nnc evaluate';
+
+export function modelIo(graph: Graph, command: DataCommand = 'nnc train'): ModelIo {
   if (graph.inputs.length !== 1 || graph.outputs.length !== 1) {
-    throw new NncError(`nnc train needs a model with one input and one output; '${graph.name}' has ${graph.inputs.length} input(s) and ${graph.outputs.length} output(s)`);
+    throw new NncError(`${command} needs a model with one input and one output; '${graph.name}' has ${graph.inputs.length} input(s) and ${graph.outputs.length} output(s)`);
   }
   const concrete = (shape: readonly (number | null)[], what: string): number[] => {
     const dims = shape.slice(1);
@@ -105,14 +108,23 @@ export function fitFashionMnist(data: TrainingData, io: ModelIo, loss: LossName)
   return { ...data, train: view(data.train)!, validation: view(data.validation), test: view(data.test) };
 }
 
-/** The arrays of an .npz archive, by name (x_train, y_train, ...). */
-export function readNpzArrays(bytes: Uint8Array, path: string): Map<string, NpyArray> {
+/** The arrays of an .npz archive, by name (x_train, y_train, ...). Training needs x_train, y_train; evaluating the pair of its split (`test`: x_test, y_test). */
+export function readNpzArrays(bytes: Uint8Array, path: string, command: DataCommand = 'nnc train', suffix: SplitSuffix = 'train'): Map<string, NpyArray> {
   const arrays = readNpz(bytes, path);
-  if (!arrays.has('x_train') || !arrays.has('y_train')) {
-    const missing = ['x_train', 'y_train'].filter((name) => !arrays.has(name)).join(' and ');
-    throw new NncError(`${path} has no ${missing} (it holds: ${[...arrays.keys()].join(', ') || 'no arrays'}); nnc train needs x_train and y_train, and optionally x_val, y_val, x_test, y_test`);
+  const needed = [`x_${suffix}`, `y_${suffix}`];
+  if (!needed.every((name) => arrays.has(name))) {
+    const missing = needed.filter((name) => !arrays.has(name)).join(' and ');
+    const needs = command === 'nnc train' ? 'nnc train needs x_train and y_train, and optionally x_val, y_val, x_test, y_test' : `${command} of this split needs ${needed.join(' and ')}`;
+    throw new NncError(`${path} has no ${missing} (it holds: ${[...arrays.keys()].join(', ') || 'no arrays'}); ${needs}`);
   }
   return arrays;
+}
+
+export type SplitSuffix = 'train' | 'val' | 'test';
+
+/** One split of an .npz archive (from readNpzArrays), checked and converted for `loss`, for evaluation. */
+export function npzSplit(arrays: ReadonlyMap<string, NpyArray>, path: string, io: ModelIo, loss: LossName, suffix: SplitSuffix, command: DataCommand): Dataset {
+  return toDataset({ x: arrays.get(`x_${suffix}`)!, y: arrays.get(`y_${suffix}`)!, suffix }, path, io, loss, command);
 }
 
 /**
@@ -179,11 +191,11 @@ export function targetShape(loss: LossName, outputShape: readonly number[]): rea
   return loss === 'sparse_categorical_crossentropy' ? outputShape.slice(0, -1) : outputShape;
 }
 
-function toDataset(split: RawSplit, path: string, io: ModelIo, loss: LossName): Dataset {
+function toDataset(split: RawSplit, path: string, io: ModelIo, loss: LossName, command: DataCommand = 'nnc train'): Dataset {
   const xName = `x_${split.suffix}`;
   const yName = `y_${split.suffix}`;
   for (const [name, array] of [[xName, split.x], [yName, split.y]] as const) {
-    if (!NUMERIC_DTYPES.has(array.dtype)) throw new NncError(`${path}: ${name} holds ${array.dtype}; nnc train needs numbers`);
+    if (!NUMERIC_DTYPES.has(array.dtype)) throw new NncError(`${path}: ${name} holds ${array.dtype}; ${command} needs numbers`);
     if (array.shape.length === 0) throw new NncError(`${path}: ${name} is a scalar; it needs one row per example`);
   }
   const count = split.x.shape[0];

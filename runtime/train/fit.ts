@@ -18,6 +18,8 @@ import type { TrainableModel } from './trainableModel.js';
 import { Random } from '../random.js';
 import { expectedWeights } from '../../src/ir/weights.js';
 import type { Dataset } from './datasets.js';
+import { NncError } from '../../src/diagnostics.js';
+import { firstNonFinite } from '../../src/ir/tensors.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { regularizationPenaltyOf } from './regularization.js';
@@ -119,7 +121,21 @@ function batchTensors(data: Dataset, batch: HostBatch): [tf.Tensor, tf.Tensor] {
   return [tf.tensor(batch.x, [batch.size, ...data.xShape], 'float32'), tf.tensor(batch.y, [batch.size, ...data.yShape], 'float32')];
 }
 
-/** Trains `model` in place; returns one record per epoch. */
+/** A non-finite loss stops training (the model's weights are then ruined): `fit` throws this. */
+export class TrainingDiverged extends NncError {
+  constructor(why: string) {
+    super(`training diverged: ${why}`);
+  }
+}
+
+async function checkFiniteWeights(model: TrainableModel, epoch: number): Promise<void> {
+  for (const [key, tensor] of await model.getWeights()) {
+    const bad = firstNonFinite(tensor.data);
+    if (bad >= 0) throw new TrainingDiverged(`weight '${key}' holds ${tensor.data[bad]} at index ${bad} after epoch ${epoch}`);
+  }
+}
+
+/** Trains `model` in place; returns one record per epoch. Throws TrainingDiverged on a non-finite loss. */
 export async function fit(model: TrainableModel, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
   const { epochs, batchSize, loss, optimizer, seed } = options;
   const callbacks = options.callbacks ?? {};
@@ -140,6 +156,8 @@ export async function fit(model: TrainableModel, train: Dataset, validation: Dat
       const [batchLoss] = await result.loss.data();
       const [batchCorrect] = await result.correct.data();
       tf.dispose([x, y, result.loss, result.correct]);
+      // Keras's TerminateOnNaN, as an error: the weights are then already ruined.
+      if (!Number.isFinite(batchLoss)) throw new TrainingDiverged(`the loss is ${batchLoss} at epoch ${epoch + 1}, step ${index + 1} of ${steps}`);
       lossSum += batchLoss * batch.size;
       correct += batchCorrect;
       seen += batch.size;
@@ -160,6 +178,9 @@ export async function fit(model: TrainableModel, train: Dataset, validation: Dat
     }
     const trainSeconds = (performance.now() - started) / 1000;
     callbacks.onTrainEnd?.(epoch + 1);
+    // A loss can stay finite while the weights are not (the losses clip probabilities):
+    // the weights are checked once an epoch, before the epoch is reported.
+    await checkFiniteWeights(model, epoch + 1);
     let validated: Pick<EpochRecord, 'val_loss' | 'val_accuracy'> = {};
     if (validation) {
       const result = await evaluate(model, validation, loss, options.evaluationBatchSize ?? Math.max(batchSize, 500));

@@ -80,7 +80,10 @@ export function parseArgs(command: string, positionals: readonly PositionalSpec[
     }
     let raw = inline;
     if (raw === undefined) {
-      if (i + 1 >= argv.length) throw new UsageError(`option --${name} needs a value${spec.metavar ? ` (${spec.metavar})` : ''}`);
+      const needs = `option --${name} needs a value${spec.metavar ? ` (${spec.metavar})` : ''}`;
+      if (i + 1 >= argv.length) throw new UsageError(needs);
+      // `--out --seed 1`: the next option is not a value (a value that starts with -- is written --out=--x).
+      if (argv[i + 1].startsWith('--')) throw new UsageError(`${needs}, found option ${argv[i + 1]}`);
       raw = argv[++i];
     }
     flags[name] = convertFlag(spec, raw);
@@ -98,6 +101,9 @@ export function parseArgs(command: string, positionals: readonly PositionalSpec[
   }
   return { positional, flags };
 }
+
+/** A decimal number as people write it: 3, -0.5, .5, 1e-3, 1.5E+2. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 function convertFlag(spec: FlagSpec, raw: string): string | number | string[] {
   const fail = (what: string) => new UsageError(`option --${spec.name} expects ${what}, found '${raw}'`);
@@ -118,8 +124,9 @@ function convertFlag(spec: FlagSpec, raw: string): string | number | string[] {
       return n;
     }
     case 'number': {
+      // Decimal only: Number() would also take 0x10, 0b11, 1_000 (no) and ' 1 '.
       const n = Number(raw);
-      if (raw.trim() === '' || !Number.isFinite(n)) throw fail('a number');
+      if (!DECIMAL.test(raw) || !Number.isFinite(n)) throw fail('a number');
       return n;
     }
     case 'list':

@@ -23,10 +23,11 @@ export interface Command {
   run(context: CommandContext): Promise<number>;
 }
 
-/** Exit codes: 0 ok, 1 the input has errors (diagnostics printed), 2 bad command line. */
+/** Exit codes (docs/cli.md): 0 ok, 1 the input has errors (diagnostics printed), 2 bad command line, 70 a bug in nnc (EX_SOFTWARE). */
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
 
 export const MODEL_FLAG: FlagSpec = { name: 'model', type: 'string', metavar: 'NAME', description: 'the model to use when the file defines several' };
 

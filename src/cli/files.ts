@@ -1,39 +1,31 @@
 // Reading and writing the files the CLI takes: weights (safetensors) and tensors (.npy).
 // Every failure is an NncError naming the file.
 
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { describeFsError, writeFileAtomic } from '../../runtime/atomicWrite.js';
 import { readNpyFloat32, writeNpy } from '../formats/npy.js';
 import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { NncError } from '../diagnostics.js';
 import type { HostTensor, WeightMap } from '../ir/tensors.js';
 import { float32 } from '../ir/tensors.js';
 
-/** Reads a file as UTF-8 text, with a clear error instead of an exception. */
+/** `-` where a source is expected: standard input, named so in messages. */
+export const STDIN = '-';
+export const STDIN_NAME = '<stdin>';
+
+/** Reads a file (or standard input for `-`) as UTF-8 text, without a leading byte-order mark, with a clear error instead of an exception. */
 export function readText(path: string, what = 'file'): string {
+  let text: string;
   try {
-    return readFileSync(path, 'utf8');
+    text = readFileSync(path === STDIN ? 0 : path, 'utf8');
   } catch (e) {
-    throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
+    throw new NncError(`cannot read ${what} '${path === STDIN ? STDIN_NAME : path}': ${describeFsError(e)}`);
   }
+  // Editors on Windows write a UTF-8 BOM; it is not part of the text (columns count without it).
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export function describeFsError(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}
+export { describeFsError };
 
 export function readBytes(path: string, what: string): Uint8Array {
   try {
@@ -46,8 +38,8 @@ export function readBytes(path: string, what: string): Uint8Array {
 
 export function writeBytes(path: string, bytes: Uint8Array, what: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, bytes);
+    // A temporary sibling renamed into place: a failure or a kill leaves the old file as it was.
+    writeFileAtomic(path, bytes);
   } catch (e) {
     throw new NncError(`cannot write ${what} '${path}': ${describeFsError(e)}`);
   }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CheckResult } from '../../compiler/check.js';
 import { type ImportResult, importModel } from '../../compiler/import/importModel.js';
+import { outputNames } from '../../runtime/bundle/manifest.js';
 import { checkSource, modelGraph } from '../driver.js';
 import { readBundle } from '../../runtime/bundle/node.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
@@ -11,7 +12,7 @@ import type { Graph } from '../ir/types.js';
 import type { HostTensor } from '../ir/tensors.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
-import { isDirectory, readBytes, readText, readWeightsFile } from './files.js';
+import { STDIN, STDIN_NAME, isDirectory, readBytes, readText, readWeightsFile } from './files.js';
 
 /** Keras (`.keras`, `.h5`) and TensorFlow.js (`*.json`) models, which every command taking a `.nn` file also takes. */
 export function isImportable(path: string): boolean {
@@ -58,8 +59,11 @@ export function commandWeights(path: string, flags: FlagValues): { weights: Map<
   return { weights: readWeightsFile(flags.weights as string), weightsName: flags.weights as string };
 }
 
+export { STDIN, STDIN_NAME };
+
+/** A file checked as the tools need it: the language, and what the runtime can hold. */
 export function checkFile(path: string): CheckResult {
-  return checkSource(new Source(readText(path), path));
+  return checkSource(new Source(readText(path), path === STDIN ? STDIN_NAME : path));
 }
 
 /** Prints warnings; throws NncError with every error of the file if there is any. */
@@ -87,6 +91,8 @@ export interface ModelWithWeights {
   readonly weightsName: string;
   /** True for a bundle directory (an inference build). */
   readonly bundle: boolean;
+  /** The outputs' names as the model declares them (a bundle keeps them through the optimizer). */
+  readonly outputNames: readonly string[];
 }
 
 /**
@@ -97,10 +103,10 @@ export async function loadModelOrBundle(target: string, flags: FlagValues, io: I
   if (isDirectory(target)) {
     if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
     const { manifest, graph, weights } = await readBundle(target);
-    return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true };
+    return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true, outputNames: outputNames(manifest, graph) };
   }
   const graph = loadModel(target, flags.model as string | undefined, io);
   const given = commandWeights(target, flags);
   if (given === null) throw new UsageError('--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)');
-  return { graph, ...given, bundle: false };
+  return { graph, ...given, bundle: false, outputNames: graph.outputs.map((id) => graph.nodes[id].name) };
 }

@@ -3,7 +3,7 @@
 
 import { NncError, didYouMean, formatDiagnostics } from '../diagnostics.js';
 import { UsageError, formatUsage, parseArgs } from './args.js';
-import { type Command, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, type Io } from './command.js';
+import { type Command, EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, type Io } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { evaluateCommand } from './commands/evaluate.js';
@@ -21,11 +21,42 @@ export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, summaryCo
 
 export const VERSION = '0.1.0';
 
+export const INTERNAL_ERROR_HINT = 'This is a bug in nnc, not in your input: please report it with the command and its files (NNC_DEBUG=1 prints the stack).';
+
 const processIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   isTTY: Boolean(process.stderr.isTTY),
 };
+
+/**
+ * What nnc prints can hold names from files (layer and model names, tensor keys): control
+ * characters could drive the terminal (ESC sequences) and bidirectional overrides could
+ * reorder what is shown. Both are printed escaped, as \xNN or \uNNNN; newlines and tabs
+ * pass, and so does the one control sequence nnc writes itself (progress bars: CR, ESC[K).
+ */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, (match) => (match === CLEAR_LINE ? match : [...match].map(escapeChar).join('')));
+}
+
+const CLEAR_LINE = '\r\x1b[K';
+// C0 controls but \t and \n, DEL, C1 controls, and the bidirectional marks, embeddings, overrides and isolates.
+const UNSAFE = /\r\x1b\[K|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+function escapeChar(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** A reader that stops reading (`nnc summary ... | head -1`) ends nnc quietly: no EPIPE stack. */
+function endQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
 
 function overview(): string {
   const lines = ['usage: nnc <command> [arguments] [options]', '', 'commands:'];
@@ -34,7 +65,9 @@ function overview(): string {
   return lines.join('\n') + '\n';
 }
 
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io = processIo): Promise<number> {
+  if (rawIo === processIo) endQuietlyOnClosedPipe();
+  const io: Io = { stdout: (text) => rawIo.stdout(escapeControls(text)), stderr: (text) => rawIo.stderr(escapeControls(text)), isTTY: rawIo.isTTY };
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout)(overview());
@@ -67,8 +100,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
     // A bug in nnc, not in the input: say so plainly, without a stack unless asked.
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr(`nnc ${command.name}: internal error: ${message}\n`);
-    if (process.env.NNC_DEBUG && e instanceof Error) io.stderr(`${e.stack}\n`);
-    return 70;
+    io.stderr(`nnc ${command.name}: internal error: ${message}\n${INTERNAL_ERROR_HINT}\n`);
+    if (process.env.NNC_DEBUG === '1' && e instanceof Error) io.stderr(`${e.stack}\n`);
+    return EXIT_INTERNAL;
   }
 }

@@ -44,17 +44,6 @@ export function bytesText(count: number | bigint): string {
   return `${count} ${count === 1 || count === 1n ? 'byte' : 'bytes'}`;
 }
 
-/** The multi-index of flat position `index` in a C-ordered array, for messages: `[1, 2]`. */
-export function multiIndexText(index: number, shape: readonly number[]): string {
-  const coordinates: number[] = new Array(shape.length);
-  let rest = index;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    coordinates[axis] = rest % shape[axis];
-    rest = Math.floor(rest / shape[axis]);
-  }
-  return `[${coordinates.join(', ')}]`;
-}
-
 /** Strict UTF-8 decoding that reports malformed text as an NncError. */
 export function decodeUtf8(bytes: Uint8Array, what: string, part: string): string {
   try {
@@ -84,12 +73,5 @@ export function dataView(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Index of the first NaN or ±Infinity, or -1. */
-export function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    // v - v is 0 for finite v and NaN for NaN and ±Infinity.
-    if (v - v !== 0) return i;
-  }
-  return -1;
-}
+// Moved to the IR's host tensors (the weight check needs them too); kept here for the formats.
+export { firstNonFinite, multiIndexText } from '../ir/tensors.js';

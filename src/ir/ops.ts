@@ -52,6 +52,7 @@ export function declaredWeights(kind: OpKind, attrs: unknown, inputShapes: reado
       initializer: typeof v.initializer === 'string' ? a[v.initializer] : v.initializer,
       regularizer: v.regularizer === undefined ? null : a[v.regularizer],
       constraint: v.constraint === undefined ? null : a[v.constraint],
+      domain: v.domain,
     });
   }
   return specs;

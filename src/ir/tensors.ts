@@ -34,3 +34,24 @@ export type WeightMap = ReadonlyMap<string, HostTensor>;
 export function weightKey(layer: string, variable: string): string {
   return `${layer}/${variable}`;
 }
+
+/** Index of the first NaN or ±Infinity, or -1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // v - v is 0 for finite v and NaN for NaN and ±Infinity.
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
+/** The multi-index of flat position `index` in a C-ordered array, for messages: `[1, 2]`. */
+export function multiIndexText(index: number, shape: readonly number[]): string {
+  const coordinates: number[] = new Array(shape.length);
+  let rest = index;
+  for (let axis = shape.length - 1; axis >= 0; axis--) {
+    coordinates[axis] = rest % shape[axis];
+    rest = Math.floor(rest / shape[axis]);
+  }
+  return `[${coordinates.join(', ')}]`;
+}

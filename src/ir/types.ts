@@ -55,4 +55,6 @@ export interface WeightSpec {
   readonly initializer: Initializer;
   readonly regularizer: Regularizer | null;
   readonly constraint: Constraint | null;
+  /** Values the weight may hold beyond being finite: `non-negative` for a variance. */
+  readonly domain?: 'non-negative';
 }

@@ -5,7 +5,7 @@ import { NncError, didYouMean, error } from '../diagnostics.js';
 import { nodeWeights } from './ops.js';
 import type { Graph, WeightSpec } from './types.js';
 import type { WeightMap } from './tensors.js';
-import { hostLength, weightKey } from './tensors.js';
+import { firstNonFinite, hostLength, multiIndexText, weightKey } from './tensors.js';
 import { formatShape, shapeSize } from './shape.js';
 
 /** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */
@@ -17,6 +17,20 @@ export function expectedWeights(graph: Graph): Map<string, WeightSpec> {
   return expected;
 }
 
+/**
+ * What is wrong with a weight's values, by meaning: every value finite, and within the
+ * weight's domain (a variance is ≥ 0: √(variance + ε) of a negative one is NaN or a
+ * silently wrong scale). Null when they are fine.
+ */
+function valueProblem(data: Float32Array | Float64Array, spec: WeightSpec): string | null {
+  const where = (i: number) => `at index ${i}${spec.shape.length > 1 ? ` (element ${multiIndexText(i, spec.shape)})` : ''}`;
+  const bad = firstNonFinite(data);
+  if (bad >= 0) return `holds ${data[bad]} ${where(bad)}; weights must be finite`;
+  if (spec.domain === 'non-negative') {
+    for (let i = 0; i < data.length; i++) if (data[i] < 0) return `holds ${data[i]} ${where(i)}; a ${spec.name.replace('_', ' ')} must be ≥ 0`;
+  }
+  return null;
+}
 
 /**
  * Weight maps already found to fit a graph, with the tensors they held then. A build
@@ -56,6 +70,9 @@ export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): 
     // (A tensor computed when read, a folded kernel, is float64 by construction.)
     if (!found.toFloat32 && !(found.data instanceof Float32Array) && !(found.data instanceof Float64Array)) {
       problems.push(`weight '${key}' is not floating point`);
+    } else if (!found.toFloat32) {
+      const problem = valueProblem(found.data, spec);
+      if (problem) problems.push(`weight '${key}' ${problem}`);
     }
   }
   for (const key of weights.keys()) {

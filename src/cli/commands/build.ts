@@ -3,7 +3,7 @@ import { formatFusionReport } from '../../../compiler/passes/report.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
-import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { checkBundleTarget, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
@@ -42,6 +42,7 @@ export const buildCommand: Command = {
     if (given === null) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
     if (!flags.out) throw new UsageError('--out DIR is required');
     if (existsSync(flags.out as string) && !isDirectory(flags.out as string)) throw new UsageError(`--out ${flags.out} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
+    checkBundleTarget(flags.out as string);
     const model = withWeights(graph, given.weights, given.weightsName);
 
     let result: WeightedModel = model;
@@ -60,7 +61,9 @@ export const buildCommand: Command = {
       const { totalParams } = summarize(graph);
       io.stdout(`Fusion report: model ${graph.name}: optimizer off (--no-optimize); bundled as written: ${opCount(graph)} ops, ${formatCount(totalParams)} parameters, ${batchNorms} BatchNormalization layer${batchNorms === 1 ? '' : 's'} kept\n`);
     }
-    const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16');
+    // The bundle's outputs keep the model's names, whatever layer the optimizer left at each.
+    const declared = graph.outputs.map((id) => graph.nodes[id].name);
+    const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16', declared);
     const written = writeBundle(flags.out as string, files);
     io.stdout(`wrote bundle ${flags.out} (${flags.dtype} weights):\n`);
     for (const file of written) io.stdout(`  ${file.path.padEnd(40)} ${kib(file.bytes).padStart(12)}\n`);

@@ -2,7 +2,7 @@ import type { CheckResult } from '../../../compiler/check.js';
 import { NncError, formatDiagnostics, hasErrors } from '../../diagnostics.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { type Command, EXIT_ERRORS, EXIT_OK } from '../command.js';
-import { checkFile } from '../loadModel.js';
+import { STDIN, STDIN_NAME, checkFile } from '../loadModel.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -11,10 +11,11 @@ export const checkCommand: Command = {
   flags: [],
   async run({ positional, io }) {
     let failed = false;
-    for (const path of positional) {
+    for (const file of positional) {
+      const path = file === STDIN ? STDIN_NAME : file;
       let result: CheckResult;
       try {
-        result = checkFile(path);
+        result = checkFile(file);
       } catch (e) {
         // An unreadable file is one more failure; the other files are still checked.
         if (!(e instanceof NncError)) throw e;

@@ -3,13 +3,12 @@ import type { BackendName } from '../../../runtime/backend.js';
 import { Model } from '../../../runtime/model.js';
 import { evaluate } from '../../../runtime/train/fit.js';
 import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
-import { NncError } from '../../diagnostics.js';
 import { formatCount } from '../../../compiler/summary.js';
 import { opCount } from '../../ir/graph.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { loadModelOrBundle } from '../loadModel.js';
-import { loadData } from './train.js';
+import { loadEvaluationData } from './train.js';
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
@@ -28,10 +27,8 @@ export const evaluateCommand: Command = {
     if (!flags.data) throw new UsageError('--data fashion-mnist|D.npz is required');
     const { graph, weights, bundle } = await loadModelOrBundle(target, flags, io);
     const what = bundle ? `bundle ${target}` : `${graph.name} with ${flags.weights}`;
-    const { data, loss } = await loadData(graph, flags.data as string, flags.loss as LossName | undefined, undefined, io);
     const split = flags.split as 'test' | 'validation' | 'train';
-    const dataset = split === 'train' ? data.train : data[split];
-    if (!dataset) throw new NncError(`${data.description} has no ${split} split`);
+    const { dataset, loss } = await loadEvaluationData(graph, flags.data as string, flags.loss as LossName | undefined, split, io);
     const backend = await initNodeBackend(flags.backend as BackendName);
     const model = new Model(graph, weights, backend, { weightsName: what });
     try {

@@ -1,7 +1,7 @@
 // `nnc train`: Keras `fit` on Fashion-MNIST or an .npz, then a test evaluation, the
 // trained weights (safetensors) and optionally the history (JSON). See docs/training.md.
 
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
@@ -11,13 +11,15 @@ import { initializeWeights } from '../../../runtime/initializers.js';
 import { Model } from '../../../runtime/model.js';
 import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { defaultLoss, outputActivation } from '../../../runtime/train/chooseLoss.js';
-import { type TrainingData, fashionMnistData, fitFashionMnist, isIntegral, modelIo, npzData, readNpzArrays } from '../../../runtime/train/datasets.js';
-import { type Evaluation, evaluate, fit } from '../../../runtime/train/fit.js';
+import { type DataCommand, type Dataset, type SplitSuffix, type TrainingData, fashionMnistData, fitFashionMnist, isIntegral, modelIo, npzData, npzSplit, readNpzArrays } from '../../../runtime/train/datasets.js';
+import type { NpyArray } from '../../formats/npy.js';
+import { type Evaluation, TrainingDiverged, evaluate, fit } from '../../../runtime/train/fit.js';
 import { type TrainingHistory, historyJson, weightsMetadata } from '../../../runtime/train/history.js';
 import { LOSSES, type LossName } from '../../../runtime/train/losses.js';
 import { OPTIMIZERS, type OptimizerName, createOptimizer } from '../../../runtime/train/optimizers.js';
 import { formatEvaluation, progressCallbacks } from '../../../runtime/train/progress.js';
 import { NncError } from '../../diagnostics.js';
+import { makeDirectory } from '../../../runtime/atomicWrite.js';
 import { opCount } from '../../ir/graph.js';
 import type { Graph } from '../../ir/types.js';
 import type { HostTensor } from '../../ir/tensors.js';
@@ -103,7 +105,15 @@ export const trainCommand: Command = {
     const optimizer = createOptimizer(optimizerName, { learningRate, momentum });
     try {
       const progress = { out: io.stdout, err: io.stderr, isTTY: io.isTTY };
-      const history = await fit(model, data.train, data.validation, { epochs, batchSize, loss, optimizer, seed, callbacks: progressCallbacks(progress, epochs, data.validation !== null) });
+      // A diverged run writes nothing: the last good weights file stays as it was.
+      const diverged = (why: string) => new NncError(`nnc train ${file}: ${why}; ${out} not written (lower --lr, now ${learningRate})`);
+      let history;
+      try {
+        history = await fit(model, data.train, data.validation, { epochs, batchSize, loss, optimizer, seed, callbacks: progressCallbacks(progress, epochs, data.validation !== null) });
+      } catch (e) {
+        if (e instanceof TrainingDiverged) throw diverged(e.message);
+        throw e;
+      }
       const trained = await model.getWeights();
       let test: Evaluation | null = null;
       let testOptimized: Evaluation | null = null;
@@ -147,7 +157,7 @@ export const trainCommand: Command = {
 /** Throws unless `path` can be written: its directory exists (or can be made) and is writable, and `path` is not a directory. */
 function checkWritable(path: string, what: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectory(dirname(path));
     accessSync(dirname(path), constants.W_OK);
     if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(), { code: 'EISDIR' });
   } catch (e) {
@@ -158,27 +168,61 @@ function checkWritable(path: string, what: string): void {
 /** Reads and checks the data, and settles the loss (the flag, or the default for the targets). */
 export async function loadData(graph: Graph, dataFlag: string, lossFlag: LossName | undefined, validationSplit: number | undefined, io: Io): Promise<{ data: TrainingData; loss: LossName; lossReason: string | null }> {
   const shapes = modelIo(graph);
-  const activation = outputActivation(graph);
   let data: TrainingData;
-  let loss: LossName;
-  let lossReason: string | null = null;
+  let settled: { loss: LossName; lossReason: string | null };
   if (dataFlag === FASHION_MNIST) {
-    loss = lossFlag ?? 'sparse_categorical_crossentropy';
-    if (!lossFlag) lossReason = 'fashion-mnist labels are class indices';
-    data = fitFashionMnist(await fashionMnistData({ onProgress: (message) => io.stderr(message + '\n') }), shapes, loss);
+    settled = fashionMnistLoss(lossFlag);
+    data = fitFashionMnist(await fashionMnistData({ onProgress: (message) => io.stderr(message + '\n') }), shapes, settled.loss);
   } else {
-    if (!dataFlag.endsWith('.npz')) throw new UsageError(`--data expects ${FASHION_MNIST} or a .npz file, found '${dataFlag}'`);
-    const arrays = readNpzArrays(readBytes(dataFlag, 'data file'), dataFlag);
-    const yTrain = arrays.get('y_train')!;
-    if (lossFlag) loss = lossFlag;
-    else ({ loss, reason: lossReason } = defaultLoss(yTrain.shape.slice(1), isIntegral(yTrain), shapes.outputShape, activation));
-    data = npzData(arrays, dataFlag, shapes, loss, validationSplit ?? 0);
+    const arrays = readNpzFile(dataFlag, 'nnc train', 'train');
+    settled = npzLoss(graph, arrays.get('y_train')!, lossFlag, shapes.outputShape);
+    data = npzData(arrays, dataFlag, shapes, settled.loss, validationSplit ?? 0);
   }
+  warnLoss(graph, settled.loss, io);
+  return { data, ...settled };
+}
+
+/** `nnc evaluate`'s data: one split, checked with messages that name nnc evaluate (an .npz needs only that split's arrays). */
+export async function loadEvaluationData(graph: Graph, dataFlag: string, lossFlag: LossName | undefined, split: 'train' | 'validation' | 'test', io: Io): Promise<{ dataset: Dataset; description: string; loss: LossName }> {
+  const command = 'nnc evaluate';
+  const shapes = modelIo(graph, command);
+  let result: { dataset: Dataset | null; description: string; loss: LossName };
+  if (dataFlag === FASHION_MNIST) {
+    const { loss } = fashionMnistLoss(lossFlag);
+    const data = fitFashionMnist(await fashionMnistData({ onProgress: (message) => io.stderr(message + '\n') }), shapes, loss);
+    result = { dataset: split === 'train' ? data.train : data[split], description: data.description, loss };
+  } else {
+    const suffix = split === 'validation' ? 'val' : split;
+    const arrays = readNpzFile(dataFlag, command, suffix);
+    const { loss } = npzLoss(graph, arrays.get(`y_${suffix}`)!, lossFlag, shapes.outputShape);
+    result = { dataset: npzSplit(arrays, dataFlag, shapes, loss, suffix, command), description: dataFlag, loss };
+  }
+  if (!result.dataset) throw new NncError(`${command}: ${result.description} has no ${split} split`);
+  warnLoss(graph, result.loss, io);
+  return { ...result, dataset: result.dataset };
+}
+
+function fashionMnistLoss(lossFlag: LossName | undefined): { loss: LossName; lossReason: string | null } {
+  return { loss: lossFlag ?? 'sparse_categorical_crossentropy', lossReason: lossFlag ? null : 'fashion-mnist labels are class indices' };
+}
+
+function readNpzFile(dataFlag: string, command: DataCommand, suffix: SplitSuffix) {
+  if (!dataFlag.endsWith('.npz')) throw new UsageError(`--data expects ${FASHION_MNIST} or a .npz file, found '${dataFlag}'`);
+  return readNpzArrays(readBytes(dataFlag, 'data file'), dataFlag, command, suffix);
+}
+
+function npzLoss(graph: Graph, targets: NpyArray, lossFlag: LossName | undefined, outputShape: readonly number[]): { loss: LossName; lossReason: string | null } {
+  if (lossFlag) return { loss: lossFlag, lossReason: null };
+  const { loss, reason } = defaultLoss(targets.shape.slice(1), isIntegral(targets), outputShape, outputActivation(graph));
+  return { loss, lossReason: reason };
+}
+
+function warnLoss(graph: Graph, loss: LossName, io: Io): void {
+  const activation = outputActivation(graph);
   const probabilistic = loss === 'mean_squared_error' || (loss === 'binary_crossentropy' ? activation === 'sigmoid' : activation === 'softmax');
   if (!probabilistic) {
     io.stderr(`warning: ${loss} is computed on probabilities (Keras's from_logits=False), but model '${graph.name}' ends in ${activation}; end it in ${loss === 'binary_crossentropy' ? 'sigmoid' : 'softmax'}\n`);
   }
-  return { data, loss, lossReason };
 }
 
 /** The test set through the optimized inference graph, on the trained weights; prints the comparison. */

@@ -43,6 +43,10 @@ export const verifyCommand: Command = {
     BACKEND_FLAG,
   ],
   async run({ positional, flags, io }) {
+    for (const name of ['atol', 'rtol']) {
+      // A negative tolerance would make every comparison fail, or with |y| pass nonsense.
+      if (!((flags[name] as number) >= 0)) throw new UsageError(`option --${name} must be a non-negative number, found ${flags[name]}`);
+    }
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
     checkRandomInputSize(graph, flags.samples as number, flags.batch as number);
     const seed = flags.seed as number;

@@ -61,6 +61,8 @@ export interface VariableDef<A> {
   /** The attributes holding its regularizer and constraint, if it has them. */
   readonly regularizer?: KeysOf<A, Regularizer | null>;
   readonly constraint?: KeysOf<A, Constraint | null>;
+  /** Values it may take beyond being finite (a variance is ≥ 0); checked where weights are loaded. */
+  readonly domain?: 'non-negative';
 }
 
 /** What the optimizer and the runtime ask about a kind without naming it. */

@@ -35,6 +35,6 @@ export const BatchNormalization = defineLayer({
     { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, initializer: 'gamma_initializer', regularizer: 'gamma_regularizer', constraint: 'gamma_constraint' },
     { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
     { name: 'moving_mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_mean_initializer' },
-    { name: 'moving_variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_variance_initializer' },
+    { name: 'moving_variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_variance_initializer', domain: 'non-negative' },
   ],
 });

@@ -17,6 +17,7 @@ import {
   REGULARIZER_NAMES,
   type Regularizer,
 } from '../attributes.js';
+import { NUMBER_RANGES, type NumberRange } from '../numberRanges.js';
 import { type AttrType, type IrCheck, Mismatch, type Signature, bindArguments, irCheck, param } from './arguments.js';
 import { type Value, describeValue } from './values.js';
 
@@ -75,12 +76,19 @@ function numberType(expects: string, accept: (n: number) => boolean, ir: IrCheck
 }
 
 export const positiveInt = numberType('a positive integer', (n) => Number.isInteger(n) && n >= 1 && n <= MAX_DIM, irInt(1));
-export const integer = numberType('an integer', (n) => Number.isSafeInteger(n), irSafeInt);
-export const finite = numberType('a number', (n) => Number.isFinite(n));
-export const nonNegative = numberType('a non-negative number', (n) => n >= 0);
-export const positive = numberType('a positive number', (n) => n > 0);
-export const unitInterval = numberType('a number in [0, 1)', (n) => n >= 0 && n < 1);
-export const probability = numberType('a number in [0, 1]', (n) => n >= 0 && n <= 1);
+/**
+ * A number in one of the language's ranges (src/ir/numberRanges.ts): the same range
+ * checks a written argument and, in a bundle's JSON, the attribute it became, so a
+ * bundle cannot carry a value the language would refuse (an epsilon of 0, a rate of 1).
+ */
+const rangeType = (r: NumberRange, ir?: IrCheck<number>) =>
+  numberType(r.expects, r.accept, ir ?? irCheck<number>((v) => (typeof v === 'number' && Number.isFinite(v) && r.accept(v) ? null : `${r.expects}${r === NUMBER_RANGES.finite ? '' : ' (finite)'}`)));
+export const integer = rangeType(NUMBER_RANGES.integer, irSafeInt);
+export const finite = rangeType(NUMBER_RANGES.finite, irNumber);
+export const nonNegative = rangeType(NUMBER_RANGES.nonNegative);
+export const positive = rangeType(NUMBER_RANGES.positive);
+export const unitInterval = rangeType(NUMBER_RANGES.unitInterval);
+export const probability = rangeType(NUMBER_RANGES.probability);
 
 export const bool: AttrType<boolean> = {
   expects: 'true or false',

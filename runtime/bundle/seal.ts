@@ -1,0 +1,38 @@
+// model.js is sealed so that a reader can tell it is whole and belongs to its model.json.
+// Its last line is a comment holding the SHA-256 of every byte before it:
+//
+//   ...minified module...\n// nnc-bundle sha256=<64 hex digits>\n
+//
+// A truncated or edited model.js loses or breaks that line. And model.js must embed
+// model.json exactly (the manifest travels inside it as a base64 literal, write.ts), so
+// the two cannot disagree unnoticed. Node only (node:crypto): `nnc run DIR` checks both.
+
+import { createHash } from 'node:crypto';
+import { NncError } from '../../src/diagnostics.js';
+
+const SEAL = /\n\/\/ nnc-bundle sha256=([0-9a-f]{64})\n$/;
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** model.js with its seal line appended. */
+export function sealModule(code: string): string {
+  const body = code.endsWith('\n') ? code : `${code}\n`;
+  return `${body}// nnc-bundle sha256=${sha256(body)}\n`;
+}
+
+/** The manifest as model.js embeds it: a JSON string literal of its base64 (see write.ts). */
+export function embeddedManifestLiteral(modelJson: string): string {
+  return JSON.stringify(Buffer.from(modelJson, 'utf8').toString('base64'));
+}
+
+/** Throws unless `moduleJs` is sealed, whole, and embeds exactly `modelJson`. */
+export function checkSealedModule(moduleJs: string, modelJson: string, what: string, manifestWhat: string): void {
+  const seal = SEAL.exec(moduleJs);
+  if (!seal) throw new NncError(`${what} is not a complete nnc model.js: its last line should be '// nnc-bundle sha256=…' (truncated, edited, or built by an older nnc? rebuild the bundle with nnc build)`);
+  const body = moduleJs.slice(0, seal.index + 1);
+  const digest = sha256(body);
+  if (digest !== seal[1]) throw new NncError(`${what} is corrupted: its SHA-256 is ${digest}, its seal says ${seal[1]} (truncated or edited; rebuild the bundle with nnc build)`);
+  if (!body.includes(embeddedManifestLiteral(modelJson))) {
+    throw new NncError(`${what} does not embed ${manifestWhat}: the page would run a different model than model.json describes (a bundle's files come from one nnc build; rebuild it)`);
+  }
+}
