@@ -122,7 +122,8 @@ export function checkWeightsSize(manifest: BundleManifest, size: number, what: s
   }
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
+/** SHA-256 hex where WebCrypto exists (browsers on https or localhost, Node), else null. */
+async function sha256IfAvailable(bytes: Uint8Array): Promise<string | null> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return null;
   const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
@@ -148,10 +149,10 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
   }
   if (problems.length > 0) throw new NncError(`${what} does not match its manifest: ${problems.join('; ')}`);
 
-  const digest = await sha256Hex(bytes);
+  const digest = await sha256IfAvailable(bytes);
   if (digest !== null) {
     if (digest !== manifest.weights.sha256) throw new NncError(`${what} is corrupted: its SHA-256 is ${digest}, the manifest says ${manifest.weights.sha256}`);
-    const contentHash = await sha256Hex(new TextEncoder().encode(hashedText(manifest)));
+    const contentHash = await sha256IfAvailable(new TextEncoder().encode(hashedText(manifest)));
     if (contentHash !== manifest.contentHash) throw new NncError(`the bundle's content hash does not match: the manifest was edited after the build`);
   }
   const tensors = readSafetensorsTensors(bytes, header, what);

@@ -20,7 +20,8 @@ export const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium with CHROMIUM_FLAGS and any `extraFlags` (e.g. `--disable-webgl`). */
+export async function launchChromium(extraFlags: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM_PATH}; the WebGL tests need a real browser.\n` +
@@ -28,10 +29,10 @@ export async function launchChromium(): Promise<Browser> {
         `(or set NNC_CHROMIUM to a Chromium binary). See DEVELOPERS.md.`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, ...extraFlags] });
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json' };
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
 
 export interface StaticServer {
   readonly url: string;

@@ -1,0 +1,65 @@
+// A bundle's data files as text and bytes: model.json (graph + weights manifest +
+// content hash) and weights.safetensors. Platform-neutral (no `node:` imports, no
+// esbuild; SHA-256 through WebCrypto), so a page can build them as well as the CLI;
+// model.js and writing to disk are write.ts's, in Node. Same inputs give the same bytes.
+
+import { NncError } from '../../src/diagnostics.js';
+import { graphToJson } from '../../src/ir/json.js';
+import type { Graph, WeightMap } from '../../src/ir/types.js';
+import { encodeSafetensors } from '../io/safetensors.js';
+import { checkWeightMap } from '../weights.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
+
+export const GENERATOR = 'nnc 0.1.0';
+export const WEIGHTS_FILE = 'weights.safetensors';
+
+export interface BundleDataFiles {
+  readonly manifest: BundleManifest;
+  /** model.json's text. */
+  readonly modelJson: string;
+  /** weights.safetensors' bytes. */
+  readonly weights: Uint8Array;
+}
+
+export interface BundleOptions {
+  /** Weights precision (default float32). */
+  readonly dtype?: BundleDtype;
+}
+
+/** SHA-256 as lowercase hex, through WebCrypto (browsers, Node ≥ 20). */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new NncError('cannot hash the bundle: WebCrypto (crypto.subtle) is not available here');
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** model.json and weights.safetensors for an (optimized) graph and its weights. */
+export async function bundleFiles(graph: Graph, weights: WeightMap, options: BundleOptions = {}): Promise<BundleDataFiles> {
+  const dtype = options.dtype ?? 'float32';
+  checkWeightMap(graph, weights, 'the weights');
+  // The writer orders the tensors by name, so the same weights give the same bytes, and
+  // says where it put each: the manifest is made from that layout, not from a parse of the file.
+  const { bytes, header } = encodeSafetensors(weights, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
+  const tensors: TensorManifest[] = [...header.entries].map(([name, e]) => ({ name, dtype: e.dtype as TensorManifest['dtype'], shape: [...e.shape], offsets: [e.begin, e.end] }));
+  const body = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    model: graph.name,
+    graph: graphToJson(graph),
+    weights: { file: WEIGHTS_FILE, dtype, byteLength: bytes.length, sha256: await sha256Hex(bytes), tensors },
+  } as const;
+  const manifest: BundleManifest = { ...body, generator: GENERATOR, contentHash: await sha256Hex(hashedText(body)) };
+  return { manifest, modelJson: readableJson(manifest) + '\n', weights: bytes };
+}
+
+/** JSON with one level of indentation per nesting, but values that fit in 100 characters on one line. */
+export function readableJson(value: unknown, indent = ''): string {
+  const compact = JSON.stringify(value);
+  if (compact.length <= 100 || typeof value !== 'object' || value === null) return compact;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => inner + readableJson(v, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${readableJson(v, inner)}`);
+  return `{\n${entries.join(',\n')}\n${indent}}`;
+}
