@@ -5,10 +5,11 @@
 
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
-import type { Graph, WeightMap } from '../../src/ir/types.js';
-import { encodeSafetensors } from '../io/safetensors.js';
+import type { Graph, HostTensor, WeightMap } from '../../src/ir/types.js';
+import { type EncodedTensor, encodeSafetensors } from '../io/safetensors.js';
 import { checkWeightMap } from '../weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
+import { type Granularity, type Quantization, channelAxis, quantize } from './quantize.js';
 
 export const GENERATOR = 'nnc 0.1.0';
 export const WEIGHTS_FILE = 'weights.safetensors';
@@ -24,6 +25,8 @@ export interface BundleDataFiles {
 export interface BundleOptions {
   /** Weights precision (default float32). */
   readonly dtype?: BundleDtype;
+  /** With `dtype: 'uint8'`: one scale and zero point per output channel (default) or per tensor. */
+  readonly quantization?: Granularity;
 }
 
 /** SHA-256 as lowercase hex, through WebCrypto (browsers, Node ≥ 20). */
@@ -39,10 +42,26 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
 export async function bundleFiles(graph: Graph, weights: WeightMap, options: BundleOptions = {}): Promise<BundleDataFiles> {
   const dtype = options.dtype ?? 'float32';
   checkWeightMap(graph, weights, 'the weights');
+  // uint8: every kernel as codes (quantize.ts), the rest float32.
+  const stored = new Map<string, HostTensor | EncodedTensor>(weights);
+  const quantized = new Map<string, Quantization>();
+  if (dtype === 'uint8') {
+    for (const [key, tensor] of weights) {
+      const axis = channelAxis(key, tensor.shape);
+      if (axis === null) continue;
+      const { bytes, quantization } = quantize(tensor, options.quantization === 'per-tensor' ? null : axis, 'U8');
+      stored.set(key, { dtype: 'U8', shape: tensor.shape, bytes });
+      quantized.set(key, quantization);
+    }
+  }
   // The writer orders the tensors by name, so the same weights give the same bytes, and
   // says where it put each: the manifest is made from that layout, not from a parse of the file.
-  const { bytes, header } = encodeSafetensors(weights, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
-  const tensors: TensorManifest[] = [...header.entries].map(([name, e]) => ({ name, dtype: e.dtype as TensorManifest['dtype'], shape: [...e.shape], offsets: [e.begin, e.end] }));
+  const { bytes, header } = encodeSafetensors(stored, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
+  const tensors: TensorManifest[] = [...header.entries].map(([name, e]) => {
+    const entry = { name, dtype: e.dtype as TensorManifest['dtype'], shape: [...e.shape], offsets: [e.begin, e.end] as [number, number] };
+    const quantization = quantized.get(name);
+    return quantization ? { ...entry, quantization } : entry;
+  });
   const body = {
     format: BUNDLE_FORMAT,
     version: BUNDLE_VERSION,

@@ -28,7 +28,7 @@ try { window.model = await load(backend ? { backend } : undefined); } catch (e) 
 window.ready = true;
 </script>`;
 
-async function bundle(name: string, graph: Graph, weights: ReadonlyMap<string, HostTensor>, dtype: 'float32' | 'float16' = 'float32'): Promise<string> {
+async function bundle(name: string, graph: Graph, weights: ReadonlyMap<string, HostTensor>, dtype: 'float32' | 'float16' | 'uint8' = 'float32'): Promise<string> {
   const optimized = optimize({ graph, weights });
   writeBundle(join(root, name), await makeBundle(optimized.graph, optimized.weights!, dtype));
   return join(root, name);
@@ -48,6 +48,7 @@ test.before(async () => {
   const geron = exampleGraph('geron');
   await bundle('geron', geron, randomizedWeights(geron));
   await bundle('geron16', geron, randomizedWeights(geron), 'float16');
+  await bundle('geron8', geron, randomizedWeights(geron), 'uint8');
   const resnet = exampleGraph('tiny_resnet');
   await bundle('resnet', resnet, randomizedWeights(resnet));
   for (const name of EXAMPLES.filter((n) => n !== 'geron' && n !== 'tiny_resnet')) await bundle(name, exampleGraph(name), randomizedWeights(exampleGraph(name)));
@@ -55,7 +56,7 @@ test.before(async () => {
   cpSync(join(root, 'geron'), join(root, 'nowasm'), { recursive: true, filter: (path) => !path.endsWith('.wasm') });
   browser = await launchChromium();
   const pages: Record<string, string> = {};
-  for (const dir of ['geron', 'geron16', 'resnet', 'hostile', 'nowasm', ...EXAMPLES]) pages[`/${dir}/index.html`] = PAGE;
+  for (const dir of ['geron', 'geron16', 'geron8', 'resnet', 'hostile', 'nowasm', ...EXAMPLES]) pages[`/${dir}/index.html`] = PAGE;
   server = await serve(root, pages);
 });
 
@@ -75,7 +76,7 @@ test.after.always(async () => {
 });
 
 // SwiftShader runs convolutions slowly: the CNN repeats 10 times, the MLPs 200 times.
-const CASES = [['geron', 784, 200, 'webgl'], ['geron16', 784, 200, 'webgl'], ['resnet', 32 * 32 * 3, 10, 'webgl'], ['geron', 784, 200, 'wasm'], ['resnet', 32 * 32 * 3, 10, 'wasm']] as const;
+const CASES = [['geron', 784, 200, 'webgl'], ['geron16', 784, 200, 'webgl'], ['geron8', 784, 200, 'webgl'], ['resnet', 32 * 32 * 3, 10, 'webgl'], ['geron', 784, 200, 'wasm'], ['resnet', 32 * 32 * 3, 10, 'wasm']] as const;
 for (const [name, size, repeats, backend] of CASES) {
   test.serial(`${name}: runs on ${backend === 'webgl' ? 'WebGL' : backend}, predicts what Node predicts, memory stable over ${repeats} predicts`, async (t) => {
     const batch = 4;
