@@ -11,8 +11,9 @@ import { inferenceSection } from './inference.js';
 import { sourceRevision, writeResults } from './report.js';
 import { type BenchmarkSection, type BenchmarkTable, formatTable } from './section.js';
 import { trainingSection } from './training.js';
+import { webBuildSection } from './webBuild.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, webBuildSection];
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');
