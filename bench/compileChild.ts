@@ -16,7 +16,7 @@ import { check } from '../compiler/check.js';
 import { optimize } from '../compiler/passes/pipeline.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import { initializeWeights } from '../runtime/initializers.js';
-import { hostFloat32 } from '../src/ir/types.js';
+import { hostFloat32 } from '../src/ir/tensors.js';
 import { deepModel } from './frontend.js';
 import { median } from './timing.js';
 

@@ -27,8 +27,9 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeWeights } from '../src/ir/ops.js';
-import type { Activation, Dim, Graph, HostTensor, Node, WeightMap } from '../src/ir/types.js';
-import { hostFloat32, weightKey } from '../src/ir/types.js';
+import type { Activation, Dim, Graph, Node } from '../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
+import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { fusedActivation } from '../runtime/activations.js';
 import { fusedConvAttrs, fusedMatMulAttrs, matmulFormValues } from '../runtime/kernels.js';
 import { shapeSize } from '../src/ir/shape.js';

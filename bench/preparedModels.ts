@@ -3,8 +3,8 @@
 // bundle's JSON, weights as shape + offset) and models.bin (every weight as float32).
 
 import { type GraphJson, graphFromJson, graphToJson } from '../src/ir/json.js';
-import type { HostTensor, WeightMap } from '../src/ir/types.js';
-import { hostFloat32 } from '../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
+import { hostFloat32 } from '../src/ir/tensors.js';
 import type { PreparedModel } from './inferenceCells.js';
 
 /** Where one weight's float32 values sit in models.bin, in elements. */

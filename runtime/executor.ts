@@ -8,11 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../src/diagnostics.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import { formatShape } from '../src/ir/shape.js';
-import type { Graph, HostTensor, Node, NodeId, OpKind, WeightMap } from '../src/ir/types.js';
-import { hostFloat32, weightKey } from '../src/ir/types.js';
+import type { Graph, Node, NodeId, OpKind } from '../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
+import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { Random } from './random.js';
 import { KERNELS, KERNEL_VIEW, type Kernel, type KernelContext, type StateUpdate, type Weights, denseKernel, kernelView, matmulFormValues, toMatmulForm } from './kernels.js';
-import { checkWeightMap, expectedWeights } from './weights.js';
+import { checkWeightMap, expectedWeights } from '../src/ir/weights.js';
 
 interface Step {
   readonly node: Node;

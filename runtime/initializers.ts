@@ -19,7 +19,8 @@
 // Browser-safe: no Node imports, no TensorFlow.js.
 
 import { nodeWeights } from '../src/ir/ops.js';
-import { type Graph, type HostTensor, type Initializer, weightKey } from '../src/ir/types.js';
+import { type Graph, type Initializer } from '../src/ir/types.js';
+import { type HostTensor, weightKey } from '../src/ir/tensors.js';
 import { hashSeed, Random } from './random.js';
 import { shapeSize } from '../src/ir/shape.js';
 

@@ -5,7 +5,8 @@
 // judged by atol alone: their relative error says nothing). NaN anywhere is a failure
 // and shows as the maximum error; equal infinities are exact.
 
-import type { Graph, HostTensor, WeightMap } from '../src/ir/types.js';
+import type { Graph } from '../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import type { BackendName } from './backend.js';
 import { Model } from './model.js';
 import { Random } from './random.js';

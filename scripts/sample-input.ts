@@ -2,7 +2,7 @@
 // test split (seed 42), float32 [4, 28, 28] scaled to [0, 1], and prints their labels.
 import { writeFileSync } from 'node:fs';
 import { loadFashionMnist } from '../runtime/data/fashionMnist.js';
-import { writeNpy } from '../runtime/io/npy.js';
+import { writeNpy } from '../src/formats/npy.js';
 
 const data = await loadFashionMnist();
 const count = 4;

@@ -5,7 +5,7 @@
 // an Affine op with weights `scale` = s and `offset` = t over the same axes: two
 // elementwise kernels instead of the BN's six, and no square root at run time.
 
-import { weightKey } from '../../src/ir/types.js';
+import { weightKey } from '../../src/ir/tensors.js';
 import { type Pass, batchNormAffine, deleteBatchNormWeights, rewriteBatchNorms } from './pass.js';
 
 export const batchNormToAffine: Pass = {

@@ -12,8 +12,8 @@
 // normalizes exactly the channel axis. In a training build a BN with trainable=false
 // runs in inference mode, where the bias is a trained parameter: left alone.
 
-import type { HostTensor } from '../../src/ir/types.js';
-import { weightKey } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
+import { weightKey } from '../../src/ir/tensors.js';
 import { type Pass, isLinearLayer, rewriteNodes, soleConsumer, weight64 } from './pass.js';
 
 export const foldBiasIntoBatchNorm: Pass = {

@@ -10,7 +10,7 @@
 // writing 110 MB of float64 kernels inside `optimize` was most of its time.
 
 import { shapeSize } from '../../src/ir/shape.js';
-import type { HostTensor } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
 
 /** A factor of a folded kernel: one value per channel (or one scalar for every element). */
 export interface KernelFactor {

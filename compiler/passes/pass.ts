@@ -6,8 +6,9 @@
 // upload, bundles).
 
 import { GraphEditor } from '../../src/ir/rewrite.js';
-import type { Graph, HostTensor, Node, NodeId, WeightMap } from '../../src/ir/types.js';
-import { weightKey } from '../../src/ir/types.js';
+import type { Graph, Node, NodeId } from '../../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
+import { weightKey } from '../../src/ir/tensors.js';
 import { FoldedKernel, type KernelFactor } from './foldedKernel.js';
 
 export type BuildMode = 'inference' | 'training';

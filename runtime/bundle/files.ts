@@ -5,9 +5,10 @@
 
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
-import type { Graph, HostTensor, WeightMap } from '../../src/ir/types.js';
-import { type EncodedTensor, encodeSafetensors } from '../io/safetensors.js';
-import { checkWeightMap } from '../weights.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
+import { type EncodedTensor, encodeSafetensors } from '../../src/formats/safetensors.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
 import { type Granularity, type Quantization, channelAxis, quantize } from './quantize.js';
 

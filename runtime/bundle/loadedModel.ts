@@ -4,7 +4,8 @@
 import { Tensor, dispose, env, getBackend, memory, tensor, tidy } from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
-import type { Graph, Shape, WeightMap } from '../../src/ir/types.js';
+import type { Graph, Shape } from '../../src/ir/types.js';
+import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
 import { Executor } from '../executor.js';
 import type { BundleManifest } from './manifest.js';

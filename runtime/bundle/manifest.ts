@@ -23,9 +23,10 @@
 
 import { NncError } from '../../src/diagnostics.js';
 import { type GraphJson, graphFromJson, isRecord } from '../../src/ir/json.js';
-import type { Graph, HostTensor } from '../../src/ir/types.js';
-import { parseSafetensorsHeader, readSafetensorsTensor } from '../io/safetensors.js';
-import { checkWeightMap } from '../weights.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
+import { parseSafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
 import { type Quantization, dequantize, quantizationProblem } from './quantize.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';

@@ -12,8 +12,8 @@
 // kernels (rank ≥ 2) are quantized; biases and other vectors stay float32 (a few
 // hundred values: nothing to gain, and a bias error shifts every output of its channel).
 
-import type { HostTensor } from '../../src/ir/types.js';
-import { hostFloat32 } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
+import { hostFloat32 } from '../../src/ir/tensors.js';
 
 export type QuantizedDtype = 'U8' | 'U16';
 export type Granularity = 'per-channel' | 'per-tensor';

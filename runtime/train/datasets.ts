@@ -15,12 +15,12 @@
 import { NncError } from '../../src/diagnostics.js';
 import { formatShape } from '../../src/ir/shape.js';
 import type { Graph } from '../../src/ir/types.js';
-import { float32 } from '../../src/ir/types.js';
+import { float32 } from '../../src/ir/tensors.js';
 import { loadFashionMnist, type FashionMnistOptions, type Split } from '../data/fashionMnist.js';
-import type { NpyArray } from '../io/npy.js';
-import { readNpz } from '../io/npz.js';
+import type { NpyArray } from '../../src/formats/npy.js';
+import { readNpz } from '../../src/formats/npz.js';
 import type { LossName } from './losses.js';
-import { firstNonFinite } from '../io/bytes.js';
+import { firstNonFinite } from '../../src/formats/bytes.js';
 import { shapeSize } from '../../src/ir/shape.js';
 
 /** Examples and their targets, row-major, one row per example. */

@@ -3,12 +3,37 @@
 
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { readNpyFloat32, writeNpy } from '../../runtime/io/npy.js';
-import { readSafetensors, writeSafetensors } from '../../runtime/io/safetensors.js';
+import { readNpyFloat32, writeNpy } from '../formats/npy.js';
+import { readSafetensors, writeSafetensors } from '../formats/safetensors.js';
 import { NncError } from '../diagnostics.js';
-import type { HostTensor, WeightMap } from '../ir/types.js';
-import { float32 } from '../ir/types.js';
-import { describeFsError } from './loadModel.js';
+import type { HostTensor, WeightMap } from '../ir/tensors.js';
+import { float32 } from '../ir/tensors.js';
+
+/** Reads a file as UTF-8 text, with a clear error instead of an exception. */
+export function readText(path: string, what = 'file'): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}
 
 export function readBytes(path: string, what: string): Uint8Array {
   try {

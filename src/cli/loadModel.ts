@@ -1,43 +1,18 @@
 // Reading a `.nn` file and choosing one of its models, for the commands that need one.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, type CheckResult, pickModel } from '../../compiler/check.js';
+import type { CheckResult } from '../../compiler/check.js';
+import { checkSource, modelGraph } from '../driver.js';
 import { readBundle } from '../../runtime/bundle/node.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
-import type { Graph, HostTensor } from '../ir/types.js';
+import type { Graph } from '../ir/types.js';
+import type { HostTensor } from '../ir/tensors.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
-import { isDirectory, readWeightsFile } from './files.js';
-
-/** Reads a file as UTF-8 text, with a clear error instead of an exception. */
-export function readText(path: string, what = 'file'): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new NncError(`cannot read ${what} '${path}': ${describeFsError(e)}`);
-  }
-}
-
-export function describeFsError(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    default:
-      return e instanceof Error ? e.message : String(e);
-  }
-}
+import { isDirectory, readText, readWeightsFile } from './files.js';
 
 export function checkFile(path: string): CheckResult {
-  return check(new Source(readText(path), path));
+  return checkSource(new Source(readText(path), path));
 }
 
 /** Prints warnings; throws NncError with every error of the file if there is any. */
@@ -49,7 +24,7 @@ export function reportDiagnostics(diagnostics: readonly Diagnostic[], io: Io): v
 /** The one model a command works on: `--model NAME`, or the file's only model (warnings printed). */
 export function selectModel(result: CheckResult, name: string | undefined, io: Io): Graph {
   reportDiagnostics(result.diagnostics, io);
-  return pickModel(result, name, '--model NAME');
+  return modelGraph(result, name, '--model NAME');
 }
 
 export function loadModel(path: string, name: string | undefined, io: Io): Graph {

@@ -5,3 +5,4 @@ export * from './ops.js';
 export * from './shape.js';
 export * from './printer.js';
 export * from './verify.js';
+export * from './tensors.js';

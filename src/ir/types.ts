@@ -3,7 +3,6 @@
 // carries its output shape and the source location it came from.
 
 import type { Location } from '../diagnostics.js';
-import { shapeSize } from './shape.js';
 
 /** A dimension: a positive integer, or `null` for the symbolic batch dimension. */
 export type Dim = number | null;
@@ -277,37 +276,4 @@ export interface WeightSpec {
   readonly initializer: Initializer;
   readonly regularizer: Regularizer | null;
   readonly constraint: Constraint | null;
-}
-
-/** A tensor held on the host, e.g. a weight. Float64 where the optimizer folds, float32 elsewhere. */
-export interface HostTensor {
-  readonly shape: readonly number[];
-  readonly data: Float32Array | Float64Array;
-  /**
-   * Present on tensors whose values are computed when read (the optimizer's folded
-   * kernels): the values as float32, computed without keeping a float64 copy.
-   */
-  toFloat32?(): Float32Array;
-}
-
-/** A host tensor's values as float32, as they are stored or uploaded. */
-export function hostFloat32(tensor: HostTensor): Float32Array {
-  return tensor.toFloat32 ? tensor.toFloat32() : float32(tensor.data);
-}
-
-/** A host tensor's number of values, without computing the values of a lazy one. */
-export function hostLength(tensor: HostTensor): number {
-  return tensor.toFloat32 ? shapeSize(tensor.shape) : tensor.data.length;
-}
-
-/** `data` as a Float32Array: itself when it is one, else a float32 copy (folded float64 weights, integer labels). */
-export function float32(data: ArrayLike<number>): Float32Array {
-  return data instanceof Float32Array ? data : new Float32Array(data);
-}
-
-/** Weights keyed `<layer>/<variable>`. */
-export type WeightMap = ReadonlyMap<string, HostTensor>;
-
-export function weightKey(layer: string, variable: string): string {
-  return `${layer}/${variable}`;
 }

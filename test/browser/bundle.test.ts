@@ -12,7 +12,8 @@ import { optimize } from '../../compiler/passes/pipeline.js';
 import { loadBundle } from '../../runtime/bundle/node.js';
 import { makeBundle, writeBundle } from '../../runtime/bundle/write.js';
 import { GraphBuilder } from '../../src/ir/graph.js';
-import type { Graph, HostTensor } from '../../src/ir/types.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
 import { EXAMPLES, exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../helpers/models.js';
 import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
 

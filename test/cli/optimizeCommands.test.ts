@@ -5,7 +5,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeSafetensors } from '../../runtime/io/safetensors.js';
+import { writeSafetensors } from '../../src/formats/safetensors.js';
 import { main } from '../../src/cli/main.js';
 import { EXAMPLES, exampleGraph, randomizedWeights } from '../helpers/models.js';
 import { scratchDir, nnc } from '../helpers/cli.js';

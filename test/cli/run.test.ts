@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeBackend } from '../../runtime/backends/node.js';
-import { readNpy, writeNpy } from '../../runtime/io/npy.js';
+import { readNpy, writeNpy } from '../../src/formats/npy.js';
 import { readWeightsFile } from '../../src/cli/files.js';
 import { exampleGraph, hostMaxAbsDiff } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';

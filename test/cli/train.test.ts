@@ -4,8 +4,8 @@
 import test from 'ava';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeNpz } from '../../runtime/io/npz.js';
-import { readSafetensors } from '../../runtime/io/safetensors.js';
+import { writeNpz } from '../../src/formats/npz.js';
+import { readSafetensors } from '../../src/formats/safetensors.js';
 import { Random } from '../../runtime/random.js';
 import { writeWeightsFile } from '../../src/cli/files.js';
 import { main } from '../../src/cli/main.js';

@@ -5,7 +5,8 @@ import type { ExecutionContext } from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { compileGraph } from '../../src/api.js';
-import type { Graph, HostTensor } from '../../src/ir/types.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
 import { initializeWeights } from '../../runtime/initializers.js';
 import { Random } from '../../runtime/random.js';
 

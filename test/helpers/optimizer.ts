@@ -4,7 +4,8 @@
 
 import { optimize, type OptimizeOptions, type OptimizeResult } from '../../compiler/passes/pipeline.js';
 import type { ModelState, PassNote } from '../../compiler/passes/pass.js';
-import type { Graph, HostTensor, Node, OpKind, WeightMap } from '../../src/ir/types.js';
+import type { Graph, Node, OpKind } from '../../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
 import { assertValidGraph } from '../../src/ir/verify.js';
 import { type Comparison, type ModelPair, type Tolerance, DEFAULT_TOLERANCE, compareModels, randomInputs } from '../../runtime/verify.js';
 

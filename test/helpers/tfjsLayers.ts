@@ -6,7 +6,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { nodeWeights } from '../../src/ir/ops.js';
-import type { Activation, Graph, Node, WeightMap } from '../../src/ir/types.js';
+import type { Activation, Graph, Node } from '../../src/ir/types.js';
+import type { WeightMap } from '../../src/ir/tensors.js';
 
 type SymbolicTensor = ReturnType<typeof tfl.input>;
 

@@ -5,7 +5,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
-import type { HostTensor } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
 import { graphOf, hostMaxAbsDiff } from '../helpers/models.js';
 
 test.before(async () => {

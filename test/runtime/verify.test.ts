@@ -4,7 +4,7 @@
 import test from 'ava';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { compareHost, compareModels, DEFAULT_TOLERANCE, formatComparison, randomInputs } from '../../runtime/verify.js';
-import type { HostTensor } from '../../src/ir/types.js';
+import type { HostTensor } from '../../src/ir/tensors.js';
 import { graphOf, randomizedWeights } from '../helpers/models.js';
 
 const tensor = (values: number[], shape = [values.length]): HostTensor => ({ shape, data: Float32Array.from(values) });

@@ -7,7 +7,8 @@
 import test from 'ava';
 import { fusionReport, formatFusionReport } from '../../../compiler/passes/report.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
-import type { Graph, HostTensor } from '../../../src/ir/types.js';
+import type { Graph } from '../../../src/ir/types.js';
+import type { HostTensor } from '../../../src/ir/tensors.js';
 import { EXAMPLES, exampleGraph, randomizedWeights } from '../../helpers/models.js';
 import { countKind, equivalence, foldOf, identityBatchNorms, nodeNamed, optimizeVerified } from '../../helpers/optimizer.js';
 

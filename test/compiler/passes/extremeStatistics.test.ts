@@ -11,7 +11,8 @@ import { initializeWeights } from '../../../runtime/initializers.js';
 import { Model } from '../../../runtime/model.js';
 import { Random } from '../../../runtime/random.js';
 import { compareHost, DEFAULT_TOLERANCE, randomInputs } from '../../../runtime/verify.js';
-import type { Graph, HostTensor, WeightMap } from '../../../src/ir/types.js';
+import type { Graph } from '../../../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../../../src/ir/tensors.js';
 import { graphOf } from '../../helpers/models.js';
 import { foldOf, identityBatchNorms, kinds, optimizeVerified } from '../../helpers/optimizer.js';
 

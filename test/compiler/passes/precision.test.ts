@@ -13,10 +13,11 @@ import { batchNormToAffine } from '../../../compiler/passes/batchNormToAffine.js
 import type { Pass } from '../../../compiler/passes/pass.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
-import type { Graph, HostTensor, WeightMap } from '../../../src/ir/types.js';
-import { hostFloat32 } from '../../../src/ir/types.js';
+import type { Graph } from '../../../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../../../src/ir/tensors.js';
+import { hostFloat32 } from '../../../src/ir/tensors.js';
 import { FoldedKernel } from '../../../compiler/passes/foldedKernel.js';
-import { writeSafetensors } from '../../../runtime/io/safetensors.js';
+import { writeSafetensors } from '../../../src/formats/safetensors.js';
 import { exampleGraph, graphOf, randomizedWeights } from '../../helpers/models.js';
 import { kinds, optimizeVerified } from '../../helpers/optimizer.js';
 

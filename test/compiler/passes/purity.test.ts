@@ -6,7 +6,8 @@
 import test from 'ava';
 import { optimize, PASSES } from '../../../compiler/passes/pipeline.js';
 import type { ModelState } from '../../../compiler/passes/pass.js';
-import type { Graph, WeightMap } from '../../../src/ir/types.js';
+import type { Graph } from '../../../src/ir/types.js';
+import type { WeightMap } from '../../../src/ir/tensors.js';
 import { EXAMPLES, exampleGraph, graphOf, randomizedWeights } from '../../helpers/models.js';
 import { deeplyFrozen, graphSnapshot, sameWeights, weightsSnapshot } from '../../helpers/optimizer.js';
 

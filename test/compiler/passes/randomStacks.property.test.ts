@@ -16,7 +16,8 @@ import { fusionReport } from '../../../compiler/passes/report.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { Random } from '../../../runtime/random.js';
-import type { Graph, HostTensor, Node } from '../../../src/ir/types.js';
+import type { Graph, Node } from '../../../src/ir/types.js';
+import type { HostTensor } from '../../../src/ir/tensors.js';
 import { graphOf } from '../../helpers/models.js';
 import { equivalence, graphSnapshot, optimizeVerified } from '../../helpers/optimizer.js';
 

@@ -11,7 +11,8 @@ import { fusionReport, formatFusionReport } from '../../../compiler/passes/repor
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { compareHost, DEFAULT_TOLERANCE, randomInputs } from '../../../runtime/verify.js';
-import type { Graph, WeightMap } from '../../../src/ir/types.js';
+import type { Graph } from '../../../src/ir/types.js';
+import type { WeightMap } from '../../../src/ir/tensors.js';
 import { exampleGraph, graphOf, randomizedWeights } from '../../helpers/models.js';
 import { countKind, graphSnapshot, nodeNamed, notesAbout, optimizeVerified } from '../../helpers/optimizer.js';
 

@@ -12,7 +12,7 @@ import { inferenceKernelNames } from '../../../runtime/kernelNames.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { GraphBuilder } from '../../../src/ir/graph.js';
-import type { HostTensor } from '../../../src/ir/types.js';
+import type { HostTensor } from '../../../src/ir/tensors.js';
 import { exampleGraph, graphOf, hostMaxAbsDiff, randomizedWeights } from '../../helpers/models.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nnc-bundle-'));

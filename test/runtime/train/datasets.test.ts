@@ -5,8 +5,8 @@ import test from 'ava';
 import { defaultLoss, outputActivation } from '../../../runtime/train/chooseLoss.js';
 import { type Dataset, holdOutLast, isIntegral, modelIo, npzData, readNpzArrays } from '../../../runtime/train/datasets.js';
 import type { LossName } from '../../../runtime/train/losses.js';
-import { type NpyWritable } from '../../../runtime/io/npy.js';
-import { writeNpz } from '../../../runtime/io/npz.js';
+import { type NpyWritable } from '../../../src/formats/npy.js';
+import { writeNpz } from '../../../src/formats/npz.js';
 import { nncErrorMessage } from '../../helpers/check.js';
 import { graphOf } from '../../helpers/models.js';
 

@@ -1,14 +1,14 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { NncError } from '../../../src/diagnostics.js';
-import type { HostTensor } from '../../../src/ir/types.js';
+import type { HostTensor } from '../../../src/ir/tensors.js';
 import {
   float16BitsToFloat32,
   float32ToFloat16Bits,
   parseSafetensorsHeader,
   readSafetensors,
   writeSafetensors,
-} from '../../../runtime/io/safetensors.js';
+} from '../../../src/formats/safetensors.js';
 
 /** A safetensors file assembled by hand: u64 LE header length, the header text as given, then the data. */
 function assemble(header: string, data: ArrayLike<number> = [], headerLength?: number): Uint8Array {

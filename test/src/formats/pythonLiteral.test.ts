@@ -1,5 +1,5 @@
 import test from 'ava';
-import { LiteralError, parsePythonLiteral, pythonText } from '../../../runtime/io/pythonLiteral.js';
+import { LiteralError, parsePythonLiteral, pythonText } from '../../../src/formats/pythonLiteral.js';
 
 test('parses the literals a .npy header may hold', (t) => {
   const value = parsePythonLiteral(`{'a': (1, -2), "b": [True, None, False], 'c': '\\x41\\'\\u00e9', 'd': (7,), 'e': (), 'f': 12L}\n`);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { crc32 } from '../../../runtime/io/crc32.js';
+import { crc32 } from '../../../src/formats/crc32.js';
 
 test('CRC-32 matches the standard check values', (t) => {
   // The catalogue check value of CRC-32/ISO-HDLC is the CRC of "123456789".

@@ -1,10 +1,10 @@
-// A ZIP writer for tests, independent of runtime/io/npz.ts: it lays out every header
+// A ZIP writer for tests, independent of src/formats/npz.ts: it lays out every header
 // field by hand and lets a test choose ZIP64 forms and corrupt any field.
 // Layouts from PKWARE's APPNOTE.TXT sections 4.3.7 (local header), 4.3.12 (central
 // directory header), 4.3.14-16 (ZIP64 end records) and 4.5.3 (ZIP64 extra field).
 
 import { deflateRawSync } from 'node:zlib';
-import { crc32 } from '../../../runtime/io/crc32.js';
+import { crc32 } from '../../../src/formats/crc32.js';
 
 export interface ZipEntrySpec {
   readonly name: string;

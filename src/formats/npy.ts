@@ -10,8 +10,8 @@
 //
 // Readers copy the data out (never aliasing the input) and fix its byte order.
 
-import { NncError } from '../../src/diagnostics.js';
-import type { HostTensor } from '../../src/ir/types.js';
+import { NncError } from '../diagnostics.js';
+import type { HostTensor } from '../ir/tensors.js';
 import {
   HOST_IS_LITTLE_ENDIAN,
   bytesText,

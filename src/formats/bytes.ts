@@ -5,7 +5,7 @@
 // anything is allocated, so element counts are computed exactly (BigInt) and
 // compared, never multiplied in floating point and trusted.
 
-import { NncError } from '../../src/diagnostics.js';
+import { NncError } from '../diagnostics.js';
 
 /** True on every platform nnc targets; checked so the fast copy paths stay correct elsewhere. */
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

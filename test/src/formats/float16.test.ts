@@ -1,8 +1,8 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToFloat16Bits } from '../../../runtime/io/float16.js';
-import { readNpz } from '../../../runtime/io/npz.js';
+import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToFloat16Bits } from '../../../src/formats/float16.js';
+import { readNpz } from '../../../src/formats/npz.js';
 
 /** The next double above a positive finite double. */
 function nextUp(x: number): number {

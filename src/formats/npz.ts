@@ -11,7 +11,7 @@
 // what deflate can produce from the compressed bytes (at most 1032:1).
 
 import { inflateRawSync, deflateRawSync } from 'node:zlib';
-import { NncError } from '../../src/diagnostics.js';
+import { NncError } from '../diagnostics.js';
 import { bytesText, dataView } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { type NpyArray, type NpyWritable, readNpy, writeNpy } from './npy.js';

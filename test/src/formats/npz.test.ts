@@ -2,9 +2,9 @@ import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { NncError } from '../../../src/diagnostics.js';
-import { crc32 } from '../../../runtime/io/crc32.js';
-import { writeNpy } from '../../../runtime/io/npy.js';
-import { readNpz, writeNpz } from '../../../runtime/io/npz.js';
+import { crc32 } from '../../../src/formats/crc32.js';
+import { writeNpy } from '../../../src/formats/npy.js';
+import { readNpz, writeNpz } from '../../../src/formats/npz.js';
 import { type ZipEntrySpec, buildZip } from './zipBuilder.js';
 
 const A = { dtype: 'float32', shape: [2, 2], data: new Float32Array([1, 2, 3, 4]) } as const;

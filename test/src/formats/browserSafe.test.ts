@@ -19,7 +19,7 @@ function closure(entry: string): Map<string, string> {
   return files;
 }
 
-for (const entry of ['runtime/io/safetensors.ts', 'runtime/io/npy.ts', 'runtime/io/crc32.ts']) {
+for (const entry of ['src/formats/safetensors.ts', 'src/formats/npy.ts', 'src/formats/crc32.ts']) {
   test(`${entry} and what it imports use no Node modules and no Buffer (the bundle loader runs in browsers)`, (t) => {
     const files = closure(entry);
     t.deepEqual([...files.keys()].filter((name) => name.includes(' → ')), []);

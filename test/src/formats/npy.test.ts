@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { readFileSync } from 'node:fs';
 import { NncError } from '../../../src/diagnostics.js';
-import { type NpyArray, type NpyWritable, parseNpyHeader, readNpy, readNpyFloat32, writeNpy } from '../../../runtime/io/npy.js';
+import { type NpyArray, type NpyWritable, parseNpyHeader, readNpy, readNpyFloat32, writeNpy } from '../../../src/formats/npy.js';
 
 const FIXTURES = 'test/fixtures/io'; // written by NumPy 2.4: test/fixtures/io/generate.py
 

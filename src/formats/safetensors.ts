@@ -10,8 +10,8 @@
 // each range holds product(shape) × sizeof(dtype) bytes. The header is validated
 // completely against the real byte length before any tensor is read or allocated.
 
-import { NncError } from '../../src/diagnostics.js';
-import { type HostTensor, hostFloat32, hostLength } from '../../src/ir/types.js';
+import { NncError } from '../diagnostics.js';
+import { type HostTensor, hostFloat32, hostLength } from '../ir/tensors.js';
 import {
   HOST_IS_LITTLE_ENDIAN,
   bytesText,
@@ -25,7 +25,7 @@ import {
   multiIndexText,
 } from './bytes.js';
 import { bfloat16BitsToFloat32, float16Table32, float32ToFloat16Bits } from './float16.js';
-import { formatShape } from '../../src/ir/shape.js';
+import { formatShape } from '../ir/shape.js';
 
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
 
