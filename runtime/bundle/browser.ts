@@ -15,6 +15,12 @@ export interface LoadOptions {
    * runs in software, CPU last (`m.backendReport` says which and why).
    */
   readonly backend?: BackendName;
+  /**
+   * Run one prediction on zeros (batch 1) before returning, so that WebGL compiles its
+   * shader programs during the load and the first real predict at batch 1 runs at
+   * steady-state speed (default true).
+   */
+  readonly warmUp?: boolean;
 }
 
 /** What model.js tells the loader beside the manifest: per backend, the graph's kernels it lacks. */
@@ -51,6 +57,8 @@ export function createLoader(modelJson: string, moduleUrl: string, facts: Module
     const bytes = new Uint8Array(await response.arrayBuffer());
     const weights = await openWeights(manifest, graph, bytes, String(url));
     const { backend, report } = await chooseBackend({ preferred: options.backend, missingKernels: facts.missingKernels });
-    return createLoadedModel(graph, weights, backend, manifest, report);
+    const model = createLoadedModel(graph, weights, backend, manifest, report);
+    if (options.warmUp ?? true) await model.warmUp();
+    return model;
   };
 }

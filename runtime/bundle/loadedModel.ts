@@ -114,6 +114,19 @@ export class LoadedModel {
     }
   }
 
+  /**
+   * One prediction on zeros at batch 1, read back and freed: WebGL compiles (and caches)
+   * a shader program per kernel and shape on first use, so this moves that cost into the
+   * load. Programs depend on shapes: another batch size compiles its own on first use.
+   */
+  async warmUp(): Promise<void> {
+    const zeros = this.inputs.map((input) => {
+      const shape = [1, ...(input.shape.slice(1) as number[])];
+      return { shape, data: new Float32Array(shapeSize(shape)) };
+    });
+    await this.predictAll(zeros);
+  }
+
   /** Frees every tensor the model owns. */
   dispose(): void {
     this.#executor.dispose();

@@ -55,6 +55,10 @@ test.serial('a bundle loads in Node and predicts what the unoptimized model pred
   // 1e-5: float32 rounding of folded weights (the optimizer's tolerance).
   t.true(hostMaxAbsDiff(y, expected.data) < 1e-5);
   t.is(y.length, 30);
+  // The warm-up a page's load runs (one batch-1 predict on zeros) leaves no tensor behind.
+  const tensors = model.tf.memory().numTensors;
+  await model.warmUp();
+  t.is(model.tf.memory().numTensors, tensors);
   model.dispose();
   reference.dispose();
 });
