@@ -7,6 +7,7 @@ import { type Command, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, type Io } from './comma
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { evaluateCommand } from './commands/evaluate.js';
+import { fmtCommand } from './commands/fmt.js';
 import { graphCommand } from './commands/graph.js';
 import { irCommand } from './commands/ir.js';
 import { initCommand } from './commands/init.js';
@@ -15,7 +16,7 @@ import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
 import { verifyCommand } from './commands/verify.js';
 
-export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, irCommand, initCommand, runCommand, verifyCommand, buildCommand, trainCommand, evaluateCommand, graphCommand];
+export const COMMANDS: readonly Command[] = [checkCommand, fmtCommand, summaryCommand, irCommand, initCommand, runCommand, verifyCommand, buildCommand, trainCommand, evaluateCommand, graphCommand];
 
 export const VERSION = '0.1.0';
 
