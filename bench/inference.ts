@@ -221,15 +221,19 @@ interface TargetLine {
 function targets(runs: readonly BackendRun[]): TargetLine[] {
   const cell = (backend: string, model: string, batch: number) => runs.find((r) => r.backend === backend)?.cells.find((c) => c.model === model && c.batch === batch);
   const lines: TargetLine[] = [];
-  for (const [batch, goal] of [[1, 3.0], [256, 2.0]] as const) {
+  // Retired (issue 18): the committed runs showed both bounded by the kernels tfjs-layers
+  // shares (a/d 2.81 at batch 1 and 1.44 at batch 256 at bcde0f1), so no executor can meet
+  // them. The figures stay, marked bounded; the web build's targets (code size: the `web`
+  // section) took their place.
+  for (const [batch, goal, bound] of [[1, 3.0, 2.81], [256, 2.0, 1.44]] as const) {
     const c = cell('wasm', 'geron', batch);
     const value = c ? ratio(c, 'ac') : null;
     const withDefault = c?.ratios.a0c;
     lines.push({
       what: `a/c, Géron's model, wasm, batch ${batch}`,
-      target: `≥ ${goal.toFixed(1)}`,
+      target: `retired: ≥ ${goal.toFixed(1)}, bounded (a/d ${bound.toFixed(2)} at bcde0f1)`,
       measured: value === null ? 'not measured' : `${stat(c!.ratios.ac)}${withDefault ? `; against (a₀) predict(x): ${stat(withDefault)}` : ''}`,
-      met: value === null ? null : value >= goal,
+      met: null,
       bound: c?.ratios.ad ? `a/d ${stat(c.ratios.ad)}` : '—',
     });
   }
@@ -254,7 +258,7 @@ function chart(runs: readonly BackendRun[], quick: boolean): string {
   const bars = (name: RatioName): ChartBar[] => cells.map((c) => ({ model: c.model, batch: c.batch, backend: c.backend, value: ratio(c, name), low: c.ratios[name]?.p25, high: c.ratios[name]?.p75 }));
   return speedupChart(
     [
-      { title: 'a/c: nnc optimized vs tfjs-layers predict (higher is better); targets for Géron on wasm', bars: bars('ac'), ticks: [0.5, 1, 2, 3, 4, 6], targets: [{ value: 3, label: '≥ 3.0: batch 1' }, { value: 2, label: '≥ 2.0: batch 256' }] },
+      { title: 'a/c: nnc optimized vs tfjs-layers predict (higher is better); targets for Géron on wasm', bars: bars('ac'), ticks: [0.5, 1, 2, 3, 4, 6], targets: [{ value: 3, label: '≥ 3.0: batch 1 (retired: bounded, a/d 2.81)' }, { value: 2, label: '≥ 2.0: batch 256 (retired: bounded, a/d 1.44)' }] },
       { title: 'c/d: nnc optimized vs the floor, direct tfjs calls (lower is better); target for every cell', bars: bars('cd'), ticks: [0.8, 0.9, 1, 1.1, 1.2, 1.4], targets: [{ value: 1.1, label: '≤ 1.10: all' }] },
     ],
     `${quick ? 'QUICK RUN, not a measurement. ' : ''}Bars: medians of the per-round ratios, whiskers p25–p75; log scale, bars from 1.0. Made by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/RESULTS.md states the machine).`,
@@ -284,7 +288,7 @@ export const inferenceSection: BenchmarkSection = {
     const lines = targets(runs);
     const geronFloor = floorSource(prepareExample('geron').optimized).source;
     const summary: BenchmarkTable = {
-      title: 'Inference targets (issue 7)',
+      title: 'Inference targets (issue 7; the two a/c targets retired by issue 18 as bounded by the kernels: see the web section for its targets)',
       columns: ['what', 'target', 'measured: median (p25–p75)', 'met', 'bound'],
       rows: lines.map((l) => [l.what, l.target, l.measured, l.met === null ? '—' : l.met ? 'yes' : 'no', l.bound]),
       note: `${quick ? 'QUICK RUN, not a measurement; ' : ''}per-backend tables below; chart: speedup.svg`,

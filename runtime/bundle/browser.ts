@@ -3,15 +3,29 @@
 
 import { NncError } from '../../src/diagnostics.js';
 import type { BackendName } from '../backend.js';
-import { initBrowserBackend } from '../backends/browser.js';
+import { type BackendChunks, chooseBackend, registerBundleBackends } from './backends.js';
 import { createLoadedModel, type LoadedModel } from './loadedModel.js';
 import { checkWeightsSize, openWeights, parseModelJson } from './manifest.js';
 
 export interface LoadOptions {
   /** Where the weights are (default: the manifest's file, next to model.js). */
   readonly weightsUrl?: string | URL;
-  /** `webgl` (default) or `cpu`. */
+  /**
+   * `webgl`, `wasm` or `cpu`; by default WebGL on a GPU, wasm when WebGL is missing or
+   * runs in software, CPU last (`m.backendReport` says which and why).
+   */
   readonly backend?: BackendName;
+  /**
+   * Run one prediction on zeros (batch 1) before returning, so that WebGL compiles its
+   * shader programs during the load and the first real predict at batch 1 runs at
+   * steady-state speed (default true).
+   */
+  readonly warmUp?: boolean;
+}
+
+/** What model.js tells the loader beside the manifest: per backend, the graph's kernels it lacks. */
+export interface ModuleFacts {
+  readonly missingKernels: Readonly<Partial<Record<BackendName, readonly string[]>>>;
 }
 
 /** UTF-8 text from base64 (how model.js carries its manifest). */
@@ -22,8 +36,12 @@ export function decodeBase64(base64: string): string {
   return new TextDecoder().decode(bytes);
 }
 
-export function createLoader(modelJson: string, moduleUrl: string): (options?: LoadOptions) => Promise<LoadedModel> {
+export function createLoader(modelJson: string, moduleUrl: string, facts: ModuleFacts, chunks: BackendChunks): (options?: LoadOptions) => Promise<LoadedModel> {
+  registerBundleBackends(chunks, new URL('./', moduleUrl).href);
   return async (options = {}) => {
+    if (options.backend !== undefined && !['webgl', 'wasm', 'cpu'].includes(options.backend)) {
+      throw new NncError(`load: backend ${JSON.stringify(options.backend)} is not webgl, wasm or cpu`);
+    }
     const { manifest, graph } = parseModelJson(modelJson, 'model.json');
     const url = new URL(options.weightsUrl ?? manifest.weights.file, moduleUrl);
     let response: Response;
@@ -38,7 +56,9 @@ export function createLoader(modelJson: string, moduleUrl: string): (options?: L
     if (announced !== null && response.headers.get('content-encoding') === null) checkWeightsSize(manifest, Number(announced), String(url));
     const bytes = new Uint8Array(await response.arrayBuffer());
     const weights = await openWeights(manifest, graph, bytes, String(url));
-    const backend = await initBrowserBackend(options.backend);
-    return createLoadedModel(graph, weights, backend, manifest);
+    const { backend, report } = await chooseBackend({ preferred: options.backend, missingKernels: facts.missingKernels });
+    const model = createLoadedModel(graph, weights, backend, manifest, report);
+    if (options.warmUp ?? true) await model.warmUp();
+    return model;
   };
 }

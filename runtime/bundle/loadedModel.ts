@@ -1,14 +1,21 @@
 // What `load()` returns: a model from a bundle, with a predict that takes a Float32Array
 // and its shape (returning the output values) or a tf tensor (returning a tensor).
 
-import * as tf from '@tensorflow/tfjs-core';
+import { Tensor, dispose, env, getBackend, memory, tensor, tidy } from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
 import type { Graph, Shape } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
-import { Model } from '../model.js';
+import { Executor } from '../executor.js';
 import { type BundleManifest, outputNames } from './manifest.js';
 import { shapeSize } from '../../src/ir/shape.js';
+
+/**
+ * The part of tfjs-core a page needs beside the model: make input tensors, read memory
+ * and the backend, free tensors. (Not the whole namespace: model.js carries only what it uses.)
+ */
+export const bundleTf = { Tensor, tensor, tidy, dispose, memory, getBackend, env };
 
 export interface TensorInfo {
   readonly name: string;
@@ -33,22 +40,25 @@ function describe(what: string, tensors: readonly TensorInfo[]): string {
 }
 
 export class LoadedModel {
-  /** The tfjs-core namespace the model runs on (create input tensors with it). */
-  readonly tf = tf;
+  /** The tfjs-core functions the model runs on: `tensor` (make inputs), `tidy`, `dispose`, `memory`, `getBackend`, `env`, `Tensor`. */
+  readonly tf = bundleTf;
   readonly backend: BackendName;
+  /** Which backend was picked and why, with what was tried before it. */
+  readonly backendReport: string;
   readonly manifest: BundleManifest;
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
-  readonly #model: Model;
+  readonly #executor: Executor;
 
-  constructor(model: Model, manifest: BundleManifest) {
-    this.#model = model;
-    this.backend = model.backend;
+  constructor(graph: Graph, weights: WeightMap, backend: BackendName, manifest: BundleManifest, backendReport: string = backend) {
+    this.#executor = new Executor(graph, weights, { weightsName: manifest.weights.file });
+    this.backend = backend;
+    this.backendReport = backendReport;
     this.manifest = manifest;
-    const info = (graph: Graph, id: number) => ({ name: graph.nodes[id].name, shape: graph.nodes[id].shape });
-    this.inputs = model.graph.inputs.map((id) => info(model.graph, id));
-    const names = outputNames(manifest, model.graph);
-    this.outputs = model.graph.outputs.map((id, i) => ({ ...info(model.graph, id), name: names[i] }));
+    const info = (id: number) => ({ name: graph.nodes[id].name, shape: graph.nodes[id].shape });
+    this.inputs = graph.inputs.map(info);
+    const names = outputNames(manifest, graph);
+    this.outputs = graph.outputs.map((id, i) => ({ ...info(id), name: names[i] }));
   }
 
   /**
@@ -64,7 +74,7 @@ export class LoadedModel {
     if (this.inputs.length !== 1 || this.outputs.length !== 1) {
       throw new NncError(`predict is for a model with one input and one output; this one has ${describe('input', this.inputs)} and ${describe('output', this.outputs)}: use predictAll`);
     }
-    if (x instanceof tf.Tensor) return (await this.predictAll([x]))[0];
+    if (x instanceof Tensor) return (await this.predictAll([x]))[0];
     if (!(x instanceof Float32Array)) throw new NncError('predict takes a Float32Array (with its shape) or a tf tensor');
     const featureShape = this.inputs[0].shape.slice(1) as number[];
     const features = shapeSize(featureShape);
@@ -86,23 +96,44 @@ export class LoadedModel {
     if (!Array.isArray(xs) || xs.length !== this.inputs.length) {
       throw new NncError(`predictAll takes an array of ${describe('input', this.inputs)}`);
     }
-    const tensors = xs.every((x) => x instanceof tf.Tensor);
-    if (!tensors && !xs.every((x) => !(x instanceof tf.Tensor) && x?.data instanceof Float32Array && Array.isArray(x.shape))) {
+    const tensors = xs.every((x) => x instanceof Tensor);
+    if (!tensors && !xs.every((x) => !(x instanceof Tensor) && x?.data instanceof Float32Array && Array.isArray(x.shape))) {
       throw new NncError('predictAll takes tf tensors, or { data: Float32Array, shape } objects, not a mix');
     }
-    if (tensors) {
-      const result = this.#model.predict(xs as tf.Tensor[]);
-      return Array.isArray(result) ? result : [result];
+    if (tensors) return this.#executor.run(xs as tf.Tensor[]).outputs;
+    const inputs = (xs as HostInput[]).map((x) => {
+      const size = shapeSize(x.shape);
+      if (x.data.length !== size) throw new NncError(`input data has ${x.data.length} values, but its shape [${x.shape.join(', ')}] needs ${size}`);
+      return tensor(x.data, [...x.shape], 'float32');
+    });
+    let outputs: tf.Tensor[] = [];
+    try {
+      outputs = this.#executor.run(inputs).outputs;
+      return await Promise.all(outputs.map(async (t) => ({ shape: [...t.shape], data: (await t.data()) as Float32Array })));
+    } finally {
+      dispose([...inputs, ...outputs]);
     }
-    return (await this.#model.predictHost(xs as HostInput[])).map((t) => ({ shape: [...t.shape], data: t.data as Float32Array }));
+  }
+
+  /**
+   * One prediction on zeros at batch 1, read back and freed: WebGL compiles (and caches)
+   * a shader program per kernel and shape on first use, so this moves that cost into the
+   * load. Programs depend on shapes: another batch size compiles its own on first use.
+   */
+  async warmUp(): Promise<void> {
+    const zeros = this.inputs.map((input) => {
+      const shape = [1, ...(input.shape.slice(1) as number[])];
+      return { shape, data: new Float32Array(shapeSize(shape)) };
+    });
+    await this.predictAll(zeros);
   }
 
   /** Frees every tensor the model owns. */
   dispose(): void {
-    this.#model.dispose();
+    this.#executor.dispose();
   }
 }
 
-export function createLoadedModel(graph: Graph, weights: WeightMap, backend: BackendName, manifest: BundleManifest): LoadedModel {
-  return new LoadedModel(new Model(graph, weights, backend), manifest);
+export function createLoadedModel(graph: Graph, weights: WeightMap, backend: BackendName, manifest: BundleManifest, backendReport?: string): LoadedModel {
+  return new LoadedModel(graph, weights, backend, manifest, backendReport);
 }

@@ -16,6 +16,8 @@
 //   "weights": { "file": "weights.safetensors", "dtype": "float32", "byteLength": 1066496,
 //                "sha256": "<hex>", "tensors": [ { "name": "dense/kernel", "dtype": "F32",
 //                "shape": [784, 300], "offsets": [0, 940800] }, ... ] },
+//                (with --dtype uint8, kernels are "U8" with "quantization": { "axis": 1,
+//                "scale": [300 numbers], "zeroPoint": [300 integers] })
 //   "contentHash": "<hex: SHA-256 of the JSON of every field above but generator>"
 // }
 
@@ -23,21 +25,25 @@ import { NncError } from '../../src/diagnostics.js';
 import { type GraphJson, graphFromJson, isRecord } from '../../src/ir/json.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
-import { parseSafetensorsHeader, readSafetensorsTensors } from '../../src/formats/safetensors.js';
+import { parseSafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
+import { type Quantization, dequantize, quantizationProblem } from './quantize.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
 export const BUNDLE_VERSION = 1;
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
 
-export type BundleDtype = 'float32' | 'float16';
+export type BundleDtype = 'float32' | 'float16' | 'uint8';
 
 export interface TensorManifest {
   readonly name: string;
-  readonly dtype: 'F32' | 'F16';
+  /** U8: quantized codes, decoded with `quantization` (runtime/bundle/quantize.ts). */
+  readonly dtype: 'F32' | 'F16' | 'U8';
   readonly shape: readonly number[];
   /** [begin, end) byte offsets in the safetensors data section. */
   readonly offsets: readonly [number, number];
+  /** U8 tensors only: `{ axis, scale: [...], zeroPoint: [...] }`, one scale and zero point per channel of `axis` (null: per tensor). */
+  readonly quantization?: Quantization;
 }
 
 export interface BundleManifest {
@@ -111,13 +117,19 @@ export function parseModelJson(text: string, what = 'model.json'): { manifest: B
   const weights = json.weights;
   if (!isRecord(weights)) throw new NncError(`${what} has no 'weights' manifest`);
   if (typeof weights.file !== 'string' || !/^[A-Za-z0-9._-]+$/.test(weights.file)) throw new NncError(`${what}: weights file name ${JSON.stringify(weights.file)} must be a plain file name`);
-  if (weights.dtype !== 'float32' && weights.dtype !== 'float16') throw new NncError(`${what}: weights dtype ${JSON.stringify(weights.dtype)} is not float32 or float16`);
+  if (weights.dtype !== 'float32' && weights.dtype !== 'float16' && weights.dtype !== 'uint8') throw new NncError(`${what}: weights dtype ${JSON.stringify(weights.dtype)} is not float32, float16 or uint8`);
   if (typeof weights.byteLength !== 'number' || !Number.isSafeInteger(weights.byteLength) || weights.byteLength < 8) throw new NncError(`${what}: weights byteLength ${JSON.stringify(weights.byteLength)} is not a size`);
   if (typeof weights.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(weights.sha256)) throw new NncError(`${what}: weights sha256 is not a SHA-256 hex digest`);
   if (!Array.isArray(weights.tensors)) throw new NncError(`${what}: weights manifest has no 'tensors' list`);
   for (const [i, t] of weights.tensors.entries()) {
-    const ok = isRecord(t) && typeof t.name === 'string' && (t.dtype === 'F32' || t.dtype === 'F16') && Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) && Array.isArray(t.offsets) && t.offsets.length === 2 && t.offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0);
+    const ok = isRecord(t) && typeof t.name === 'string' && (t.dtype === 'F32' || t.dtype === 'F16' || t.dtype === 'U8') && Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) && Array.isArray(t.offsets) && t.offsets.length === 2 && t.offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0);
     if (!ok) throw new NncError(`${what}: weights manifest entry ${i} is malformed`);
+    if (t.dtype === 'U8') {
+      const problem = quantizationProblem(t.quantization, 'U8', t.shape as number[]);
+      if (problem !== null) throw new NncError(`${what}: tensor '${t.name}' (U8) ${problem}`);
+    } else if (t.quantization !== undefined) {
+      throw new NncError(`${what}: tensor '${t.name}' is ${t.dtype} but has quantization parameters`);
+    }
   }
   let graph: Graph;
   try {
@@ -141,7 +153,8 @@ export function checkWeightsSize(manifest: BundleManifest, size: number, what: s
   }
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
+/** SHA-256 hex where WebCrypto exists (browsers on https or localhost, Node), else null. */
+async function sha256IfAvailable(bytes: Uint8Array): Promise<string | null> {
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return null;
   const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
@@ -151,7 +164,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string | null> {
 /** Steps 3–5: the weights against the manifest and the graph. Returns the decoded weights. */
 export async function openWeights(manifest: BundleManifest, graph: Graph, bytes: Uint8Array, what: string): Promise<Map<string, HostTensor>> {
   checkWeightsSize(manifest, bytes.length, what);
-  const header = parseSafetensorsHeader(bytes, what);
+  const header = parseSafetensorsHeader(bytes, what, { integers: true });
   const listed = manifest.weights.tensors;
   const problems: string[] = [];
   if (header.entries.size !== listed.length) problems.push(`the file holds ${header.entries.size} tensors, the manifest lists ${listed.length}`);
@@ -167,13 +180,22 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
   }
   if (problems.length > 0) throw new NncError(`${what} does not match its manifest: ${problems.join('; ')}`);
 
-  const digest = await sha256Hex(bytes);
+  const digest = await sha256IfAvailable(bytes);
   if (digest !== null) {
     if (digest !== manifest.weights.sha256) throw new NncError(`${what} is corrupted: its SHA-256 is ${digest}, the manifest says ${manifest.weights.sha256}`);
-    const contentHash = await sha256Hex(new TextEncoder().encode(hashedText(manifest)));
+    const contentHash = await sha256IfAvailable(new TextEncoder().encode(hashedText(manifest)));
     if (contentHash !== manifest.contentHash) throw new NncError(`the bundle's content hash does not match: the manifest was edited after the build`);
   }
-  const tensors = readSafetensorsTensors(bytes, header, what);
+  const tensors = new Map<string, HostTensor>();
+  for (const t of listed) {
+    if (t.quantization) {
+      const entry = header.entries.get(t.name)!;
+      const data = bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end);
+      tensors.set(t.name, { shape: entry.shape, data: dequantize(data, 'U8', entry.shape, t.quantization) });
+    } else {
+      tensors.set(t.name, readSafetensorsTensor(bytes, header, t.name, what));
+    }
+  }
   checkWeightMap(graph, tensors, what);
   return tensors;
 }

@@ -28,10 +28,16 @@ import { exactElementCount, formatShape } from '../ir/shape.js';
 
 export { float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
 
-/** The element types nnc reads. */
-export type SafetensorsDtype = 'F32' | 'F16' | 'F64' | 'BF16';
+/** The element types nnc reads as weights. */
+export type FloatDtype = 'F32' | 'F16' | 'F64' | 'BF16';
 
-export const SAFETENSORS_DTYPE_SIZES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, F64: 8, BF16: 2 };
+export const SAFETENSORS_DTYPE_SIZES: Readonly<Record<FloatDtype, number>> = { F32: 4, F16: 2, F64: 8, BF16: 2 };
+
+/** Unsigned integers: the codes of quantized weights, which only a bundle (its manifest giving scales and zero points) reads. */
+export type IntegerDtype = 'U8' | 'U16';
+export const INTEGER_DTYPE_SIZES: Readonly<Record<IntegerDtype, number>> = { U8: 1, U16: 2 };
+
+export type SafetensorsDtype = FloatDtype | IntegerDtype;
 
 /** Element types the format defines that nnc does not read, named as unsupported rather than unknown. */
 const OTHER_SAFETENSORS_DTYPES = new Set([
@@ -62,13 +68,25 @@ export interface SafetensorsHeader {
   readonly dataOffset: number;
 }
 
+export interface ParseHeaderOptions {
+  /** Accept U8 and U16 tensors (quantized weights, read by the bundle loader); default false. */
+  readonly integers?: boolean;
+}
+
 export interface ReadSafetensorsOptions {
   /** Accept NaN and ±Infinity in tensor data (default false: they are rejected). */
   readonly allowNonFinite?: boolean;
 }
 
+/** A tensor already encoded: its element type and little-endian bytes (quantized codes). */
+export interface EncodedTensor {
+  readonly dtype: IntegerDtype;
+  readonly shape: readonly number[];
+  readonly bytes: Uint8Array;
+}
+
 export interface WriteSafetensorsOptions {
-  /** Element type of every tensor (default F32). */
+  /** Element type of every floating-point tensor (default F32). */
   readonly dtype?: 'F32' | 'F16';
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -77,7 +95,7 @@ export interface WriteSafetensorsOptions {
 // Reading
 
 /** Parse and fully validate the header without reading tensor data. */
-export function parseSafetensorsHeader(bytes: Uint8Array, what: string): SafetensorsHeader {
+export function parseSafetensorsHeader(bytes: Uint8Array, what: string, options: ParseHeaderOptions = {}): SafetensorsHeader {
   const fail = (message: string): never => {
     throw new NncError(`${what}: ${message}`);
   };
@@ -120,7 +138,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, what: string): Safeten
     if (RESERVED_NAMES.has(name)) {
       fail(`tensor name '${name}' is not allowed (it is a reserved JavaScript property name)`);
     }
-    entries.set(name, checkEntry(name, value, dataLength, fail));
+    entries.set(name, checkEntry(name, value, dataLength, options.integers ?? false, fail));
   }
   checkTiling(entries, dataLength, fail);
   return { entries, metadata, dataOffset };
@@ -139,21 +157,22 @@ function checkMetadata(value: unknown, fail: (message: string) => never): Record
   return metadata;
 }
 
-function checkEntry(name: string, value: unknown, dataLength: number, fail: (message: string) => never): SafetensorsEntry {
+function checkEntry(name: string, value: unknown, dataLength: number, integers: boolean, fail: (message: string) => never): SafetensorsEntry {
   const tensor = `tensor '${name}'`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     fail(`${tensor}: expected an object with "dtype", "shape" and "data_offsets", found ${describeJson(value)}`);
   }
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (typeof dtype !== 'string') fail(`${tensor}: "dtype" must be a string, found ${describeJson(dtype)}`);
-  if (!Object.hasOwn(SAFETENSORS_DTYPE_SIZES, dtype as string)) {
+  const integer = integers && Object.hasOwn(INTEGER_DTYPE_SIZES, dtype as string);
+  if (!integer && !Object.hasOwn(SAFETENSORS_DTYPE_SIZES, dtype as string)) {
     const supported = Object.keys(SAFETENSORS_DTYPE_SIZES).join(', ');
     if (OTHER_SAFETENSORS_DTYPES.has(dtype as string)) {
       fail(`${tensor} has dtype ${dtype}, which nnc does not read (supported: ${supported})`);
     }
     fail(`${tensor} has unknown dtype ${describeJson(dtype)} (supported: ${supported})`);
   }
-  const size = SAFETENSORS_DTYPE_SIZES[dtype as SafetensorsDtype];
+  const size = integer ? INTEGER_DTYPE_SIZES[dtype as IntegerDtype] : SAFETENSORS_DTYPE_SIZES[dtype as FloatDtype];
   const dims = checkShape(shape);
   if (typeof dims === 'string') fail(`${tensor}: "shape" ${dims}`);
   if (
@@ -211,17 +230,22 @@ export function readSafetensors(
 
 /** `readSafetensors` for a caller that has already parsed (and checked) the header of `bytes`. */
 export function readSafetensorsTensors(bytes: Uint8Array, header: SafetensorsHeader, what: string, options: ReadSafetensorsOptions = {}): Map<string, HostTensor> {
-  const { entries, dataOffset } = header;
   const tensors = new Map<string, HostTensor>();
-  for (const [name, entry] of entries) {
-    const data = decodeTensor(bytes, dataOffset + entry.begin, dataOffset + entry.end, entry.dtype);
-    if (!options.allowNonFinite) checkFinite(data, name, entry, bytes, dataOffset, what);
-    tensors.set(name, { shape: entry.shape, data });
-  }
+  for (const name of header.entries.keys()) tensors.set(name, readSafetensorsTensor(bytes, header, name, what, options));
   return tensors;
 }
 
-function decodeTensor(bytes: Uint8Array, begin: number, end: number, dtype: SafetensorsDtype): Float32Array {
+/** One floating-point tensor of a parsed file, as float32 (integer codes are the bundle loader's to dequantize). */
+export function readSafetensorsTensor(bytes: Uint8Array, header: SafetensorsHeader, name: string, what: string, options: ReadSafetensorsOptions = {}): HostTensor {
+  const entry = header.entries.get(name);
+  if (!entry) throw new NncError(`${what}: no tensor '${name}'`);
+  if (Object.hasOwn(INTEGER_DTYPE_SIZES, entry.dtype)) throw new NncError(`${what}: tensor '${name}' holds ${entry.dtype} codes, which need their quantization parameters`);
+  const data = decodeTensor(bytes, header.dataOffset + entry.begin, header.dataOffset + entry.end, entry.dtype as FloatDtype);
+  if (!options.allowNonFinite) checkFinite(data, name, entry, bytes, header.dataOffset, what);
+  return { shape: entry.shape, data };
+}
+
+function decodeTensor(bytes: Uint8Array, begin: number, end: number, dtype: FloatDtype): Float32Array {
   const count = (end - begin) / SAFETENSORS_DTYPE_SIZES[dtype];
   const view = new DataView(bytes.buffer, bytes.byteOffset + begin, end - begin);
   switch (dtype) {
@@ -284,18 +308,30 @@ export function writeSafetensors(
   tensors: Iterable<[string, HostTensor]> | ReadonlyMap<string, HostTensor>,
   options: WriteSafetensorsOptions = {},
 ): Uint8Array {
+  return encodeSafetensors(tensors, options).bytes;
+}
+
+/**
+ * `writeSafetensors`, which also takes tensors already encoded (quantized codes), and
+ * returns the layout it wrote beside the bytes: each tensor's dtype, shape and byte
+ * range, the header a reader would parse, without parsing it back.
+ */
+export function encodeSafetensors(
+  tensors: Iterable<[string, HostTensor | EncodedTensor]> | ReadonlyMap<string, HostTensor | EncodedTensor>,
+  options: WriteSafetensorsOptions = {},
+): { bytes: Uint8Array; header: SafetensorsHeader } {
   const dtype = options.dtype ?? 'F32';
   if (dtype !== 'F32' && dtype !== 'F16') throw new NncError(`writeSafetensors: dtype must be F32 or F16, found ${describeJson(dtype)}`);
-  const size = SAFETENSORS_DTYPE_SIZES[dtype];
 
-  const byName = new Map<string, HostTensor>();
+  const byName = new Map<string, HostTensor | EncodedTensor>();
   for (const [name, tensor] of tensors) {
     if (byName.has(name)) throw new NncError(`writeSafetensors: tensor '${name}' is given twice`);
     if (name === METADATA_KEY || RESERVED_NAMES.has(name)) throw new NncError(`writeSafetensors: '${name}' cannot be a tensor name`);
     const dims = checkShape(tensor.shape);
     if (typeof dims === 'string') throw new NncError(`writeSafetensors: tensor '${name}': shape ${dims}`);
-    if (exactElementCount(dims) !== BigInt(hostLength(tensor))) {
-      throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${hostLength(tensor)} values`);
+    const count = isEncoded(tensor) ? tensor.bytes.length / INTEGER_DTYPE_SIZES[tensor.dtype] : hostLength(tensor);
+    if (exactElementCount(dims) !== BigInt(count)) {
+      throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${count} values`);
     }
     byName.set(name, tensor);
   }
@@ -311,11 +347,14 @@ export function writeSafetensors(
     const fields = keys.map((key) => `${JSON.stringify(key)}:${JSON.stringify(options.metadata![key])}`);
     parts.push(`${JSON.stringify(METADATA_KEY)}:{${fields.join(',')}}`);
   }
+  const entries = new Map<string, SafetensorsEntry>();
   let offset = 0;
   for (const name of names) {
-    const tensor = byName.get(name) as HostTensor;
-    const end = offset + hostLength(tensor) * size;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${dtype}","shape":[${tensor.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    const tensor = byName.get(name)!;
+    const entryDtype = isEncoded(tensor) ? tensor.dtype : dtype;
+    const end = offset + (isEncoded(tensor) ? tensor.bytes.length : hostLength(tensor) * SAFETENSORS_DTYPE_SIZES[dtype]);
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${entryDtype}","shape":[${tensor.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    entries.set(name, { dtype: entryDtype, shape: [...tensor.shape], begin: offset, end });
     offset = end;
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);
@@ -326,40 +365,51 @@ export function writeSafetensors(
   view.setBigUint64(0, BigInt(headerLength), true);
   out.set(json, 8);
   out.fill(0x20 /* space */, 8 + json.length, 8 + headerLength);
-  let position = 8 + headerLength;
+  const dataOffset = 8 + headerLength;
   for (const name of names) {
-    const tensor = byName.get(name) as HostTensor;
-    if (dtype === 'F32' && HOST_IS_LITTLE_ENDIAN) {
-      // Aligned: the data section starts at a multiple of 8 and every tensor spans a multiple of 4.
-      const length = hostLength(tensor);
-      const target = new Float32Array(out.buffer, position, length);
-      target.set(hostFloat32(tensor));
-      const index = firstNonFinite(target);
-      if (index >= 0 && (tensor.toFloat32 || tensor.data instanceof Float64Array)) {
-        const data = tensor.data;
-        for (let i = index; i < data.length; i++) {
-          if (!Number.isFinite(target[i]) && Number.isFinite(data[i])) throw outOfRange(name, i, data[i], 'float32', '3.4028235e38');
-        }
+    const tensor = byName.get(name)!;
+    const position = dataOffset + entries.get(name)!.begin;
+    if (isEncoded(tensor)) out.set(tensor.bytes, position);
+    else writeFloats(view, out, position, name, tensor, dtype);
+  }
+  return { bytes: out, header: { entries, metadata: Object.assign(Object.create(null), options.metadata), dataOffset } };
+}
+
+function isEncoded(tensor: HostTensor | EncodedTensor): tensor is EncodedTensor {
+  return 'bytes' in tensor;
+}
+
+function writeFloats(view: DataView, out: Uint8Array, start: number, name: string, tensor: HostTensor, dtype: 'F32' | 'F16'): void {
+  let position = start;
+  // Aligned when every tensor before it spans a multiple of 4 (the data section starts at a multiple of 8).
+  if (dtype === 'F32' && HOST_IS_LITTLE_ENDIAN && position % 4 === 0) {
+    const length = hostLength(tensor);
+    const target = new Float32Array(out.buffer, position, length);
+    target.set(hostFloat32(tensor));
+    const index = firstNonFinite(target);
+    if (index >= 0 && (tensor.toFloat32 || tensor.data instanceof Float64Array)) {
+      const data = tensor.data;
+      for (let i = index; i < data.length; i++) {
+        if (!Number.isFinite(target[i]) && Number.isFinite(data[i])) throw outOfRange(name, i, data[i], 'float32', '3.4028235e38');
       }
-      position += 4 * length;
-      continue;
     }
-    const { data } = tensor;
-    for (let i = 0; i < data.length; i++) {
-      const value = data[i];
-      if (dtype === 'F32') {
-        const rounded = Math.fround(value);
-        if (!Number.isFinite(rounded) && Number.isFinite(value)) throw outOfRange(name, i, value, 'float32', '3.4028235e38');
-        view.setFloat32(position, rounded, true);
-      } else {
-        const bits = float32ToFloat16Bits(value);
-        if ((bits & 0x7fff) === 0x7c00 && Number.isFinite(value)) throw outOfRange(name, i, value, 'float16', '65504');
-        view.setUint16(position, bits, true);
-      }
-      position += size;
+    return;
+  }
+  const { data } = tensor;
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
+    if (dtype === 'F32') {
+      const rounded = Math.fround(value);
+      if (!Number.isFinite(rounded) && Number.isFinite(value)) throw outOfRange(name, i, value, 'float32', '3.4028235e38');
+      view.setFloat32(position, rounded, true);
+      position += 4;
+    } else {
+      const bits = float32ToFloat16Bits(value);
+      if ((bits & 0x7fff) === 0x7c00 && Number.isFinite(value)) throw outOfRange(name, i, value, 'float16', '65504');
+      view.setUint16(position, bits, true);
+      position += 2;
     }
   }
-  return out;
 }
 
 function outOfRange(name: string, index: number, value: number, type: string, limit: string): NncError {

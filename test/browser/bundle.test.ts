@@ -1,8 +1,10 @@
-// A built bundle in a real browser: headless Chromium on WebGL (SwiftShader), the page
-// exactly as the README shows it, predictions equal to Node's, memory stable.
+// A built bundle in a real browser: headless Chromium (WebGL on SwiftShader), the page
+// as the README shows it, predictions equal to Node's on WebGL and on wasm for every
+// example, memory stable; which backend the default picks with WebGL in software, with
+// WebGL disabled, and with the wasm binaries missing.
 
 import test from 'ava';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,28 +14,29 @@ import { makeBundle, writeBundle } from '../../runtime/bundle/write.js';
 import { GraphBuilder } from '../../src/ir/graph.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
-import { exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../helpers/models.js';
+import { EXAMPLES, exampleGraph, hostMaxAbsDiff, randomizedWeights } from '../helpers/models.js';
 import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
 
 const root = mkdtempSync(join(tmpdir(), 'nnc-browser-'));
 let browser: Browser;
 let server: StaticServer;
 
-/** The page from the README: a module script importing load from ./model.js. */
+/** The page from the README: a module script importing load from ./model.js (`?backend=B` passes `{ backend: B }`). */
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { load } from './model.js';
-try { window.model = await load(); } catch (e) { window.loadError = String(e && e.message || e); }
+const backend = new URLSearchParams(location.search).get('backend');
+try { window.model = await load(backend ? { backend } : undefined); } catch (e) { window.loadError = String(e && e.message || e); }
 window.ready = true;
 </script>`;
 
-async function bundle(name: string, graph: Graph, weights: ReadonlyMap<string, HostTensor>, dtype: 'float32' | 'float16' = 'float32'): Promise<string> {
+async function bundle(name: string, graph: Graph, weights: ReadonlyMap<string, HostTensor>, dtype: 'float32' | 'float16' | 'uint8' = 'float32'): Promise<string> {
   const optimized = optimize({ graph, weights });
   writeBundle(join(root, name), await makeBundle(optimized.graph, optimized.weights!, dtype));
   return join(root, name);
 }
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.newPage();
+async function open(path: string, on: Browser = browser): Promise<Page> {
+  const page = await on.newPage();
   await page.goto(`${server.url}${path}`);
   await page.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
   return page;
@@ -46,30 +49,44 @@ test.before(async () => {
   const geron = exampleGraph('geron');
   await bundle('geron', geron, randomizedWeights(geron));
   await bundle('geron16', geron, randomizedWeights(geron), 'float16');
+  await bundle('geron8', geron, randomizedWeights(geron), 'uint8');
   const resnet = exampleGraph('tiny_resnet');
   await bundle('resnet', resnet, randomizedWeights(resnet));
+  for (const name of EXAMPLES.filter((n) => n !== 'geron' && n !== 'tiny_resnet')) await bundle(name, exampleGraph(name), randomizedWeights(exampleGraph(name)));
+  // The Géron bundle without its wasm binaries.
+  cpSync(join(root, 'geron'), join(root, 'nowasm'), { recursive: true, filter: (path) => !path.endsWith('.wasm') });
   browser = await launchChromium();
   const pages: Record<string, string> = {};
-  for (const dir of ['geron', 'geron16', 'resnet', 'hostile']) pages[`/${dir}/index.html`] = PAGE;
+  for (const dir of ['geron', 'geron16', 'geron8', 'resnet', 'hostile', 'nowasm', ...EXAMPLES]) pages[`/${dir}/index.html`] = PAGE;
   server = await serve(root, pages);
 });
 
+let noWebgl: Browser | undefined;
+/**
+ * Chromium without WebGL. `--disable-webgl` and `--disable-3d-apis` alone leave WebGL 2
+ * in OffscreenCanvas (which tfjs uses); without the GPU process and its software
+ * rasterizer there is none, in a canvas or offscreen.
+ */
+const NO_WEBGL = ['--disable-webgl', '--disable-3d-apis', '--disable-gpu', '--disable-software-rasterizer'];
+
 test.after.always(async () => {
   await browser?.close();
+  await noWebgl?.close();
   await server?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
 // SwiftShader runs convolutions slowly: the CNN repeats 10 times, the MLPs 200 times.
-for (const [name, size, repeats] of [['geron', 784, 200], ['geron16', 784, 200], ['resnet', 32 * 32 * 3, 10]] as const) {
-  test.serial(`${name}: runs on WebGL, predicts what Node predicts, memory stable over ${repeats} predicts`, async (t) => {
+const CASES = [['geron', 784, 200, 'webgl'], ['geron16', 784, 200, 'webgl'], ['geron8', 784, 200, 'webgl'], ['resnet', 32 * 32 * 3, 10, 'webgl'], ['geron', 784, 200, 'wasm'], ['resnet', 32 * 32 * 3, 10, 'wasm']] as const;
+for (const [name, size, repeats, backend] of CASES) {
+  test.serial(`${name}: runs on ${backend === 'webgl' ? 'WebGL' : backend}, predicts what Node predicts, memory stable over ${repeats} predicts`, async (t) => {
     const batch = 4;
     const x = inputOf(batch * size);
     const node = await loadBundle(join(root, name), { backend: 'wasm' });
     const expected = await node.predict(Float32Array.from(x));
     node.dispose();
 
-    const page = await open(`/${name}/index.html`);
+    const page = await open(`/${name}/index.html?backend=${backend}`);
     const result = await page.evaluate(async ({ x, repeats }) => {
       const w = window as unknown as { model: any; loadError?: string };
       if (w.loadError) return { error: w.loadError };
@@ -86,7 +103,7 @@ for (const [name, size, repeats] of [['geron', 784, 200], ['geron16', 784, 200],
       m.tf.dispose([tensor, out]);
       return {
         backend: m.tf.getBackend(),
-        float32: m.tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'),
+        float32: m.tf.getBackend() === 'webgl' && m.tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'),
         y: Array.from(y as Float32Array),
         fromTensor,
         before: { tensors: before.numTensors, bytes: before.numBytes },
@@ -95,8 +112,8 @@ for (const [name, size, repeats] of [['geron', 784, 200], ['geron16', 784, 200],
     }, { x, repeats });
     await page.close();
     if ('error' in result) return t.fail(`load() failed in the page: ${result.error}`);
-    t.is(result.backend, 'webgl');
-    t.true(result.float32);
+    t.is(result.backend, backend);
+    if (backend === 'webgl') t.true(result.float32);
     // 1e-4: WebGL (SwiftShader) float32 shaders against WASM, after folding.
     t.true(hostMaxAbsDiff(result.y, expected) <= 1e-4, `max abs diff ${hostMaxAbsDiff(result.y, expected)}`);
     t.true(hostMaxAbsDiff(result.fromTensor, expected) <= 1e-4);
@@ -115,7 +132,8 @@ test.serial('a bundle whose names hold quotes, backticks, </script> and newlines
   const page = await browser.newPage();
   // model.js inlined into the HTML: a </script> inside it would end the script early.
   // An inline script cannot export, so its export list becomes local bindings.
-  const exportList = /export\s*\{([^}]*)\};?\s*$/.exec(files.moduleJs);
+  // (model.js ends in its seal line, runtime/bundle/seal.ts, after the export list.)
+  const exportList = /export\s*\{([^}]*)\};?\s*(?:\/\/ nnc-bundle sha256=[0-9a-f]{64}\n)?$/.exec(files.moduleJs);
   t.truthy(exportList);
   const locals = exportList![1].split(',').map((pair) => pair.trim().split(/\s+as\s+/)).map(([local, exported]) => `const ${exported ?? local} = ${local};`).join('');
   const inline = `<!doctype html><script type="module">${files.moduleJs.slice(0, exportList!.index)}${locals}
@@ -147,4 +165,73 @@ test.serial('a truncated weights file is rejected in the page with a clear error
   const error = await page.evaluate(() => (window as any).loadError);
   t.regex(error, /weights\.safetensors is 1000 bytes, but the manifest says \d+ \(truncated\?\)/);
   await page.close();
+});
+
+/** Loads `/<dir>/index.html[?backend=B]` and returns what the page saw: backend, report, outputs for a batch of 2, or the load error. */
+async function loadIn(on: Browser, dir: string, backend?: string): Promise<{ error?: string; backend?: string; report?: string; y?: number[]; inputSize?: number }> {
+  const page = await open(`/${dir}/index.html${backend ? `?backend=${backend}` : ''}`, on);
+  const result = await page.evaluate(async () => {
+    const w = window as unknown as { model: any; loadError?: string };
+    if (w.loadError) return { error: w.loadError };
+    const m = w.model;
+    const inputSize = m.inputs[0].shape.slice(1).reduce((a: number, b: number) => a * b, 1);
+    const x = new Float32Array(2 * inputSize).map((_, i) => Math.sin(i * 0.37));
+    return { backend: m.backend, report: m.backendReport, y: Array.from(await m.predict(x)) as number[], inputSize };
+  });
+  await page.close();
+  return result;
+}
+
+for (const name of EXAMPLES) {
+  test.serial(`${name}: its bundle registers only its graph's kernels and predicts what Node predicts, on WebGL and on wasm`, async (t) => {
+    const dir = name === 'tiny_resnet' ? 'resnet' : name;
+    const node = await loadBundle(join(root, dir), { backend: 'wasm' });
+    for (const backend of ['webgl', 'wasm']) {
+      const result = await loadIn(browser, dir, backend);
+      if (result.error) return t.fail(`${backend}: ${result.error}`);
+      const x = new Float32Array(2 * result.inputSize!).map((_, i) => Math.sin(i * 0.37));
+      const expected = await node.predict(x);
+      t.is(result.backend, backend);
+      t.is(result.report, `${backend} (asked for)`);
+      // 1e-4: WebGL (SwiftShader) float32 shaders against Node's wasm; wasm against wasm is closer.
+      t.true(hostMaxAbsDiff(result.y!, expected) <= 1e-4, `${backend}: max abs diff ${hostMaxAbsDiff(result.y!, expected)}`);
+    }
+    node.dispose();
+  });
+}
+
+test.serial('by default, with WebGL running in software (SwiftShader), the bundle picks wasm and says why', async (t) => {
+  const result = await loadIn(browser, 'geron');
+  t.is(result.error, undefined);
+  t.is(result.backend, 'wasm');
+  t.regex(result.report!, /^wasm \(webgl: software renderer '[^']*SwiftShader[^']*', slower than wasm\)$/);
+});
+
+test.serial('with WebGL disabled, the default runs on wasm; asking for WebGL is a clear error', async (t) => {
+  noWebgl = await launchChromium(NO_WEBGL);
+  const result = await loadIn(noWebgl, 'geron');
+  t.is(result.error, undefined);
+  t.is(result.backend, 'wasm');
+  t.regex(result.report!, /^wasm \(webgl: .+\)$/);
+  t.log(result.report);
+  const node = await loadBundle(join(root, 'geron'), { backend: 'wasm' });
+  const expected = await node.predict(new Float32Array(2 * 784).map((_, i) => Math.sin(i * 0.37)));
+  node.dispose();
+  t.true(hostMaxAbsDiff(result.y!, expected) <= 1e-5);
+  const asked = await loadIn(noWebgl, 'geron', 'webgl');
+  t.regex(asked.error!, /^cannot run this model on the 'webgl' backend: .+/);
+});
+
+test.serial('with the wasm binaries missing: the default falls back (WebGL, or CPU without WebGL) and says so; asking for wasm is a clear error', async (t) => {
+  const onWebgl = await loadIn(browser, 'nowasm');
+  t.is(onWebgl.error, undefined);
+  t.is(onWebgl.backend, 'webgl');
+  t.regex(onWebgl.report!, /^webgl \(renderer '[^']*SwiftShader[^']*'\); wasm: .*\.wasm.*$/);
+  const withoutWebgl = await loadIn(noWebgl ??= await launchChromium(NO_WEBGL), 'nowasm');
+  t.is(withoutWebgl.error, undefined);
+  t.is(withoutWebgl.backend, 'cpu');
+  t.regex(withoutWebgl.report!, /^cpu \(webgl: .+; wasm: .*\.wasm.*\)$/);
+  t.log(onWebgl.report, '|', withoutWebgl.report);
+  const asked = await loadIn(browser, 'nowasm', 'wasm');
+  t.regex(asked.error!, /^cannot run this model on the 'wasm' backend: .*\.wasm.*/);
 });

@@ -48,6 +48,25 @@ test.serial('--passes leaves out a pass; --dtype float16 halves the weights', as
   t.true(manifest.weights.tensors.every((w: { dtype: string }) => w.dtype === 'F16'));
 });
 
+test.serial('--dtype uint8 quantizes the kernels per channel (or --quantization per-tensor), a quarter of their bytes; nnc run reads it back', async (t) => {
+  const out = join(dir, 'uint8');
+  const result = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', out, '--dtype', 'uint8');
+  t.is(result.code, 0, result.stderr);
+  t.regex(result.stdout, /\(uint8 weights, kernels quantized per-channel\)/);
+  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) t.regex(result.stdout, new RegExp(file.replace(/\./g, '\\.')));
+  const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+  const kernel = manifest.weights.tensors.find((w: { name: string }) => w.name === 'dense/kernel');
+  t.is(kernel.dtype, 'U8');
+  t.is(kernel.offsets[1] - kernel.offsets[0], 784 * 300);
+  t.is(kernel.quantization.scale.length, 300);
+  t.is(manifest.weights.tensors.find((w: { name: string }) => w.name === 'dense/bias').dtype, 'F32');
+  const perTensor = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', join(dir, 'uint8t'), '--dtype', 'uint8', '--quantization', 'per-tensor', '--no-verify');
+  t.is(perTensor.code, 0, perTensor.stderr);
+  t.is(JSON.parse(readFileSync(join(dir, 'uint8t', 'model.json'), 'utf8')).weights.tensors.find((w: { name: string }) => w.name === 'dense/kernel').quantization.scale.length, 1);
+  const run = await nnc('run', out, '--input', 'examples/fashion-mnist-4.npy');
+  t.is(run.code, 0, run.stderr);
+});
+
 test.serial('missing --weights or --out are usage errors; weights of another model are refused', async (t) => {
   const noWeights = await nnc('build', 'examples/geron.nn', '--out', join(dir, 'x'));
   t.is(noWeights.code, 2);

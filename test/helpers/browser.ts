@@ -17,7 +17,8 @@ export const CHROMIUM_FLAGS = [
   '--no-first-run',
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** Chromium with CHROMIUM_FLAGS and any `extraFlags` (e.g. `--disable-webgl`). */
+export async function launchChromium(extraFlags: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM_PATH}; the WebGL tests need a real browser.\n` +
@@ -25,7 +26,7 @@ export async function launchChromium(): Promise<Browser> {
         `(or set NNC_CHROMIUM to a Chromium binary). See DEVELOPERS.md.`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS, ...extraFlags] });
 }
 
 export { type StaticServer, serve } from '../../scripts/staticServer.js';

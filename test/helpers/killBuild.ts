@@ -5,6 +5,7 @@
 // test/cli/killDuringBuild.test.ts (a few points) and bench/reliability.ts (hundreds).
 
 import { spawn } from 'node:child_process';
+import { isBundleFile } from '../../runtime/bundle/write.js';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -134,7 +135,7 @@ async function inspect(out: string, input: string, oldJson: string, newJson: str
   if (run.code !== 0) return { outcome: null, failure: `nnc run refuses what is left: ${run.stderr.trim()}` };
   const json = readFileSync(join(out, 'model.json'), 'utf8');
   const outcome: KillOutcome | null = json === oldJson ? 'old' : json === newJson ? (code === 0 ? 'build finished' : 'new') : null;
-  const extra = readdirSync(out).filter((name) => !['model.json', 'model.js', 'weights.safetensors'].includes(name));
+  const extra = readdirSync(out).filter((name) => !isBundleFile(name));
   if (extra.length > 0) return { outcome: null, failure: `the folder holds other files: ${extra.join(', ')}` };
   return outcome ? { outcome, failure: null } : { outcome: null, failure: 'model.json is neither the old nor the new one' };
 }

@@ -4,6 +4,8 @@ import { formatCount, summarize } from '../../../compiler/summary.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { checkBundleTarget, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import type { BundleDtype } from '../../../runtime/bundle/manifest.js';
+import type { Granularity } from '../../../runtime/bundle/quantize.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
@@ -32,7 +34,8 @@ export const buildCommand: Command = {
     { name: 'out', type: 'string', metavar: 'DIR', description: 'the bundle directory' },
     { name: 'optimize', type: 'boolean', description: 'run the optimizer (--no-optimize to bundle the graph as written)', default: true },
     PASSES_FLAG,
-    { name: 'dtype', type: 'string', metavar: 'TYPE', choices: ['float32', 'float16'], description: 'weights precision in the bundle (float16: half the download, decoded to float32 on load)', default: 'float32' },
+    { name: 'dtype', type: 'string', metavar: 'TYPE', choices: ['float32', 'float16', 'uint8'], description: 'weights precision in the bundle (float16: half the download; uint8: a quarter, kernels quantized; decoded to float32 on load)', default: 'float32' },
+    { name: 'quantization', type: 'string', metavar: 'HOW', choices: ['per-channel', 'per-tensor'], description: 'with --dtype uint8: a scale and zero point per output channel, or one per tensor', default: 'per-channel' },
     { name: 'verify', type: 'boolean', description: 'check the optimized graph against the original on random inputs before writing (--no-verify to skip)', default: true },
     BACKEND_FLAG,
   ],
@@ -62,10 +65,10 @@ export const buildCommand: Command = {
       io.stdout(`Fusion report: model ${graph.name}: optimizer off (--no-optimize); bundled as written: ${opCount(graph)} ops, ${formatCount(totalParams)} parameters, ${batchNorms} BatchNormalization layer${batchNorms === 1 ? '' : 's'} kept\n`);
     }
     // The bundle's outputs keep the model's names, whatever layer the optimizer left at each.
-    const declared = graph.outputs.map((id) => graph.nodes[id].name);
-    const files = await makeBundle(result.graph, result.weights, flags.dtype as 'float32' | 'float16', declared);
+    const outputNames = graph.outputs.map((id) => graph.nodes[id].name);
+    const files = await makeBundle(result.graph, result.weights, { dtype: flags.dtype as BundleDtype, quantization: flags.quantization as Granularity, outputNames });
     const written = writeBundle(flags.out as string, files);
-    io.stdout(`wrote bundle ${flags.out} (${flags.dtype} weights):\n`);
+    io.stdout(`wrote bundle ${flags.out} (${flags.dtype} weights${flags.dtype === 'uint8' ? `, kernels quantized ${flags.quantization}` : ''}):\n`);
     for (const file of written) io.stdout(`  ${file.path.padEnd(40)} ${kib(file.bytes).padStart(12)}\n`);
     return EXIT_OK;
   },

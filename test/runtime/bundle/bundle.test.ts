@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
-import { base64Literal, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { base64Literal, kernelsByBackend, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { inferenceKernelNames } from '../../../runtime/kernelNames.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { GraphBuilder } from '../../../src/ir/graph.js';
@@ -54,6 +55,10 @@ test.serial('a bundle loads in Node and predicts what the unoptimized model pred
   // 1e-5: float32 rounding of folded weights (the optimizer's tolerance).
   t.true(hostMaxAbsDiff(y, expected.data) < 1e-5);
   t.is(y.length, 30);
+  // The warm-up a page's load runs (one batch-1 predict on zeros) leaves no tensor behind.
+  const tensors = model.tf.memory().numTensors;
+  await model.warmUp();
+  t.is(model.tf.memory().numTensors, tensors);
   model.dispose();
   reference.dispose();
 });
@@ -63,6 +68,23 @@ test.serial('the same inputs give byte-identical files', async (t) => {
   t.is(again.modelJson, built.modelJson);
   t.deepEqual(again.weights, built.weights);
   t.is(again.moduleJs, built.moduleJs);
+  t.deepEqual([...again.chunks], [...built.chunks]);
+});
+
+test.serial("a bundle registers the graph's kernels on each backend, with the kernels those call, and carries the wasm binaries", async (t) => {
+  const { modules, missingKernels } = kernelsByBackend(inferenceKernelNames(optimized.graph));
+  const names = (backend: 'webgl' | 'wasm' | 'cpu') => modules[backend].map((m) => /kernels[\\/](\w+)\.js$/.exec(m.path)![1]).sort();
+  t.deepEqual(missingKernels, {});
+  // Géron's optimized graph: three _FusedMatMul, a softmax, and the base kernels (Reshape, Identity, Cast).
+  t.deepEqual(names('wasm'), ['Cast', 'Identity', 'Reshape', 'Softmax', '_FusedMatMul']);
+  // WebGL's and the CPU's Softmax and Cast call other kernels' functions directly (max, exp,
+  // sum, div; complex parts), whose configs come along: 15 of WebGL's 170 kernels, 15 of the CPU's 172.
+  t.deepEqual(names('webgl'), ['Cast', 'Complex', 'Exp', 'Identity', 'Max', 'Multiply', 'NotEqual', 'Real', 'RealDiv', 'Reshape', 'Softmax', 'Sub', 'Sum', 'Transpose', '_FusedMatMul']);
+  t.deepEqual(names('cpu'), ['Add', 'BatchMatMul', 'Cast', 'Complex', 'Exp', 'Identity', 'Max', 'Real', 'RealDiv', 'Reshape', 'Softmax', 'Sub', 'Sum', 'Transpose', '_FusedMatMul']);
+  t.deepEqual([...built.wasm.keys()], ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']);
+  t.deepEqual(built.wasm.get('tfjs-backend-wasm.wasm')!.subarray(0, 4), new Uint8Array([0, 0x61, 0x73, 0x6d]));
+  // One chunk per backend, fetched only when that backend is tried.
+  t.deepEqual([...built.chunks.keys()].filter((name) => /^(webgl|wasm|cpu)-/.test(name)).map((name) => name.split('-')[0]).sort(), ['cpu', 'wasm', 'webgl']);
 });
 
 test.serial('float16 weights are half the size and decode to float32 within float16 precision', async (t) => {

@@ -1,0 +1,76 @@
+// Web builds (issue 18 point 1): the code a page downloads for each example's bundle,
+// gzip -9, beside what a tfjs-layers page ships: tfjs-core + tfjs-layers + the WebGL
+// backend, bundled and minified by esbuild here. A bundle's model.js imports the code
+// its backends share and fetches one backend chunk when it tries that backend, so a
+// WebGL page downloads model.js, the shared chunks and the WebGL chunk; a wasm page
+// the wasm chunk instead, and the SIMD binary. Each file is compressed alone, as HTTP
+// sends it. Target: the WebGL page's code at most a third of the peer's.
+//
+//   npm run bench -- web
+
+import { build } from 'esbuild';
+import { gzipSync } from 'node:zlib';
+import { optimize } from '../compiler/passes/pipeline.js';
+import { makeBundle } from '../runtime/bundle/write.js';
+import { EXAMPLES, exampleGraph, randomizedWeights } from '../test/helpers/models.js';
+import type { BenchmarkSection, BenchmarkTable } from './section.js';
+
+const gzip = (data: string | Uint8Array) => gzipSync(data, { level: 9 }).length;
+const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
+
+/** tfjs-core + tfjs-layers + tfjs-backend-webgl, minified: what a tfjs-layers page ships. */
+async function peerBytes(): Promise<number> {
+  const result = await build({
+    stdin: { contents: `export * as tf from '@tensorflow/tfjs-core';\nexport * as tfl from '@tensorflow/tfjs-layers';\nimport '@tensorflow/tfjs-backend-webgl';`, resolveDir: process.cwd(), loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    legalComments: 'none',
+    write: false,
+    logLevel: 'silent',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  return gzip(result.outputFiles[0].contents);
+}
+
+/** The files a page fetches starting from `start`: it and every chunk it imports statically, transitively. */
+function staticClosure(files: ReadonlyMap<string, string>, start: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const [, imported] of (files.get(name) ?? '').matchAll(/(?:import|from)\s*"\.\/([\w.-]+\.js)"/g)) visit(imported);
+  };
+  visit(start);
+  return seen;
+}
+
+async function run(options: { quick: boolean }): Promise<BenchmarkTable> {
+  const peer = await peerBytes();
+  const rows: string[][] = [];
+  const ratios: number[] = [];
+  for (const name of options.quick ? ['geron'] : EXAMPLES) {
+    const graph = exampleGraph(name);
+    const optimized = optimize({ graph, weights: randomizedWeights(graph) });
+    const bundle = await makeBundle(optimized.graph, optimized.weights!);
+    const files = new Map([['model.js', bundle.moduleJs], ...bundle.chunks]);
+    const chunk = (backend: string) => [...bundle.chunks.keys()].find((file) => file.startsWith(`${backend}-`))!;
+    const page = (backend: string) => new Set([...staticClosure(files, 'model.js'), ...staticClosure(files, chunk(backend))]);
+    const size = (names: Iterable<string>) => [...names].reduce((sum, file) => sum + gzip(files.get(file)!), 0);
+    const webgl = size(page('webgl'));
+    const wasm = size(page('wasm'));
+    const loader = size(staticClosure(files, 'model.js'));
+    ratios.push(webgl / peer);
+    rows.push([name, kb(loader), kb(webgl - loader), kb(webgl), kb(wasm), kb(gzip(bundle.wasm.get('tfjs-backend-wasm-simd.wasm')!)), kb(peer), (webgl / peer).toFixed(2), webgl / peer <= 1 / 3 ? 'met' : 'missed']);
+  }
+  return {
+    title: 'Web build: code a page downloads (gzip -9, each file alone), bundle beside tfjs-core + tfjs-layers + WebGL (target: WebGL page ≤ 1/3 of it)',
+    columns: ['model', 'model.js + shared', '+ webgl chunk', 'WebGL page', 'wasm page', '+ .wasm (SIMD)', 'tfjs-layers page', 'ratio', 'target ≤ 0.33'],
+    rows,
+    note: `ratio = WebGL page / tfjs-layers page; worst ${Math.max(...ratios).toFixed(2)}`,
+  };
+}
+
+export const webBuildSection: BenchmarkSection = { name: 'web', run };

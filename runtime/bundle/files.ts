@@ -1,0 +1,92 @@
+// A bundle's data files as text and bytes: model.json (graph + weights manifest +
+// content hash) and weights.safetensors. Platform-neutral (no `node:` imports, no
+// esbuild; SHA-256 through WebCrypto), so a page can build them as well as the CLI;
+// model.js and writing to disk are write.ts's, in Node. Same inputs give the same bytes.
+
+import { NncError } from '../../src/diagnostics.js';
+import { graphToJson } from '../../src/ir/json.js';
+import type { Graph } from '../../src/ir/types.js';
+import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
+import { type EncodedTensor, encodeSafetensors } from '../../src/formats/safetensors.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
+import { type Granularity, type Quantization, channelAxis, quantize } from './quantize.js';
+
+export const GENERATOR = 'nnc 0.1.0';
+export const WEIGHTS_FILE = 'weights.safetensors';
+
+export interface BundleDataFiles {
+  readonly manifest: BundleManifest;
+  /** model.json's text. */
+  readonly modelJson: string;
+  /** weights.safetensors' bytes. */
+  readonly weights: Uint8Array;
+}
+
+export interface BundleOptions {
+  /** Weights precision (default float32). */
+  readonly dtype?: BundleDtype;
+  /** With `dtype: 'uint8'`: one scale and zero point per output channel (default) or per tensor. */
+  readonly quantization?: Granularity;
+  /** The model's output names as declared (the unoptimized graph's), recorded when the optimized graph's differ. */
+  readonly outputNames?: readonly string[];
+}
+
+/** SHA-256 as lowercase hex, through WebCrypto (browsers, Node ≥ 20). */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new NncError('cannot hash the bundle: WebCrypto (crypto.subtle) is not available here');
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** model.json and weights.safetensors for an (optimized) graph and its weights. */
+export async function bundleFiles(graph: Graph, weights: WeightMap, options: BundleOptions = {}): Promise<BundleDataFiles> {
+  const dtype = options.dtype ?? 'float32';
+  checkWeightMap(graph, weights, 'the weights');
+  // uint8: every kernel as codes (quantize.ts), the rest float32.
+  const stored = new Map<string, HostTensor | EncodedTensor>(weights);
+  const quantized = new Map<string, Quantization>();
+  if (dtype === 'uint8') {
+    for (const [key, tensor] of weights) {
+      const axis = channelAxis(key, tensor.shape);
+      if (axis === null) continue;
+      const { bytes, quantization } = quantize(tensor, options.quantization === 'per-tensor' ? null : axis, 'U8');
+      stored.set(key, { dtype: 'U8', shape: tensor.shape, bytes });
+      quantized.set(key, quantization);
+    }
+  }
+  // The writer orders the tensors by name, so the same weights give the same bytes, and
+  // says where it put each: the manifest is made from that layout, not from a parse of the file.
+  const { bytes, header } = encodeSafetensors(stored, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
+  const tensors: TensorManifest[] = [...header.entries].map(([name, e]) => {
+    const entry = { name, dtype: e.dtype as TensorManifest['dtype'], shape: [...e.shape], offsets: [e.begin, e.end] as [number, number] };
+    const quantization = quantized.get(name);
+    return quantization ? { ...entry, quantization } : entry;
+  });
+  const body = {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    model: graph.name,
+    graph: graphToJson(graph),
+    weights: { file: WEIGHTS_FILE, dtype, byteLength: bytes.length, sha256: await sha256Hex(bytes), tensors },
+  } as const;
+  const ownNames = graph.outputs.map((id) => graph.nodes[id].name);
+  const declared = options.outputNames;
+  if (declared !== undefined && declared.length !== ownNames.length) throw new NncError(`makeBundle: ${declared.length} output names for ${ownNames.length} outputs`);
+  const renamed = declared !== undefined && declared.some((name, i) => name !== ownNames[i]);
+  const withOutputs = renamed ? { ...body, outputs: [...declared] } : body;
+  const manifest: BundleManifest = { ...withOutputs, generator: GENERATOR, contentHash: await sha256Hex(hashedText(withOutputs)) };
+  return { manifest, modelJson: readableJson(manifest) + '\n', weights: bytes };
+}
+
+/** JSON with one level of indentation per nesting, but values that fit in 100 characters on one line. */
+export function readableJson(value: unknown, indent = ''): string {
+  const compact = JSON.stringify(value);
+  if (compact.length <= 100 || typeof value !== 'object' || value === null) return compact;
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) return `[\n${value.map((v) => inner + readableJson(v, inner)).join(',\n')}\n${indent}]`;
+  const entries = Object.entries(value).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${readableJson(v, inner)}`);
+  return `{\n${entries.join(',\n')}\n${indent}}`;
+}

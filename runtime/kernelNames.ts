@@ -1,0 +1,107 @@
+// Which TensorFlow.js kernels (registry names) each op's inference kernel in
+// runtime/kernels.ts calls, so that a bundle registers those and no others. One entry
+// per op kind (a kind without an entry is a type error), resolved from the node's
+// attributes, as the kernel in kernels.ts branches on them. A kernel reaches tfjs's
+// registry through tfjs-core's ops (`tf.batchNorm` runs `FusedBatchNorm` and reshapes
+// around it) or `runKernel` itself; the backends' kernels call one another directly,
+// not through the registry, so what the ops ask for is the whole list.
+// test/runtime/kernelNames.test.ts records the kernels a real run asks the registry
+// for and checks them against this table.
+
+import {
+  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
+  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
+  Tile, ZerosLike, _FusedMatMul,
+} from '@tensorflow/tfjs-core';
+import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
+import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
+
+/**
+ * What every bundle registers whatever its graph: reshapes (the matmul form, inputs),
+ * clones (an output that is also an input) and casts, which tfjs-core's ops and the
+ * engine may ask for on their own.
+ */
+export const BASE_KERNELS: readonly string[] = [Reshape, Identity, Cast];
+
+/** `tf.where`: Select, its arguments broadcast (Reshape, Tile) or cloned (Identity) first. */
+const WHERE = [Select, Reshape, Tile, Identity];
+
+/** ELU with any alpha (runtime/activations.ts `elu`). */
+const eluKernels = (alpha: number) => (alpha === 1 ? [Elu] : [Greater, ...WHERE, Multiply, Sub, Exp]);
+
+/** The kernels `activate` calls for an activation (runtime/activations.ts). */
+export function activationKernels(a: Activation): string[] {
+  switch (a.name) {
+    case 'linear':
+      return [];
+    case 'relu':
+      return [Relu];
+    case 'relu6':
+      return [Relu6];
+    case 'elu':
+      return eluKernels(a.alpha ?? 1);
+    case 'selu':
+      return [Selu];
+    case 'sigmoid':
+      return [Sigmoid];
+    case 'tanh':
+      return [Tanh];
+    case 'softmax':
+      return [Softmax];
+    case 'softplus':
+      return [Softplus];
+    case 'swish':
+      return [Multiply, Sigmoid];
+    case 'gelu':
+      return [Multiply, Add, Erf, RealDiv];
+    case 'leaky_relu':
+      return [LeakyRelu];
+  }
+}
+
+/** A fused kernel's activation runs inside it; one tfjs cannot fuse runs after it. */
+const afterFused = (a: Activation) => (fusedActivation(a) ? [] : activationKernels(a));
+
+type KernelNamesOf<K extends OpKind> = (node: NodeOf<K>) => readonly string[];
+
+const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
+  Input: () => [],
+  Dense: (node) => [_FusedMatMul, Reshape, ...afterFused(node.attrs.activation)],
+  Conv2D: (node) => [FusedConv2D, ...afterFused(node.attrs.activation)],
+  DepthwiseConv2D: (node) => [FusedDepthwiseConv2D, ...afterFused(node.attrs.activation)],
+  BatchNormalization: (node) => {
+    const { axis } = node.attrs;
+    const rank = node.shape.length;
+    // tf.batchNorm on the last axis of a rank ≤ 4 input; otherwise x · inv + shift.
+    return axis.length === 1 && axis[0] === rank - 1 && rank <= 4 ? [FusedBatchNorm, Reshape] : [Add, Rsqrt, Multiply, Neg, Reshape];
+  },
+  Activation: (node) => (node.attrs.activation.name === 'linear' ? [Identity] : activationKernels(node.attrs.activation)),
+  ReLU: (node) => {
+    const { max_value, negative_slope, threshold } = node.attrs;
+    if (negative_slope === 0 && threshold === 0) return max_value === null ? [Relu] : max_value === 6 ? [Relu6] : [Relu, Minimum];
+    return [GreaterEqual, ...WHERE, ...(negative_slope === 0 ? [ZerosLike] : [Sub, Multiply]), ...(max_value === null ? [] : [Minimum])];
+  },
+  ELU: (node) => eluKernels(node.attrs.alpha),
+  LeakyReLU: () => [LeakyRelu],
+  Softmax: (node) => (node.attrs.axis === node.shape.length - 1 ? [Softmax] : [Max, Sub, Exp, Sum, RealDiv]),
+  Dropout: () => [Identity],
+  Flatten: () => [Reshape],
+  Reshape: () => [Reshape],
+  Rescaling: () => [Multiply, Add],
+  ZeroPadding2D: () => [PadV2],
+  MaxPooling2D: () => [MaxPool],
+  AveragePooling2D: () => [AvgPool],
+  GlobalAveragePooling2D: () => [Mean],
+  Add: (node) => (node.inputs.length === 2 ? [Add] : [AddN]),
+  Concatenate: (node) => (node.inputs.length === 1 ? [Identity] : [Concat]),
+  Affine: () => [Multiply, Add, Reshape],
+};
+
+/** The tfjs kernels an inference run of `graph` calls, with BASE_KERNELS, sorted. */
+export function inferenceKernelNames(graph: Graph): string[] {
+  const names = new Set(BASE_KERNELS);
+  for (const node of graph.nodes) {
+    for (const name of (KERNEL_NAMES[node.kind] as KernelNamesOf<OpKind>)(node)) names.add(name);
+  }
+  return [...names].sort();
+}

@@ -1,0 +1,103 @@
+// The kernels a bundle registers (runtime/kernelNames.ts) against the kernels a real
+// inference run asks tfjs's registry for: every example, unoptimized and optimized, and
+// one model per op variant, run on the cpu backend with `runKernel` recorded. A kernel
+// the run asks for that the table does not list would be missing from a bundle
+// ("Kernel 'X' not registered"); the browser tests then run every example's bundle.
+
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs-core';
+import { optimize } from '../../compiler/passes/pipeline.js';
+import { initNodeBackend } from '../../runtime/backends/node.js';
+import { BASE_KERNELS, inferenceKernelNames } from '../../runtime/kernelNames.js';
+import { Model } from '../../runtime/model.js';
+import type { Graph } from '../../src/ir/types.js';
+import { EXAMPLES, exampleGraph, graphOf, randomInput, randomizedWeights } from '../helpers/models.js';
+
+test.before(async () => {
+  await initNodeBackend('cpu');
+});
+
+/** The registry names `runKernel` is called with while `graph` predicts a batch of 2. */
+function recordedKernels(graph: Graph): Set<string> {
+  const engine = tf.engine();
+  const original = engine.runKernel;
+  const seen = new Set<string>();
+  const model = new Model(graph, randomizedWeights(graph), 'cpu');
+  const x = randomInput(graph, 2);
+  engine.runKernel = function (this: typeof engine, name: string, ...rest: unknown[]) {
+    seen.add(name);
+    return (original as (...args: unknown[]) => unknown).call(this, name, ...rest);
+  } as typeof engine.runKernel;
+  try {
+    tf.dispose(model.predict(x));
+  } finally {
+    engine.runKernel = original;
+    x.dispose();
+    model.dispose();
+  }
+  return seen;
+}
+
+function checkCovered(t: import('ava').ExecutionContext, graph: Graph): void {
+  const listed = new Set(inferenceKernelNames(graph));
+  const recorded = recordedKernels(graph);
+  t.true(recorded.size > 0);
+  t.deepEqual([...recorded].filter((name) => !listed.has(name)), [], `${graph.name}: asked for but not listed`);
+}
+
+for (const name of EXAMPLES) {
+  test.serial(`${name}: every kernel an inference run asks for is listed, unoptimized and optimized`, (t) => {
+    const graph = exampleGraph(name);
+    checkCovered(t, graph);
+    checkCovered(t, optimize({ graph, weights: randomizedWeights(graph) }).graph);
+  });
+}
+
+test.serial("Géron's optimized graph needs exactly the matmul, the softmax and the base kernels", (t) => {
+  const graph = exampleGraph('geron');
+  const optimized = optimize({ graph, weights: randomizedWeights(graph) }).graph;
+  t.deepEqual(inferenceKernelNames(optimized), ['Cast', 'Identity', 'Reshape', 'Softmax', '_FusedMatMul']);
+  t.deepEqual([...BASE_KERNELS].sort(), ['Cast', 'Identity', 'Reshape']);
+});
+
+// One model per branch of kernels.ts that the examples do not take.
+const VARIANTS: Record<string, string> = {
+  activations: `model Activations {
+  input x: [6]
+  Dense(6, activation=selu) -> Dense(6, activation=tanh) -> Dense(6, activation=softplus) -> Dense(6, activation=swish)
+  Dense(6, activation=gelu) -> Dense(6, activation=elu) -> Dense(6, activation=leaky_relu) -> Activation(sigmoid) -> Activation(linear)
+}`,
+  relus: `model Relus {
+  input x: [6]
+  ReLU(max_value=6) -> ReLU(max_value=2) -> ReLU(negative_slope=0.1, threshold=0.5) -> ReLU(threshold=0.2, max_value=3)
+  ELU(alpha=0.5) -> ELU -> LeakyReLU -> Softmax
+}`,
+  shapes: `model Shapes {
+  input x: [4, 6]
+  Reshape([6, 4]) -> Rescaling(0.5, offset=1) -> BatchNormalization(axis=1) -> Softmax(axis=1) -> Dropout(0.5) -> Flatten
+}`,
+  images: `model Images {
+  input x: [8, 8, 3]
+  a = ZeroPadding2D(1) -> Conv2D(4, 3, activation=tanh) -> MaxPooling2D -> AveragePooling2D
+  b = x -> DepthwiseConv2D(3, padding=same, activation=softmax) -> Conv2D(4, 1) -> MaxPooling2D -> AveragePooling2D
+  c = x -> Conv2D(4, 2, strides=2) -> MaxPooling2D
+  (a, b, c) -> Add -> BatchNormalization -> GlobalAveragePooling2D
+  output a, b
+}`,
+  joins: `model Joins {
+  input x: [5]
+  a = x -> Dense(3)
+  b = x -> Dense(3)
+  (a, b) -> Concatenate -> BatchNormalization(axis=1)
+  (a, b) -> Add
+  output a
+}`,
+};
+
+for (const [name, source] of Object.entries(VARIANTS)) {
+  test.serial(`${name}: every kernel an inference run asks for is listed, unoptimized and optimized`, (t) => {
+    const graph = graphOf(source);
+    checkCovered(t, graph);
+    checkCovered(t, optimize({ graph, weights: randomizedWeights(graph) }).graph);
+  });
+}
