@@ -10,9 +10,10 @@ import { frontendSection } from './frontend.js';
 import { inferenceSection } from './inference.js';
 import { sourceRevision, writeResults } from './report.js';
 import { type BenchmarkSection, type BenchmarkTable, formatTable } from './section.js';
+import { startupSection } from './startup.js';
 import { trainingSection } from './training.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, startupSection];
 
 async function main(argv: readonly string[]): Promise<number> {
   const quick = argv.includes('--quick');

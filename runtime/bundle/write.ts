@@ -11,12 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
 import type { Graph } from '../../src/ir/types.js';
+import { nncVersion } from '../../src/version.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 
-export const GENERATOR = 'nnc 0.1.0';
 export const WEIGHTS_FILE = 'weights.safetensors';
 
 export interface BundleFiles {
@@ -51,7 +51,7 @@ export async function makeBundle(graph: Graph, weights: WeightMap, dtype: Bundle
     graph: graphToJson(graph),
     weights: { file: WEIGHTS_FILE, dtype, byteLength: bytes.length, sha256: sha256(bytes), tensors },
   } as const;
-  const manifest: BundleManifest = { ...body, generator: GENERATOR, contentHash: sha256(hashedText(body)) };
+  const manifest: BundleManifest = { ...body, generator: `nnc ${nncVersion()}`, contentHash: sha256(hashedText(body)) };
   const modelJson = readableJson(manifest) + '\n';
   return { manifest, modelJson, weights: bytes, moduleJs: await bundleModule(modelJson) };
 }
@@ -66,12 +66,15 @@ export function readableJson(value: unknown, indent = ''): string {
   return `{\n${entries.join(',\n')}\n${indent}}`;
 }
 
+// The folder of this file: runtime/bundle/ in the sources, where esbuild resolves
+// './browser.js' to browser.ts as TypeScript does, or dist/runtime/bundle/ in the
+// compiled package, where browser.js is the file itself.
 const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** model.js: the browser loader with the manifest embedded, bundled and minified by esbuild. */
 async function bundleModule(modelJson: string): Promise<string> {
   const entry = [
-    `import { createLoader, decodeBase64 } from './browser.ts';`,
+    `import { createLoader, decodeBase64 } from './browser.js';`,
     `export const manifestText = decodeBase64(${base64Literal(modelJson)});`,
     `export const load = createLoader(manifestText, import.meta.url);`,
   ].join('\n');

@@ -1,4 +1,4 @@
-// What a command is: its name, arguments, options and an async `run` that returns an exit code.
+// What a command is: its arguments, options and an async `run` that returns an exit code.
 
 import type { FlagSpec, FlagValues, PositionalSpec } from './args.js';
 
@@ -15,18 +15,18 @@ export interface CommandContext {
   readonly io: Io;
 }
 
+/** A command's options and code, in ./commands/<name>.ts; its name and summary are in main.ts's table. */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   readonly positionals: readonly PositionalSpec[];
   readonly flags: readonly FlagSpec[];
   run(context: CommandContext): Promise<number>;
 }
 
-/** Exit codes: 0 ok, 1 the input has errors (diagnostics printed), 2 bad command line. */
+/** Exit codes: 0 ok, 1 the input has errors (diagnostics printed), 2 bad command line, 70 a bug in nnc (EX_SOFTWARE). */
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
 
 export const MODEL_FLAG: FlagSpec = { name: 'model', type: 'string', metavar: 'NAME', description: 'the model to use when the file defines several' };
 

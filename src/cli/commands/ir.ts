@@ -5,8 +5,6 @@ import { type Command, EXIT_OK, MODEL_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
 
 export const irCommand: Command = {
-  name: 'ir',
-  summary: 'Print the IR of a model as text: one line per node with its inputs, attributes, shape and weights.',
   positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
   flags: [
     MODEL_FLAG,

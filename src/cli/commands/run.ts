@@ -8,7 +8,7 @@ import type { HostTensor } from '../../ir/tensors.js';
 import { type FlagValues, UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { isDirectory, readTensorFile, writeTensorFile } from '../files.js';
-import { loadModelOrBundle } from '../loadModel.js';
+import { loadModelOrBundle } from '../loadModelOrBundle.js';
 
 /** Reads `--input` files and checks them against the graph's inputs (batch dimension included). */
 export function readInputs(graph: Graph, paths: readonly string[]): HostTensor[] {
@@ -55,8 +55,6 @@ function writeOrPrint(graph: Graph, outputs: HostTensor[], flags: FlagValues, io
 }
 
 export const runCommand: Command = {
-  name: 'run',
-  summary: 'Run a model on an input tensor (.npy) and print or save its predictions.',
   positionals: [{ name: 'FILE|DIR', description: 'a .nn file, or a bundle directory made by nnc build', arity: 'one' }],
   flags: [
     MODEL_FLAG,
