@@ -16,6 +16,7 @@ import { registerGradients } from '../runtime/backends/gradients.js';
 import { initNodeBackend } from '../runtime/backends/node.js';
 import { initializeWeights } from '../runtime/initializers.js';
 import { Model } from '../runtime/model.js';
+import { TrainableModel } from '../runtime/train/trainableModel.js';
 import { Random } from '../runtime/random.js';
 import type { Dataset } from '../runtime/train/datasets.js';
 import { fit } from '../runtime/train/fit.js';
@@ -61,7 +62,7 @@ function syntheticData(count: number, seed: number): Dataset {
 
 /** Seconds for one epoch of nnc's fit over `data`. */
 async function nncEpoch(graph: Graph, weights: Map<string, HostTensor>, data: Dataset, batchSize: number): Promise<number> {
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const optimizer = createOptimizer('sgd', { learningRate: LEARNING_RATE });
   try {
     const started = performance.now();

@@ -13,7 +13,7 @@ import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { Random } from './random.js';
 import { KERNELS, KERNEL_VIEW, type Kernel, type KernelContext, type StateUpdate, type Weights, denseKernel, kernelView, matmulFormValues, toMatmulForm } from './kernels.js';
-import { checkWeightMap, expectedWeights } from './weights.js';
+import { checkWeightMap, expectedWeights } from '../src/ir/weights.js';
 
 interface Step {
   readonly node: Node;

@@ -1,5 +1,6 @@
-// A compiled model on a tfjs backend: predict in inference or training mode, build
-// training steps, read and replace weights, and free everything it owns.
+// A compiled model on a tfjs backend: predict in inference or training mode, read and
+// replace weights, and free everything it owns. Training steps are built by
+// TrainableModel (runtime/train/), so inference code never loads the trainer.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../src/diagnostics.js';
@@ -8,9 +9,6 @@ import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import { float32 } from '../src/ir/tensors.js';
 import type { BackendName } from './backend.js';
 import { Executor } from './executor.js';
-import type { LossName } from './train/losses.js';
-import type { Optimizer } from './train/optimizers.js';
-import { TrainStep } from './train/trainStep.js';
 import { shapeSize } from '../src/ir/shape.js';
 
 /** An input: a tf tensor, or host data with its shape (batch first). */
@@ -27,13 +25,14 @@ export class Model {
   readonly graph: Graph;
   /** The tfjs backend the model runs on. */
   readonly backend: BackendName;
-  readonly #executor: Executor;
+  /** The executor that runs the graph; TrainableModel builds its training steps on it. */
+  protected readonly executor: Executor;
   #seed = 0;
 
   constructor(graph: Graph, weights: WeightMap, backend: BackendName, options: ModelOptions = {}) {
     this.graph = graph;
     this.backend = backend;
-    this.#executor = new Executor(graph, weights, { variables: options.trainable ?? false, weightsName: options.weightsName });
+    this.executor = new Executor(graph, weights, { variables: options.trainable ?? false, weightsName: options.weightsName });
   }
 
   /**
@@ -52,9 +51,9 @@ export class Model {
       return t;
     });
     try {
-      const { outputs, stateUpdates } = this.#executor.run(tensors, { training: options.training ?? false, seed: this.#seed++ });
+      const { outputs, stateUpdates } = this.executor.run(tensors, { training: options.training ?? false, seed: this.#seed++ });
       for (const update of stateUpdates) {
-        this.#executor.assign(update.key, update.value);
+        this.executor.assign(update.key, update.value);
         update.value.dispose();
       }
       return outputs.length === 1 ? outputs[0] : outputs;
@@ -74,23 +73,18 @@ export class Model {
     }
   }
 
-  /** A training step for this model (the model must have been created with `trainable: true`). */
-  trainStep(loss: LossName, optimizer: Optimizer): TrainStep {
-    return new TrainStep(this.#executor, loss, optimizer);
-  }
-
   getWeights(): Promise<Map<string, HostTensor>> {
-    return this.#executor.getWeights();
+    return this.executor.getWeights();
   }
 
   /** Replaces every weight; all mismatches are reported at once. */
   setWeights(weights: WeightMap, what?: string): void {
-    this.#executor.setWeights(weights, what);
+    this.executor.setWeights(weights, what);
   }
 
   /** Frees every tensor the model owns. */
   dispose(): void {
-    this.#executor.dispose();
+    this.executor.dispose();
   }
 }
 

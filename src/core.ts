@@ -1,11 +1,16 @@
-// The platform-neutral core, `import ... from 'nnc/core'`: checking `.nn` text, the IR
-// and its printer, the Keras summary, the optimizer and its report. Nothing here (or
-// below it) imports `node:` modules, TensorFlow.js or esbuild, so a page or a worker can
-// bundle it; running and bundling models is the full entry's (src/index.ts).
-// test/package/pack.test.ts checks that importing it loads none of them.
-export { check, type CheckResult } from '../compiler/check.js';
-export { summarize, formatSummary, type Summary } from '../compiler/summary.js';
+// The platform-neutral core: everything that checks, summarizes, optimizes and prints
+// a model, and reads or writes the tensor file formats, with no Node module, no
+// esbuild and no tfjs backend. The same modules serve the CLI and a page (the
+// playground bundles this entry for the browser; test/architecture/coreBundle.test.ts
+// builds it with esbuild for platform 'browser').
+
+export { checkSource, modelGraph, optimizeGraph, optimizeModel, withWeights, type OptimizedModel, type WeightedModel } from './driver.js';
+export { check, pickModel, type CheckResult } from '../compiler/check.js';
+export { summarize, formatSummary, formatCount, type Summary, type SummaryRow } from '../compiler/summary.js';
 export { optimize, PASSES, type OptimizeOptions, type OptimizeResult } from '../compiler/passes/pipeline.js';
-export { fusionReport, formatFusionReport, type FusionReport } from '../compiler/passes/report.js';
+export { fusionReport, formatFusionReport, type FusionReport, type BatchNormOutcome } from '../compiler/passes/report.js';
 export { NncError, Source, formatDiagnostic, formatDiagnostics, type Diagnostic } from './diagnostics.js';
 export * from './ir/index.js';
+export { checkWeightMap, expectedWeights } from './ir/weights.js';
+export { readSafetensors, writeSafetensors } from './formats/safetensors.js';
+export { readNpyFloat32, writeNpy } from './formats/npy.js';

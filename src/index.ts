@@ -1,11 +1,9 @@
-// What users import from nnc.
+// What users import from nnc in Node: the platform-neutral core (src/core.ts: check,
+// summarize, optimize, the IR, the file formats) plus compiling onto a TensorFlow.js
+// backend, models, and training. A page imports 'nnc/core' instead.
+export * from './core.js';
 export { compile, compileGraph, type CompileOptions } from './api.js';
-export { check, type CheckResult } from '../compiler/check.js';
-export { summarize, formatSummary, type Summary } from '../compiler/summary.js';
 export { Model, type InputLike } from '../runtime/model.js';
-export { NncError, Source, formatDiagnostic, formatDiagnostics, type Diagnostic } from './diagnostics.js';
-export * from './ir/index.js';
+export { TrainableModel } from '../runtime/train/trainableModel.js';
 export { createOptimizer, OPTIMIZERS, type Optimizer, type OptimizerName } from '../runtime/train/optimizers.js';
 export { LOSSES, type LossName } from '../runtime/train/losses.js';
-export { optimize, PASSES } from '../compiler/passes/pipeline.js';
-export { fusionReport, formatFusionReport } from '../compiler/passes/report.js';

@@ -24,7 +24,7 @@ import { type GraphJson, graphFromJson, isRecord } from '../../src/ir/json.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, readSafetensorsTensors } from '../../src/formats/safetensors.js';
-import { checkWeightMap } from '../weights.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
 export const BUNDLE_VERSION = 1;

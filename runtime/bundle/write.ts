@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
 import type { Graph } from '../../src/ir/types.js';
-import { nncVersion } from '../../src/version.js';
+import { nncVersion } from '../version.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, writeSafetensors } from '../../src/formats/safetensors.js';
-import { checkWeightMap } from '../weights.js';
+import { checkWeightMap } from '../../src/ir/weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, hashedText } from './manifest.js';
 
 export const WEIGHTS_FILE = 'weights.safetensors';

@@ -14,8 +14,9 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { Model } from '../model.js';
+import type { TrainableModel } from './trainableModel.js';
 import { Random } from '../random.js';
-import { expectedWeights } from '../weights.js';
+import { expectedWeights } from '../../src/ir/weights.js';
 import type { Dataset } from './datasets.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
@@ -119,7 +120,7 @@ function batchTensors(data: Dataset, batch: HostBatch): [tf.Tensor, tf.Tensor] {
 }
 
 /** Trains `model` in place; returns one record per epoch. */
-export async function fit(model: Model, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
+export async function fit(model: TrainableModel, train: Dataset, validation: Dataset | null, options: FitOptions): Promise<EpochRecord[]> {
   const { epochs, batchSize, loss, optimizer, seed } = options;
   const callbacks = options.callbacks ?? {};
   const step = model.trainStep(loss, optimizer);

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WeightSpec } from '../../src/ir/types.js';
 import type { Executor } from '../executor.js';
-import { expectedWeights } from '../weights.js';
+import { expectedWeights } from '../../src/ir/weights.js';
 import { type LossName, computeLoss, countCorrect } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 import { applyConstraint, regularizationLoss } from './regularization.js';

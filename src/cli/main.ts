@@ -4,7 +4,7 @@
 // trace.
 
 import { NncError, didYouMean, formatDiagnostics } from '../diagnostics.js';
-import { nncVersion } from '../version.js';
+import { nncVersion } from '../../runtime/version.js';
 import { UsageError, formatUsage, parseArgs } from './args.js';
 import { type Command, EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, type Io } from './command.js';
 
@@ -61,6 +61,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'evaluate',
     summary: 'Loss and accuracy of a model (with weights) or of a bundle on a dataset split, in inference mode.',
     load: async () => (await import('./commands/evaluate.js')).evaluateCommand,
+  },
+  {
+    name: 'graph',
+    summary: 'Draw the graph as SVG: each layer with its kind, name and output shape; with --optimize, after folding, each BatchNormalization’s fate marked.',
+    load: async () => (await import('./commands/graph.js')).graphCommand,
   },
 ];
 

@@ -5,7 +5,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
-import { Model } from '../../runtime/model.js';
+import { TrainableModel } from '../../runtime/train/trainableModel.js';
 import { type OptimizerName, createOptimizer } from '../../runtime/train/optimizers.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { exampleGraph, graphOf, hostMaxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
@@ -19,7 +19,7 @@ test.before(async () => {
 test.serial("Géron's MLP: three SGD steps give tfjs-layers' trainOnBatch weights, losses and moving statistics", async (t) => {
   const graph = exampleGraph('geron');
   const weights = randomizedWeights(graph);
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const reference = buildTfjsLayersModel(graph, weights);
   reference.compile({ optimizer: tf.train.sgd(0.05), loss: 'sparseCategoricalCrossentropy' });
   const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.05 }));
@@ -114,7 +114,7 @@ for (const name of ['sgd', 'adam', 'nadam', 'rmsprop'] as const) {
   test.serial(`${name}: five steps follow Keras 3's update rule`, async (t) => {
     const graph = graphOf('model M { input x: [2]\n Dense(1, use_bias=false) }');
     const weights = new Map<string, HostTensor>([['dense/kernel', { shape: [2, 1], data: Float32Array.from(W0) }]]);
-    const model = new Model(graph, weights, 'wasm', { trainable: true });
+    const model = new TrainableModel(graph, weights, 'wasm');
     const optimizer = createOptimizer(name, { learningRate: 0.01, momentum: name === 'sgd' ? 0.9 : undefined });
     const step = model.trainStep('mean_squared_error', optimizer);
     const x = tf.tensor2d(XS);
@@ -137,7 +137,7 @@ for (const name of ['sgd', 'adam', 'nadam', 'rmsprop'] as const) {
 
 test.serial('l2 regularization adds λ·Σw² to the loss, and non_neg clips the weight after the update', async (t) => {
   const graph = graphOf('model M { input x: [2]\n Dense(1, use_bias=false, kernel_regularizer=l2(0.5), kernel_constraint=non_neg) }');
-  const model = new Model(graph, new Map([['dense/kernel', { shape: [2, 1], data: Float32Array.from(W0) }]]), 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, new Map([['dense/kernel', { shape: [2, 1], data: Float32Array.from(W0) }]]), 'wasm');
   const step = model.trainStep('mean_squared_error', createOptimizer('sgd', { learningRate: 0.01 }));
   const x = tf.tensor2d(XS);
   const y = tf.tensor2d(YS.map((v) => [v]));
@@ -158,7 +158,7 @@ test.serial('l2 regularization adds λ·Σw² to the loss, and non_neg clips the
 test.serial('a BatchNormalization with trainable=false is left untouched by training steps', async (t) => {
   const graph = graphOf('model M { input x: [4]\n Dense(3)\n BatchNormalization(trainable=false)\n Dense(2, activation=softmax) }');
   const weights = randomizedWeights(graph, 4);
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('adam', { learningRate: 0.01 }));
   for (let i = 0; i < 3; i++) {
     const x = tf.randomNormal([8, 4], 0, 1, 'float32', i);

@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
-import { optimize } from '../../../compiler/passes/pipeline.js';
-import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
+import { formatFusionReport } from '../../../compiler/passes/report.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
-import { checkWeightMap } from '../../../runtime/weights.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
-import type { Graph } from '../../ir/types.js';
-import type { WeightMap } from '../../ir/tensors.js';
+import { optimizeModel, type WeightedModel, withWeights } from '../../driver.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { isDirectory, readWeightsFile } from '../files.js';
@@ -43,20 +40,19 @@ export const buildCommand: Command = {
     if (!flags.out) throw new UsageError('--out DIR is required');
     if (existsSync(flags.out as string) && !isDirectory(flags.out as string)) throw new UsageError(`--out ${flags.out} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
     const weightsPath = flags.weights as string;
-    const weights = readWeightsFile(weightsPath);
-    checkWeightMap(graph, weights, weightsPath);
+    const model = withWeights(graph, readWeightsFile(weightsPath), weightsPath);
 
-    let result: { graph: Graph; weights: WeightMap } = { graph, weights };
+    let result: WeightedModel = model;
     if (flags.optimize) {
-      const optimized = optimize({ graph, weights }, { passes: flags.passes as string[] | undefined });
-      io.stdout(formatFusionReport(fusionReport(graph, optimized)));
+      const optimized = optimizeModel(model, { passes: flags.passes as string[] | undefined });
+      io.stdout(formatFusionReport(optimized.report));
       if (flags.verify) {
         const backend = await initNodeBackend(flags.backend as BackendName);
-        const comparison = await compareModels({ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }, randomInputs(graph, 2, 8, 0), backend, BUILD_TOLERANCE);
+        const comparison = await compareModels(model, optimized, randomInputs(graph, 2, 8, 0), backend, BUILD_TOLERANCE);
         io.stdout(formatComparison('verify (2 random batches of 8)', comparison, BUILD_TOLERANCE) + '\n');
         if (!comparison.within) throw new NncError('the optimized graph does not compute the same function; no bundle written (rerun with --passes to find the pass, or --no-optimize)');
       }
-      result = { graph: optimized.graph, weights: optimized.weights! };
+      result = optimized;
     } else {
       const batchNorms = graph.nodes.filter((n) => n.kind === 'BatchNormalization').length;
       const { totalParams } = summarize(graph);

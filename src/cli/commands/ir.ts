@@ -1,5 +1,6 @@
 import { NncError } from '../../diagnostics.js';
-import { PASSES, checkPassName, optimize } from '../../../compiler/passes/pipeline.js';
+import { PASSES, checkPassName } from '../../../compiler/passes/pipeline.js';
+import { optimizeGraph } from '../../driver.js';
 import { printGraph } from '../../ir/printer.js';
 import { type Command, EXIT_OK, MODEL_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
@@ -20,7 +21,7 @@ export const irCommand: Command = {
     }
     checkPassName(after);
     const mode = flags.training ? 'training' : 'inference';
-    const result = optimize({ graph, weights: null }, { mode });
+    const result = optimizeGraph(graph, { mode });
     // Folding passes repeat until nothing changes; the graph after a pass's first run is
     // the pipeline up to and including that pass.
     const step = result.steps.find((s) => s.pass === after);

@@ -3,13 +3,13 @@
 
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { optimize } from '../../../compiler/passes/pipeline.js';
 import { formatCount, summarize } from '../../../compiler/summary.js';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { Model } from '../../../runtime/model.js';
+import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { defaultLoss, outputActivation } from '../../../runtime/train/chooseLoss.js';
 import { type TrainingData, fashionMnistData, fitFashionMnist, isIntegral, modelIo, npzData, readNpzArrays } from '../../../runtime/train/datasets.js';
 import { type Evaluation, evaluate, fit } from '../../../runtime/train/fit.js';
@@ -23,6 +23,7 @@ import type { Graph } from '../../ir/types.js';
 import type { HostTensor } from '../../ir/tensors.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
+import { optimizeModel, withWeights } from '../../driver.js';
 import { describeFsError, readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
@@ -95,7 +96,7 @@ export const trainCommand: Command = {
     );
     if (!data.validation) io.stderr(`note: no validation data (give x_val, y_val in the .npz, or --validation-split F)\n`);
 
-    const model = new Model(graph, initialWeights, backend, { trainable: true, weightsName: initialPath ?? 'the initial weights' });
+    const model = new TrainableModel(graph, initialWeights, backend, { weightsName: initialPath ?? 'the initial weights' });
     const optimizer = createOptimizer(optimizerName, { learningRate, momentum });
     try {
       const progress = { out: io.stdout, err: io.stderr, isTTY: io.isTTY };
@@ -179,8 +180,7 @@ export async function loadData(graph: Graph, dataFlag: string, lossFlag: LossNam
 
 /** The test set through the optimized inference graph, on the trained weights; prints the comparison. */
 async function evaluateOptimized(graph: Graph, trained: Map<string, HostTensor>, data: TrainingData, loss: LossName, backend: BackendName, test: Evaluation, io: Io): Promise<Evaluation> {
-  const optimized = optimize({ graph, weights: trained });
-  if (!optimized.weights) throw new NncError('the optimizer returned no weights');
+  const optimized = optimizeModel(withWeights(graph, trained, 'the trained weights'), {});
   const model = new Model(optimized.graph, optimized.weights, backend, { weightsName: 'the optimized weights' });
   try {
     const result = await evaluate(model, data.test!, loss);

@@ -1,9 +1,8 @@
-import { optimize } from '../../../compiler/passes/pipeline.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { type Tolerance, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
-import { checkWeightMap } from '../../../runtime/weights.js';
+import { optimizeModel, withWeights } from '../../driver.js';
 import { BACKEND_FLAG, type Command, EXIT_ERRORS, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { readWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
@@ -46,18 +45,17 @@ export const verifyCommand: Command = {
     const graph = loadModel(positional[0], flags.model as string | undefined, io);
     checkRandomInputSize(graph, flags.samples as number, flags.batch as number);
     const seed = flags.seed as number;
-    let weights;
+    let model;
     if (flags.weights) {
-      weights = readWeightsFile(flags.weights as string);
-      checkWeightMap(graph, weights, flags.weights as string);
+      model = withWeights(graph, readWeightsFile(flags.weights as string), flags.weights as string);
     } else {
       io.stderr(`note: no --weights given: verifying with initial weights (seed ${seed}); BatchNormalization statistics are then trivial\n`);
-      weights = initializeWeights(graph, seed);
+      model = withWeights(graph, initializeWeights(graph, seed), 'the initial weights');
     }
-    const optimized = optimize({ graph, weights }, { passes: flags.passes as string[] | undefined });
+    const optimized = optimizeModel(model, { passes: flags.passes as string[] | undefined });
     const backend = await initNodeBackend(flags.backend as BackendName);
     const tolerance: Tolerance = { atol: flags.atol as number, rtol: flags.rtol as number };
-    const pairs = [{ graph, weights }, { graph: optimized.graph, weights: optimized.weights! }] as const;
+    const pairs = [model, optimized] as const;
     io.stdout(`verify ${graph.name} on ${backend}: ${opCount(graph)} ops before, ${opCount(optimized.graph)} after optimization\n`);
     let ok = true;
     if (flags.input) {

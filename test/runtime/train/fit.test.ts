@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
-import { Model } from '../../../runtime/model.js';
+import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { Random } from '../../../runtime/random.js';
 import type { Dataset } from '../../../runtime/train/datasets.js';
 import { type BatchReport, batches, epochOrder, evaluate, fit } from '../../../runtime/train/fit.js';
@@ -62,7 +62,7 @@ test.serial('batches: 10 examples in batches of 4 are 4, 4, 2, each row gathered
 
 test.serial('fit counts the partial last batch and averages loss and accuracy by batch size', async (t) => {
   const graph = graphOf(MLP);
-  const model = new Model(graph, initializeWeights(graph, 1), 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, initializeWeights(graph, 1), 'wasm');
   const optimizer = createOptimizer('sgd', { learningRate: 0.05 });
   const reports: BatchReport[] = [];
   const history = await fit(model, blobs(10, 2), null, { epochs: 2, batchSize: 4, loss: 'sparse_categorical_crossentropy', optimizer, seed: 3, callbacks: { onBatchEnd: (r) => reports.push(r) } });
@@ -96,7 +96,7 @@ test.serial('fit counts the partial last batch and averages loss and accuracy by
 
 async function trainedWeights(seed: number): Promise<Map<string, { data: Float32Array | Float64Array }>> {
   const graph = graphOf(MLP);
-  const model = new Model(graph, initializeWeights(graph, 1), 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, initializeWeights(graph, 1), 'wasm');
   const optimizer = createOptimizer('adam', { learningRate: 0.01 });
   await fit(model, blobs(30, 2), null, { epochs: 2, batchSize: 8, loss: 'sparse_categorical_crossentropy', optimizer, seed });
   const weights = await model.getWeights();
@@ -115,7 +115,7 @@ test.serial('a seed makes a run reproducible (shuffles and Dropout); another see
 
 test.serial('loss decreases and accuracy rises on three Gaussian blobs', async (t) => {
   const graph = graphOf(MLP.replace('Dropout(0.3)', ''));
-  const model = new Model(graph, initializeWeights(graph, 1), 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, initializeWeights(graph, 1), 'wasm');
   const optimizer = createOptimizer('sgd', { learningRate: 0.05 });
   const train = blobs(300, 2);
   const validation = blobs(90, 9);
@@ -133,7 +133,7 @@ test.serial('evaluate runs in inference mode: Dropout off, moving statistics use
   const graph = graphOf(MLP.replace('Dense(3, activation=softmax)', 'Dense(3, activation=softmax, kernel_regularizer=l2(0.01))'));
   const weights = initializeWeights(graph, 1);
   weights.set('batch_normalization/moving_mean', { shape: [16], data: new Float32Array(16).fill(0.3) });
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const data = blobs(12, 5);
   const tensors = tf.memory().numTensors;
   const first = await evaluate(model, data, 'sparse_categorical_crossentropy', 5);

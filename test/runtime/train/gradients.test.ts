@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
-import { Model } from '../../../runtime/model.js';
+import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { Random } from '../../../runtime/random.js';
 import { createOptimizer } from '../../../runtime/train/optimizers.js';
 import { graphOf } from '../../helpers/models.js';
@@ -72,7 +72,7 @@ test('gradients through BatchNormalization in training mode match float64 finite
   const y = [0, 1, 2, 0, 1, 2];
   const host: HostWeights = new Map([...weights].map(([key, value]) => [key, Array.from(value.data)]));
 
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const optimizer = createOptimizer('sgd', { learningRate: 1 });
   const xs = tf.tensor2d(x, [BATCH, IN]);
   const ys = tf.tensor1d(y, 'float32');

@@ -8,7 +8,7 @@ import test from 'ava';
 import { registerGradients } from '../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
-import { Model } from '../../../runtime/model.js';
+import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { Random } from '../../../runtime/random.js';
 import type { Dataset } from '../../../runtime/train/datasets.js';
 import { epochOrder, fit } from '../../../runtime/train/fit.js';
@@ -70,7 +70,7 @@ test.serial('moving mean and variance after 2 epochs of 10 examples in batches o
   }
   t.is(steps, 6);
 
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const optimizer = createOptimizer('sgd', { learningRate: 0.1 });
   await fit(model, data, null, { epochs, batchSize, loss: 'sparse_categorical_crossentropy', optimizer, seed });
   const after = await model.getWeights();
@@ -92,7 +92,7 @@ test.serial('a BatchNormalization with trainable=false keeps every weight throug
   const weights = initializeWeights(graph, 7);
   weights.set('batch_normalization/moving_mean', { shape: [4], data: Float32Array.from([0.1, 0.2, 0.3, 0.4]) });
   weights.set('batch_normalization/moving_variance', { shape: [4], data: Float32Array.from([1.5, 0.5, 2, 1]) });
-  const model = new Model(graph, weights, 'wasm', { trainable: true });
+  const model = new TrainableModel(graph, weights, 'wasm');
   const optimizer = createOptimizer('sgd', { learningRate: 0.1 });
   await fit(model, blobs(10, 3), null, { epochs: 2, batchSize: 4, loss: 'sparse_categorical_crossentropy', optimizer, seed: 1 });
   const after = await model.getWeights();

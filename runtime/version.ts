@@ -1,7 +1,8 @@
 // nnc's version: the one in package.json, for `nnc --version`, the `generator` of every
-// bundle and the npm package alike. Read when first asked for, from the package.json
-// nearest above this file: the repository's when running from the sources (src/) or
-// from the compiled output (dist/src/), the installed package's in node_modules/nnc/.
+// bundle (runtime/bundle/write.ts, hence this layer) and the npm package alike. Read
+// when first asked for, from the package.json nearest above this file: the repository's
+// when running from the sources (runtime/) or from the compiled output (dist/runtime/),
+// the installed package's in node_modules/nnc/.
 
 import { readFileSync } from 'node:fs';
 

@@ -3,7 +3,7 @@
 
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { cstTypings, syntaxDiagramsPage } from '../../grammar/artifacts.js';
+import { cstTypings, syntaxDiagramsPage } from '../../scripts/grammarArtifacts.js';
 
 test('grammar/cst.d.ts is what the grammar generates (run `npm run gen` after changing grammar/parser.ts)', (t) => {
   t.is(readFileSync('grammar/cst.d.ts', 'utf8'), cstTypings());

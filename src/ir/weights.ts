@@ -1,12 +1,12 @@
 // The weights a graph expects, and checking a weight map against them: every name,
 // shape and dtype, with every mismatch reported at once.
 
-import { NncError, didYouMean, error } from '../src/diagnostics.js';
-import { nodeWeights } from '../src/ir/ops.js';
-import type { Graph, WeightSpec } from '../src/ir/types.js';
-import type { WeightMap } from '../src/ir/tensors.js';
-import { hostLength, weightKey } from '../src/ir/tensors.js';
-import { formatShape, shapeSize } from '../src/ir/shape.js';
+import { NncError, didYouMean, error } from '../diagnostics.js';
+import { nodeWeights } from './ops.js';
+import type { Graph, WeightSpec } from './types.js';
+import type { WeightMap } from './tensors.js';
+import { hostLength, weightKey } from './tensors.js';
+import { formatShape, shapeSize } from './shape.js';
 
 /** Every weight of the graph, keyed `<layer>/<variable>`, in graph order. */
 export function expectedWeights(graph: Graph): Map<string, WeightSpec> {
@@ -19,10 +19,27 @@ export function expectedWeights(graph: Graph): Map<string, WeightSpec> {
 
 
 /**
+ * Weight maps already found to fit a graph, with the tensors they held then. A build
+ * hands one pair to several stages (read, optimize, verify, bundle, load); each stage
+ * after the first only confirms that the map still holds the very same tensors (a map
+ * edited since, through a mutable reference, is checked again in full).
+ */
+const fitting = new WeakMap<WeightMap, { readonly graph: Graph; readonly tensors: readonly unknown[] }>();
+
+function stillFits(graph: Graph, weights: WeightMap): boolean {
+  const seen = fitting.get(weights);
+  if (!seen || seen.graph !== graph || seen.tensors.length !== weights.size) return false;
+  let i = 0;
+  for (const tensor of weights.values()) if (tensor !== seen.tensors[i++]) return false;
+  return true;
+}
+
+/**
  * Throws one NncError listing every missing, unexpected and mis-shaped weight, naming
  * each weight with its expected and found shape. `what` names the weights' origin.
  */
 export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): void {
+  if (stillFits(graph, weights)) return;
   const expected = expectedWeights(graph);
   const problems: string[] = [];
   for (const [key, spec] of expected) {
@@ -48,5 +65,6 @@ export function checkWeightMap(graph: Graph, weights: WeightMap, what: string): 
     const count = problems.length;
     throw new NncError([error(`${what} does not fit model '${graph.name}' (${count} problem${count > 1 ? 's' : ''}):\n  ${problems.join('\n  ')}`)]);
   }
+  fitting.set(weights, { graph, tensors: [...weights.values()] });
 }
 
