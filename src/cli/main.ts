@@ -4,7 +4,6 @@
 // trace.
 
 import { NncError, didYouMean, formatDiagnostics } from '../diagnostics.js';
-import { nncVersion } from '../../runtime/version.js';
 import { UsageError, formatUsage, parseArgs } from './args.js';
 import { type Command, EXIT_ERRORS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, type Io } from './command.js';
 
@@ -97,6 +96,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   if (name === '--version' || name === '-v') {
+    const { nncVersion } = await import('../../runtime/version.js');
     io.stdout(`nnc ${nncVersion()}\n`);
     return EXIT_OK;
   }
