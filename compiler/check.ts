@@ -3,7 +3,7 @@
 import { parse } from '../grammar/parse.js';
 import { type Diagnostic, NncError, Source, didYouMean, error, hasErrors } from '../src/diagnostics.js';
 import type { Graph } from '../src/ir/types.js';
-import { lower } from './lower.js';
+import { lower } from './lower/lower.js';
 
 export interface CheckResult {
   readonly source: Source;
@@ -21,7 +21,7 @@ export function check(text: string | Source, name = '<input>'): CheckResult {
   const parsed = parse(source);
   const lowered = lower(source, parsed);
   const diagnostics = [...parsed.diagnostics, ...lowered.diagnostics].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
-  return { source, diagnostics, models: withoutLexicalErrors(lowered.models, parsed), modelNames: lowered.modelNames };
+  return { source, diagnostics, models: lowered.models, modelNames: lowered.modelNames };
 }
 
 /**
@@ -41,25 +41,4 @@ export function pickModel(result: CheckResult, name: string | undefined, chooseW
   const graph = result.models.get(name);
   if (!graph) throw new NncError([error(`${subject} has no model '${name}'${didYouMean(name, names)} (models: ${names.join(', ')})`)]);
   return graph;
-}
-
-/**
- * A bad character is skipped so the rest of its model is still checked, and the model
- * may then lower cleanly (`Dense(3) $ ReLU`); it still has an error, so it has no graph.
- */
-function withoutLexicalErrors(models: ReadonlyMap<string, Graph>, parsed: ReturnType<typeof parse>): ReadonlyMap<string, Graph> {
-  const errorOffsets = parsed.diagnostics.filter((d) => d.severity === 'error' && d.location).map((d) => d.location!.start);
-  if (errorOffsets.length === 0) return models;
-  const kept = new Map(models);
-  const seen = new Set<string>();
-  for (const definition of parsed.definitions) {
-    const modelName = definition.name === 'modelDefinition' ? definition.children.name?.[0]?.image : undefined;
-    if (modelName === undefined || seen.has(modelName)) continue;
-    seen.add(modelName); // lowering uses the first definition of a name
-    const start = definition.location?.startOffset ?? 0;
-    const end = definition.location?.endOffset;
-    const last = end === undefined || Number.isNaN(end) ? Infinity : end;
-    if (errorOffsets.some((offset) => offset >= start && offset <= last)) kept.delete(modelName);
-  }
-  return kept;
 }

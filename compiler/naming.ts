@@ -15,11 +15,19 @@ export class LayerNamer {
   readonly #counts = new Map<string, number>();
   readonly #bases = new Map<string, string>();
 
+  /** The name the next layer of `kind` gets, handed out (counted). */
   next(kind: string): string {
+    const name = this.peek(kind);
+    const base = this.#bases.get(kind)!;
+    this.#counts.set(base, (this.#counts.get(base) ?? 0) + 1);
+    return name;
+  }
+
+  /** The name the next layer of `kind` would get, without handing it out (the `.nn` printer asks before deciding). */
+  peek(kind: string): string {
     let base = this.#bases.get(kind);
     if (base === undefined) this.#bases.set(kind, (base = toSnakeCase(kind)));
     const count = this.#counts.get(base) ?? 0;
-    this.#counts.set(base, count + 1);
     return count === 0 ? base : `${base}_${count}`;
   }
 }

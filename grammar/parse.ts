@@ -104,7 +104,8 @@ function lex(source: Source, diagnostics: Diagnostic[], unterminated: number[]):
       return { ...token, tokenType: StringLiteral, tokenTypeIdx: StringLiteral.tokenTypeIdx, image: `${token.image.replace(/\\$/, '')}"` } as IToken;
     }
     if (token.tokenType === StringLiteral) {
-      const bad = /\\([^"\\])/.exec(token.image);
+      // Escapes are read in pairs from the left: in `"a\\ b"` the second backslash is escaped, not escaping.
+      const bad = [...token.image.matchAll(/\\(.)/g)].find((m) => m[1] !== '"' && m[1] !== '\\');
       if (bad) {
         diagnostics.push(syntaxError(source, token.startOffset + bad.index, `unknown escape '\\${bad[1]}' in a string: expected \\" or \\\\`, 2));
       }

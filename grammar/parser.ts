@@ -1,5 +1,5 @@
 // The `.nn` grammar as a Chevrotain CstParser. Syntax only: names are not resolved
-// and values not checked here (that is compiler/lower.ts). Error recovery is on, so
+// and values not checked here (that is compiler/lower/). Error recovery is on, so
 // one pass reports every syntax error it can and still builds a CST.
 //
 //   file        := (modelDef | blockDef)*

@@ -7,6 +7,8 @@
 export { checkSource, modelGraph, optimizeGraph, optimizeModel, withWeights, type OptimizedModel, type WeightedModel } from './driver.js';
 export { check, pickModel, type CheckResult } from '../compiler/check.js';
 export { summarize, formatSummary, formatCount, type Summary, type SummaryRow } from '../compiler/summary.js';
+export { printGraph, type PrintGraphOptions } from '../compiler/print/printGraph.js';
+export { formatSource, type FormatResult } from '../compiler/print/formatSource.js';
 export { optimize, PASSES, type OptimizeOptions, type OptimizeResult } from '../compiler/passes/pipeline.js';
 export { fusionReport, formatFusionReport, type FusionReport, type BatchNormOutcome } from '../compiler/passes/report.js';
 export { NncError, Source, formatDiagnostic, formatDiagnostics, type Diagnostic } from './diagnostics.js';

@@ -6,7 +6,9 @@
 // elementwise kernels instead of the BN's six, and no square root at run time.
 
 import { weightKey } from '../../src/ir/tensors.js';
-import { type Pass, batchNormAffine, deleteBatchNormWeights, rewriteBatchNorms } from './pass.js';
+import { batchNormAffine, deleteBatchNormWeights } from './batchNormAlgebra.js';
+import type { Pass } from './pass.js';
+import { rewriteBatchNorms } from './rewrite.js';
 
 export const batchNormToAffine: Pass = {
   name: 'batchnorm-to-affine',

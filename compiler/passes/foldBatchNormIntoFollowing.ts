@@ -16,7 +16,11 @@
 // convolutions, padding=valid — with padding=same the zeros padded around the input
 // would not go through the BN, so border outputs would change: never folded.
 
-import { type Pass, absorbBatchNorm, article, isLinearLayer, outputChannels, rewriteBatchNorms, soleConsumer } from './pass.js';
+import { article } from './article.js';
+import { absorbBatchNorm } from './batchNormAlgebra.js';
+import { isLinearLayer, outputChannels } from './linearLayers.js';
+import type { Pass } from './pass.js';
+import { rewriteBatchNorms, soleConsumer } from './rewrite.js';
 
 export const foldBatchNormIntoFollowing: Pass = {
   name: 'fold-batchnorm-into-following',

@@ -14,7 +14,10 @@
 
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { weightKey } from '../../src/ir/tensors.js';
-import { type Pass, isLinearLayer, rewriteNodes, soleConsumer, weight64 } from './pass.js';
+import { isLinearLayer } from './linearLayers.js';
+import type { Pass } from './pass.js';
+import { rewriteNodes, soleConsumer } from './rewrite.js';
+import { weight64 } from './weightEdits.js';
 
 export const foldBiasIntoBatchNorm: Pass = {
   name: 'fold-bias-into-batchnorm',

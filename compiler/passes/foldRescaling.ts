@@ -9,7 +9,11 @@
 //     ⇒ W' = a·W,  b' = a·b + o
 
 import type { Node } from '../../src/ir/types.js';
-import { type LinearKind, type Pass, article, foldIntoLinear, isLinearLayer, rewriteNodes, soleConsumer } from './pass.js';
+import { article } from './article.js';
+import { foldIntoLinear } from './foldIntoLinear.js';
+import { type LinearKind, isLinearLayer } from './linearLayers.js';
+import type { Pass } from './pass.js';
+import { rewriteNodes, soleConsumer } from './rewrite.js';
 
 export const foldRescaling: Pass = {
   name: 'fold-rescaling',

@@ -10,7 +10,9 @@
 // LeakyReLU(a) → leaky_relu(a), ELU(alpha=1) → elu.
 
 import type { Activation, Node } from '../../src/ir/types.js';
-import { type Pass, isLinearLayer, rewriteNodes, soleConsumer } from './pass.js';
+import { isLinearLayer } from './linearLayers.js';
+import type { Pass } from './pass.js';
+import { rewriteNodes, soleConsumer } from './rewrite.js';
 
 /** The fusable activation a layer computes, or null. */
 export function fusableActivation(node: Node): Activation | null {

@@ -11,7 +11,11 @@
 // model output (others would see the scaled values), the layer's activation is linear
 // (the BN must see x·W + b itself), and the BN normalizes exactly the channel axis.
 
-import { type Pass, absorbBatchNorm, article, isLinearLayer, rewriteBatchNorms, soleConsumer } from './pass.js';
+import { article } from './article.js';
+import { absorbBatchNorm } from './batchNormAlgebra.js';
+import { isLinearLayer } from './linearLayers.js';
+import type { Pass } from './pass.js';
+import { rewriteBatchNorms, soleConsumer } from './rewrite.js';
 
 export const fuseBatchNormIntoPreceding: Pass = {
   name: 'fuse-batchnorm-into-preceding',

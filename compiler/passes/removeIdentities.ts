@@ -7,7 +7,8 @@
 
 import { shapesEqual } from '../../src/ir/ops.js';
 import type { Node } from '../../src/ir/types.js';
-import { type Pass, rewriteNodes } from './pass.js';
+import type { Pass } from './pass.js';
+import { rewriteNodes } from './rewrite.js';
 
 function identityReason(node: Node, inputShape: readonly (number | null)[]): string | null {
   switch (node.kind) {

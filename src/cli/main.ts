@@ -22,6 +22,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/check.js')).checkCommand,
   },
   {
+    name: 'fmt',
+    summary: 'Format .nn files canonically: print them, or --check or --write them (comments, blocks and repeat kept).',
+    load: async () => (await import('./commands/fmt.js')).fmtCommand,
+  },
+  {
     name: 'summary',
     summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals.",
     load: async () => (await import('./commands/summary.js')).summaryCommand,

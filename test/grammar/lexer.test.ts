@@ -83,6 +83,11 @@ test('an unknown escape in a string is reported at the backslash', (t) => {
   t.deepEqual(syntaxErrorsOf('model M { input x: [4] Dense(3, name="a\\nb") }'), [{ message: `unknown escape '\\n' in a string: expected \\" or \\\\`, line: 1, column: 40 }]);
 });
 
+test('an escaped backslash before another character is no unknown escape', (t) => {
+  t.deepEqual(syntaxErrorsOf('model M { input x: [4] Dense(3, name="a\\\\ b\\\\n") }'), []);
+  t.deepEqual(syntaxErrorsOf('model M { input x: [4] Dense(3, name="a\\\\\\n") }'), [{ message: `unknown escape '\\n' in a string: expected \\" or \\\\`, line: 1, column: 42 }]);
+});
+
 test('columns count from 1 and lines from 1 after CRLF line ends', (t) => {
   t.deepEqual(syntaxErrorsOf('model M {\r\n  input x: [4]\r\n  %\r\n}'), [{ message: "unexpected character '%'", line: 3, column: 3 }]);
 });

@@ -2,8 +2,8 @@
 // times in sequence; oversized repeats end at once with an error.
 
 import test from 'ava';
-import { MAX_LAYERS } from '../../compiler/lower.js';
-import { errorsOf, graphOf, modelWith } from '../helpers/check.js';
+import { MAX_LAYERS } from '../../../compiler/lower/limits.js';
+import { errorsOf, graphOf, modelWith } from '../../helpers/check.js';
 
 test('repeat runs its body COUNT times in sequence', (t) => {
   const graph = graphOf(modelWith([4], 'repeat 3 {', '  Dense(4) -> ReLU', '}'));

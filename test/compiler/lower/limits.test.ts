@@ -2,8 +2,8 @@
 // asks for, up to fixed limits, and the limits end in an error that says what to reduce.
 
 import test from 'ava';
-import { MAX_STEPS } from '../../compiler/lower.js';
-import { errorsOf, modelWith } from '../helpers/check.js';
+import { MAX_STEPS } from '../../../compiler/lower/limits.js';
+import { errorsOf, modelWith } from '../../helpers/check.js';
 
 test('blocks that double at every level (2^40 expansions) end with an error at the step limit', (t) => {
   const lines = Array.from({ length: 40 }, (_, i) => `block B${i} {\n  B${i + 1}\n  B${i + 1}\n}`);

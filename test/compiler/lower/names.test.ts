@@ -1,8 +1,8 @@
-// Name resolution: layers, blocks, values, models; duplicates; Keras's automatic names.
+// Name resolution: layers, blocks, values, models; Keras's automatic names. (Duplicate and
+// layer-named definitions and parameter lists are rules: test/compiler/checks/.)
 
 import test from 'ava';
-import { check } from '../../compiler/check.js';
-import { errorsOf, errorsWithNotesOf, graphOf, modelWith, reported, warningsOf } from '../helpers/check.js';
+import { errorsOf, errorsWithNotesOf, graphOf, modelWith } from '../../helpers/check.js';
 
 test("an unknown layer suggests the nearest layer: unknown layer 'Dence'; did you mean 'Dense'?", (t) => {
   t.deepEqual(errorsOf(modelWith([4], 'Dence(3)')), [{ message: "unknown layer or block 'Dence'; did you mean 'Dense'?", line: 3, column: 3 }]);
@@ -52,25 +52,6 @@ test('a value name used as a step of a chain', (t) => {
 test('a model is not callable', (t) => {
   const text = 'model Encoder {\n  input x: [4]\n  Dense(2)\n}\nmodel M {\n  input x: [4]\n  Encoder\n}\n';
   t.deepEqual(errorsOf(text), [{ message: "'Encoder' is a model; only layers and blocks can be called", line: 7, column: 3 }]);
-});
-
-test('two models with one name: the second is reported, with a note at the first', (t) => {
-  const text = 'model M {\n  input x: [4]\n}\nmodel M {\n  input y: [4]\n}\n';
-  t.deepEqual(errorsWithNotesOf(text), [
-    { message: "model 'M' is already defined as a model", line: 4, column: 7, notes: [{ message: 'first defined here', line: 1, column: 7 }] },
-  ]);
-});
-
-test('a block with the name of a model', (t) => {
-  t.deepEqual(errorsOf('model B {\n  input x: [4]\n}\nblock B {\n  ReLU\n}\n'), [{ message: "block 'B' is already defined as a model", line: 4, column: 7 }]);
-});
-
-test("a block named like a Keras layer is refused, and calls keep meaning the layer", (t) => {
-  t.deepEqual(errorsOf('block Dense {\n  ReLU\n}\nmodel M {\n  input x: [4]\n  Dense(3)\n}\n'), [{ message: "block 'Dense' has the name of a Keras layer; choose another name", line: 1, column: 7 }]);
-});
-
-test('a block with two parameters of one name', (t) => {
-  t.deepEqual(errorsOf('block B(f, k, f) {\n  Dense(f)\n}\nmodel M {\n  input x: [4]\n  B(1, 2, 3)\n}\n'), [{ message: "block 'B' has two parameters named 'f'", line: 1, column: 15 }]);
 });
 
 test('rebinding a value name: error at the second binding, note at the first', (t) => {
@@ -156,15 +137,6 @@ test('a value bound in a repeat body is not visible after it', (t) => {
   t.deepEqual(errorsOf(modelWith([4], 'repeat 2 {', '  h = Dense(4)', '}', 'output h')), [{ message: "undefined value 'h'", line: 6, column: 10 }]);
 });
 
-test('a layer that reaches no output is a warning and is left out of the graph', (t) => {
-  const text = modelWith([4], 'a = Dense(3)', 'b = x -> Dense(5)', 'output a');
-  t.deepEqual(warningsOf(text), [{ message: "layer 'dense_1' (Dense) does not reach any output of model 'M'; it is not part of the model", line: 4, column: 12 }]);
-  t.deepEqual(
-    graphOf(text).nodes.map((n) => n.name),
-    ['x', 'dense'],
-  );
-});
-
 test('several outputs, in the order written', (t) => {
   const graph = graphOf(modelWith([4], 'a = Dense(3)', 'b = x -> Dense(5)', 'output b, a'));
   t.deepEqual(
@@ -208,11 +180,4 @@ test("Keras's functional call Dense(3)(x) gets the language's spelling", (t) => 
   t.deepEqual(errorsOf(modelWith([4], 'y = Dense(3)(x)')), [
     { message: "a layer is applied to a value with '->', not by calling it: Keras's 'Layer(...)(x)' is written 'x -> Layer(...)'", line: 3, column: 15 },
   ]);
-});
-
-test('a bad character inside a model: the rest is checked, but the model has no graph', (t) => {
-  const result = check('model M {\n  input x: [4]\n  Dense(3) >> ReLU\n}\nmodel N {\n  input x: [4]\n}\n', 'test.nn');
-  t.deepEqual(result.diagnostics.map(reported), [{ message: "unexpected characters '>>'", line: 3, column: 12 }]);
-  t.deepEqual([...result.models.keys()], ['N']);
-  t.deepEqual(result.modelNames, ['M', 'N']);
 });
