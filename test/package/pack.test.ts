@@ -6,7 +6,7 @@
 // that project, what the README promises: `npx nnc --help | --version | check | init |
 // build`, `import { compile, check } from 'nnc'` in a plain .mjs, the types for
 // TypeScript users, and `nnc/core`; and what a fast start needs: the commands that only
-// read `.nn` files (check, summary, ir, graph) load neither TensorFlow.js nor esbuild.
+// read `.nn` files (check, fmt, summary, ir, graph) load neither TensorFlow.js nor esbuild.
 
 import test from 'ava';
 import { type SpawnSyncReturns, execFileSync, spawnSync } from 'node:child_process';
@@ -183,11 +183,11 @@ function loadedModules(args: readonly string[]): string[] {
 const BIN = 'node_modules/nnc/bin/nnc.js';
 const heavy = (modules: readonly string[]) => modules.filter((m) => /\/node_modules\/(@tensorflow\/[^/]+|esbuild|tsx|lodash-es|h5wasm)\//.test(m));
 
-test.serial('a command loads only its own modules: --help nothing of the compiler; check, summary, ir, graph no TensorFlow.js or esbuild', (t) => {
+test.serial('a command loads only its own modules: --help nothing of the compiler; check, fmt, summary, ir, graph no TensorFlow.js or esbuild', (t) => {
   const help = loadedModules([BIN, '--help']);
   t.deepEqual(heavy(help), []);
   t.deepEqual(help.filter((m) => /chevrotain|\/dist\/(compiler|runtime|grammar)\//.test(m)), []);
-  for (const command of ['check', 'summary', 'ir', 'graph']) {
+  for (const command of ['check', 'fmt', 'summary', 'ir', 'graph']) {
     const modules = loadedModules([BIN, command, 'node_modules/nnc/examples/geron.nn', ...(command === 'graph' ? ['--svg', 'geron.svg'] : [])]);
     t.deepEqual(heavy(modules), [], command);
     t.true(modules.some((m) => m.endsWith('/node_modules/nnc/dist/vendor/chevrotain.js')), `${command} parses with the vendored chevrotain`);
