@@ -12,10 +12,11 @@ import { PLANNED_MODELS } from './inferencePlan.js';
 import { sourceRevision, writeResults } from './report.js';
 import { type BenchmarkSection, type BenchmarkTable, formatTable } from './section.js';
 import { reliabilitySection } from './reliability.js';
+import { startupSection } from './startup.js';
 import { trainingSection } from './training.js';
 import { webBuildSection } from './webBuild.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {

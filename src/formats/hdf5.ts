@@ -5,7 +5,7 @@
 // runs in Node and in a page with no wasm file to fetch and no virtual file system to
 // copy the bytes into; and it reads float16 datasets (`<f2`), which h5wasm 0.10 refuses in
 // Node ("Float16 not supported"; both were tried on test/fixtures/keras/mnist-cnn and on a
-// float16 file written by h5py). h5wasm stays the tool that WRITES HDF5 where nnc needs it.
+// float16 file written by h5py). (h5wasm can write HDF5; the Keras export will need a writer.)
 //
 // jsfive trusts the file: a dataset's declared shape becomes `new Array(size)` before a
 // byte is read. So every dataset's size is checked against the file's length first — an

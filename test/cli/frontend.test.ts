@@ -1,7 +1,7 @@
 // `nnc check`, `nnc summary`, `nnc ir` and usage errors, run in-process.
 
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nnFile, nnc } from '../helpers/cli.js';
@@ -198,6 +198,9 @@ test('no command prints the overview to stderr with exit 2; help and --version e
   const version = await nnc('--version');
   t.is(version.code, 0);
   t.regex(version.stdout, /^nnc \d+\.\d+\.\d+\n$/);
+  // One version source: package.json's, for -v too.
+  const { version: packageVersion } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+  for (const flag of ['--version', '-v']) t.is((await nnc(flag)).stdout, `nnc ${packageVersion}\n`);
 });
 
 test('unreadable inputs: a missing file, a directory; exit 1 with the reason', async (t) => {

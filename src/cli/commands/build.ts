@@ -25,8 +25,6 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const BUILD_TOLERANCE = { atol: 1e-4, rtol: 1e-4 };
 
 export const buildCommand: Command = {
-  name: 'build',
-  summary: 'Optimize a model for inference and write a self-contained bundle: model.json, weights.safetensors, model.js.',
   positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,

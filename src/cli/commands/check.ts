@@ -5,8 +5,6 @@ import { type Command, EXIT_ERRORS, EXIT_OK } from '../command.js';
 import { STDIN, STDIN_NAME, checkFile } from '../loadModel.js';
 
 export const checkCommand: Command = {
-  name: 'check',
-  summary: 'Check .nn files: exit 0 when clean, 1 with every diagnostic otherwise.',
   positionals: [{ name: 'FILE', description: 'a .nn file (several may be given)', arity: 'many' }],
   flags: [],
   async run({ positional, io }) {

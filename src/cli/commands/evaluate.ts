@@ -7,12 +7,10 @@ import { formatCount } from '../../../compiler/summary.js';
 import { opCount } from '../../ir/graph.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, WEIGHTS_FLAG } from '../command.js';
-import { loadModelOrBundle } from '../loadModel.js';
+import { loadModelOrBundle } from '../loadModelOrBundle.js';
 import { loadEvaluationData } from './train.js';
 
 export const evaluateCommand: Command = {
-  name: 'evaluate',
-  summary: 'Loss and accuracy of a model (with weights) or of a bundle on a dataset split, in inference mode.',
   positionals: [{ name: 'FILE|DIR', description: 'a .nn file (with --weights), a Keras or TensorFlow.js model, or a bundle directory', arity: 'one' }],
   flags: [
     MODEL_FLAG,

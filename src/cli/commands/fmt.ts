@@ -11,8 +11,6 @@ import { type Command, EXIT_ERRORS, EXIT_OK } from '../command.js';
 import { describeFsError, isDirectory, readText } from '../files.js';
 
 export const fmtCommand: Command = {
-  name: 'fmt',
-  summary: 'Format .nn files canonically: print them, or --check or --write them (comments, blocks and repeat kept).',
   positionals: [{ name: 'FILE', description: 'a .nn file, or a directory of them (several may be given)', arity: 'many' }],
   flags: [
     { name: 'check', type: 'boolean', description: 'print the files that are not formatted, exit 1 if there are any; change nothing' },

@@ -7,8 +7,6 @@ import { writeBytes } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
 export const graphCommand: Command = {
-  name: 'graph',
-  summary: 'Draw the graph as SVG: each layer with its kind, name and output shape; with --optimize, after folding, each BatchNormalization’s fate marked.',
   positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
   flags: [
     MODEL_FLAG,

@@ -26,8 +26,6 @@ export function reportImport(result: ImportResult, source: string, io: Io): void
 }
 
 export const importCommand: Command = {
-  name: 'import',
-  summary: 'Import a Keras (.keras, .h5) or TensorFlow.js layers (model.json) model: writes DIR/model.nn and DIR/weights.safetensors.',
   positionals: [{ name: 'SRC', description: 'a .keras or .h5 file, or a model.json with its shards beside it', arity: 'one' }],
   flags: [{ name: 'out', type: 'string', metavar: 'DIR', description: 'the folder to write model.nn and weights.safetensors into (new or empty)' }],
   async run({ positional, flags, io }) {

@@ -6,8 +6,6 @@ import { writeWeightsFile } from '../files.js';
 import { loadModel } from '../loadModel.js';
 
 export const initCommand: Command = {
-  name: 'init',
-  summary: "Write a model's initial weights (Keras's initializers, reproducible from a seed) as safetensors.",
   positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
   flags: [
     MODEL_FLAG,

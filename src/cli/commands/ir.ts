@@ -6,8 +6,6 @@ import { type Command, EXIT_OK, MODEL_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
 
 export const irCommand: Command = {
-  name: 'ir',
-  summary: 'Print the IR of a model as text: one line per node with its inputs, attributes, shape and weights.',
   positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,

@@ -10,7 +10,7 @@ import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG, WEIGHTS_FLAG 
 import { isDirectory, readTensorFile, writeBytes, writeTensorFile } from '../files.js';
 import { writeNpz } from '../../formats/npz.js';
 import { float32 } from '../../ir/tensors.js';
-import { loadModelOrBundle } from '../loadModel.js';
+import { loadModelOrBundle } from '../loadModelOrBundle.js';
 
 /** Reads `--input` files and checks them against the graph's inputs (batch dimension included). */
 export function readInputs(graph: Graph, paths: readonly string[]): HostTensor[] {
@@ -88,8 +88,6 @@ function checkOutputPaths(paths: readonly string[], names: readonly string[]): v
 }
 
 export const runCommand: Command = {
-  name: 'run',
-  summary: 'Run a model on an input tensor (.npy) and print or save its predictions.',
   positionals: [{ name: 'FILE|DIR', description: 'a .nn file (with --weights), a Keras or TensorFlow.js model, or a bundle directory made by nnc build', arity: 'one' }],
   flags: [
     MODEL_FLAG,

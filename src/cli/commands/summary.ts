@@ -4,8 +4,6 @@ import { type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
 
 export const summaryCommand: Command = {
-  name: 'summary',
-  summary: "Print a Keras-style summary: each layer's output shape and parameters, and the totals (FILE may also be a .keras, .h5 or model.json).",
   positionals: [{ name: 'FILE', description: 'a .nn file', arity: 'one' }],
   flags: [
     MODEL_FLAG,

@@ -35,8 +35,6 @@ const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 
 const FASHION_MNIST = 'fashion-mnist';
 
 export const trainCommand: Command = {
-  name: 'train',
-  summary: 'Train a model (Keras fit semantics) on Fashion-MNIST or an .npz; write the trained weights.',
   positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras or TensorFlow.js model (trained on from its own weights)', arity: 'one' }],
   flags: [
     MODEL_FLAG,

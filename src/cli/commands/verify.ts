@@ -27,8 +27,6 @@ function checkRandomInputSize(graph: Graph, samples: number, batch: number): voi
 }
 
 export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'Prove the optimized graph computes the same function: run both on the given and on random inputs, compare every output.',
   positionals: [{ name: 'FILE', description: 'a .nn file, or a Keras (.keras, .h5) or TensorFlow.js (model.json) model, imported in memory', arity: 'one' }],
   flags: [
     MODEL_FLAG,
