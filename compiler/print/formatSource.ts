@@ -164,8 +164,35 @@ class Layout {
       this.lines[this.lines.length - 1] = { ...previous, text: previous.text + statementText(node), end };
       return;
     }
-    this.lines.push({ depth, text: statementText(node), start, end, role: 'plain', definition: false });
+    this.lines.push({ depth, text: wrapped(node, depth), start, end, role: 'plain', definition: false });
   }
+}
+
+/** Lines longer than this are wrapped where a chain has steps. */
+const WIDTH = 100;
+
+/**
+ * A statement on one line, or, when that line would pass WIDTH and the statement is a
+ * chain of two calls or more, broken before `->`: as many steps on each line as fit,
+ * the continuation lines one level deeper. (A single long call stays on its line, so
+ * what printGraph writes, one call per statement, is canonical as it is.)
+ */
+function wrapped(node: StatementCstNode, depth: number): string {
+  const text = statementText(node);
+  const c = node.children;
+  const chainNode = c.assignment?.[0].children.chain[0] ?? c.chain?.[0];
+  const steps = chainNode?.children.steps ?? [];
+  const calls = steps.length + (chainNode?.children.headCall ? 1 : 0);
+  if (INDENT.length * depth + text.length <= WIDTH || !chainNode || calls < 2) return text;
+  const prefix = c.assignment ? `${c.assignment[0].children.name[0].image} = ` : '';
+  const continuation = INDENT.repeat(depth + 1);
+  const lines = [INDENT.repeat(depth) + prefix + chainHead(chainNode)];
+  for (const step of steps.map(call)) {
+    const last = lines[lines.length - 1];
+    if (last.length + 4 + step.length <= WIDTH) lines[lines.length - 1] = `${last} -> ${step}`;
+    else lines.push(`${continuation}-> ${step}`);
+  }
+  return lines.join('\n').slice(INDENT.length * depth);
 }
 
 /** A statement that is a tuple and nothing else, `(x)`: always an error, but it parses. */
@@ -188,9 +215,12 @@ function statementText(node: StatementCstNode): string {
 }
 
 function chain(node: ChainCstNode): string {
+  return [chainHead(node), ...(node.children.steps ?? []).map(call)].join(' -> ');
+}
+
+function chainHead(node: ChainCstNode): string {
   const c = node.children;
-  const head = c.head ? `(${c.head[0].children.names.map((t) => t.image).join(', ')})` : call(c.headCall![0]);
-  return [head, ...(c.steps ?? []).map(call)].join(' -> ');
+  return c.head ? `(${c.head[0].children.names.map((t) => t.image).join(', ')})` : call(c.headCall![0]);
 }
 
 /** A call or a symbol with arguments: `()` kept where written, even empty (`relu()` is no symbol). */

@@ -167,3 +167,24 @@ test('a source that checks with errors but parses is still formatted, errors unc
   t.is(formatted(text), 'model M {\n  input x: [4]\n  Dence(3)\n}\n');
   t.deepEqual(check(formatted(text), 'test.nn').diagnostics.map(reported), [{ message: "unknown layer or block 'Dence'; did you mean 'Dense'?", line: 3, column: 3 }]);
 });
+
+test('a chain longer than 100 columns breaks before `->`, as many steps a line as fit, continuations one level deeper', (t) => {
+  const steps = Array.from({ length: 6 }, (_, i) => `Conv2D(${8 * (i + 1)}, 3, padding=same, use_bias=false)`);
+  const source = `block B {\n  input x\n  y = x -> ${steps.join(' -> ')}\n  (x, y) -> Concatenate # joined\n}\n`;
+  t.is(
+    formatted(source),
+    'block B {\n' +
+      '  input x\n' +
+      '  y = x -> Conv2D(8, 3, padding=same, use_bias=false) -> Conv2D(16, 3, padding=same, use_bias=false)\n' +
+      '    -> Conv2D(24, 3, padding=same, use_bias=false) -> Conv2D(32, 3, padding=same, use_bias=false)\n' +
+      '    -> Conv2D(40, 3, padding=same, use_bias=false) -> Conv2D(48, 3, padding=same, use_bias=false)\n' +
+      '  (x, y) -> Concatenate  # joined\n' +
+      '}\n',
+  );
+  assertFormatKeepsMeaning(t, source, 'wrapped');
+  for (const line of formatted(source).split('\n')) t.true(line.length <= 100, line);
+});
+
+test('the zoo formats idempotently to the same graphs', (t) => {
+  for (const file of readdirSync('examples/zoo').filter((f) => f.endsWith('.nn'))) assertFormatKeepsMeaning(t, readFileSync(`examples/zoo/${file}`, 'utf8'), file);
+});
