@@ -8,6 +8,7 @@ import type { Graph, Shape } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
 import { Executor } from '../executor.js';
+import { checkFiniteInput } from '../model.js';
 import { type BundleManifest, outputNames } from './manifest.js';
 import { shapeSize } from '../../src/ir/shape.js';
 
@@ -101,11 +102,13 @@ export class LoadedModel {
       throw new NncError('predictAll takes tf tensors, or { data: Float32Array, shape } objects, not a mix');
     }
     if (tensors) return this.#executor.run(xs as tf.Tensor[]).outputs;
-    const inputs = (xs as HostInput[]).map((x) => {
+    // Every input is checked before any tensor is made, so a refusal leaves nothing behind.
+    (xs as HostInput[]).forEach((x, i) => {
       const size = shapeSize(x.shape);
       if (x.data.length !== size) throw new NncError(`input data has ${x.data.length} values, but its shape [${x.shape.join(', ')}] needs ${size}`);
-      return tensor(x.data, [...x.shape], 'float32');
+      checkFiniteInput(x, `input '${this.inputs[i].name}'`);
     });
+    const inputs = (xs as HostInput[]).map((x) => tensor(x.data, [...x.shape], 'float32'));
     let outputs: tf.Tensor[] = [];
     try {
       outputs = this.#executor.run(inputs).outputs;

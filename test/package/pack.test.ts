@@ -10,7 +10,7 @@
 
 import test from 'ava';
 import { type SpawnSyncReturns, execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -110,7 +110,10 @@ test.serial('npx nnc init and build: the bundle is the one the sources build fro
   t.regex(build.stdout, /before: 7 ops, 271,346 parameters\n {2}after: {2}4 ops, 266,610 parameters/);
   const manifest = JSON.parse(readFileSync(join(project, 'bundle/model.json'), 'utf8')) as { format: string; version: number; generator: string };
   t.deepEqual([manifest.format, manifest.version, manifest.generator], ['nnc-bundle', 1, `nnc ${PKG.version}`]);
-  t.true(readFileSync(join(project, 'bundle/model.js'), 'utf8').length > 100_000, 'model.js bundles tfjs-core');
+  // model.js loads its backend chunks; together they carry tfjs-core and the kernels.
+  const code = readdirSync(join(project, 'bundle')).filter((f) => f.endsWith('.js')).reduce((n, f) => n + readFileSync(join(project, 'bundle', f), 'utf8').length, 0);
+  t.true(code > 100_000, 'model.js and its chunks bundle tfjs-core');
+  t.true(readdirSync(join(project, 'bundle')).includes('tfjs-backend-wasm.wasm'), 'the wasm binary ships beside model.js');
   // The compiled package and the TypeScript sources must make the same bundle.
   const fromSources = join(root, 'bundle-from-sources');
   const ours = await nnc('build', 'examples/geron.nn', '--weights', join(project, 'w.safetensors'), '--out', fromSources);
