@@ -11,7 +11,7 @@
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { optimize } from '../compiler/passes/pipeline.js';
-import { makeBundle } from '../runtime/bundle/write.js';
+import { BROWSER_BUILD, makeBundle } from '../runtime/bundle/write.js';
 import { EXAMPLES, exampleGraph, randomizedWeights } from '../test/helpers/models.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
@@ -23,14 +23,7 @@ async function peerBytes(): Promise<number> {
   const result = await build({
     stdin: { contents: `export * as tf from '@tensorflow/tfjs-core';\nexport * as tfl from '@tensorflow/tfjs-layers';\nimport '@tensorflow/tfjs-backend-webgl';`, resolveDir: process.cwd(), loader: 'js' },
     bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    ...BROWSER_BUILD,
   });
   return gzip(result.outputFiles[0].contents);
 }

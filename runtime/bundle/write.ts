@@ -6,7 +6,7 @@
 // are copied next to it (fetched only if wasm runs). model.json and the weights come
 // from files.ts, which is platform-neutral. Same inputs give byte-identical files.
 
-import { type Plugin, build } from 'esbuild';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
@@ -24,6 +24,18 @@ import type { ModuleFacts } from './browser.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
 export { WEIGHTS_FILE, readableJson } from './files.js';
+
+/** How model.js is built for a page (bench/webBuild.ts builds tfjs-layers' peer bundle the same way). */
+export const BROWSER_BUILD = {
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2020',
+  minify: true,
+  legalComments: 'none',
+  write: false,
+  logLevel: 'silent',
+  define: { 'process.env.NODE_ENV': '"production"' },
+} as const satisfies BuildOptions;
 
 /** The binaries tfjs-backend-wasm fetches: plain and SIMD (threads are left out). */
 export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'] as const;
@@ -216,15 +228,8 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
     outdir: '/nnc-bundle',
     entryNames: 'model',
     chunkNames: '[name]-[hash]',
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'silent',
+    ...BROWSER_BUILD,
     charset: 'ascii',
-    define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [treeShakingPlugin(chunkSources)],
   });
   let code: string | undefined;
