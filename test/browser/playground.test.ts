@@ -13,6 +13,7 @@ import { initNodeBackend } from '../../runtime/backends/node.js';
 import { initializeWeights } from '../../runtime/initializers.js';
 import { Model } from '../../runtime/model.js';
 import { buildPlayground } from '../../scripts/playground.js';
+import { importModel } from '../../compiler/import/importModel.js';
 import { exampleGraph } from '../helpers/models.js';
 import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
 
@@ -125,6 +126,18 @@ test.serial('the source is in the URL: a fresh page opened on the link shows the
   await other.waitForFunction(() => document.querySelector('#summary-text')?.textContent?.includes('Total params'));
   t.is(await other.evaluate(() => (window as any).nncPlayground.editor.state.doc.toString()), GERON);
   await other.close();
+});
+
+test.serial("opening a Keras file shows its .nn (the text nnc import writes) and Keras's parameter counts", async (t) => {
+  const file = join(ROOT, 'test', 'fixtures', 'keras', 'mnist-cnn', 'mnist_cnn.keras');
+  const expected = importModel(new Map([['mnist_cnn.keras', new Uint8Array(readFileSync(file))]])).source;
+  await page.setInputFiles('#open', file);
+  await page.waitForFunction((text) => (window as any).nncPlayground.editor.state.doc.toString() === text, expected);
+  await page.click('#tab-summary');
+  await page.waitForFunction(() => document.querySelector('#summary-text')?.textContent?.includes('331,754'));
+  t.regex((await page.locator('#summary-text').textContent())!, /Total params: 331,754[\s\S]*Trainable params: 330,858[\s\S]*Non-trainable params: 896/);
+  t.regex((await page.locator('#status').textContent())!, /^imported mnist_cnn\.keras \(keras\)/);
+  await page.screenshot({ path: join(SHOTS, '5-keras.png') });
 });
 
 test.serial('the page logged no console error and threw nothing', (t) => {
