@@ -207,17 +207,6 @@ $('download-nn').addEventListener('click', () => {
   const graph = analyze(editor.state.doc.toString()).graph;
   download(`${graph?.name ?? 'model'}.nn`, editor.state.doc.toString(), 'text/plain');
 });
-$('download-bundle').addEventListener('click', () =>
-  void guarded('bundle', async () => {
-    const analysis = analyze(editor.state.doc.toString());
-    if (!analysis.graph) throw new Error('fix the errors first: there is no model to bundle');
-    const weights = state.imported && state.imported.text === analysis.text ? state.imported.weights : null;
-    const { bundleZip } = await import('./bundle.js');
-    const zip = await bundleZip(analysis.graph, weights);
-    download(`${analysis.graph.name}-bundle.zip`, zip.bytes, 'application/zip');
-    setStatus(`bundle: ${zip.summary}`);
-  }),
-);
 $<HTMLInputElement>('open').addEventListener('change', (e) => {
   const files = [...((e.target as HTMLInputElement).files ?? [])];
   void guarded('open', async () => {
