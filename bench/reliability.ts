@@ -19,7 +19,7 @@ import { makeBundle } from '../runtime/bundle/write.js';
 import { initializeWeights } from '../runtime/initializers.js';
 import { Random } from '../runtime/random.js';
 import { NncError } from '../src/diagnostics.js';
-import { checkSource, modelGraph } from '../src/driver.js';
+import { checkSource, modelGraph } from '../src/driver/index.js';
 import { formatCount } from '../compiler/summary.js';
 import { readSafetensors, writeSafetensors } from '../src/formats/safetensors.js';
 import { checkWeightMap } from '../src/ir/weights.js';

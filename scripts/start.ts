@@ -48,7 +48,7 @@ await step('test accuracy of the bundle', ['evaluate', BUNDLE, '--data', 'fashio
 // 5. Time inference of the original and the optimized graph, side by side, same input.
 process.stdout.write('\n== inference time before and after optimization\n');
 const io = { stdout: (s: string) => process.stdout.write(s), stderr: (s: string) => process.stderr.write(s), isTTY: false };
-const graph = loadModel(EXAMPLE, undefined, io);
+const graph = await loadModel(EXAMPLE, undefined, io);
 const weights = readWeightsFile(WEIGHTS);
 const optimized = optimize({ graph, weights });
 const backend = await initNodeBackend();

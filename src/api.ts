@@ -7,7 +7,7 @@ import { initializeWeights } from '../runtime/initializers.js';
 import { Model } from '../runtime/model.js';
 import { TrainableModel } from '../runtime/train/trainableModel.js';
 import { NncError, Source } from './diagnostics.js';
-import { checkSource, modelGraph, optimizeModel, withWeights } from './driver.js';
+import { checkSource, modelGraph, optimizeModel, withWeights } from './driver/index.js';
 import type { Graph } from './ir/types.js';
 import type { WeightMap } from './ir/tensors.js';
 

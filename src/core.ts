@@ -4,7 +4,7 @@
 // playground bundles this entry for the browser; test/architecture/coreBundle.test.ts
 // builds it with esbuild for platform 'browser').
 
-export { checkSource, modelGraph, optimizeGraph, optimizeModel, withWeights, type OptimizedModel, type WeightedModel } from './driver.js';
+export { checkSource, modelGraph, optimizeGraph, optimizeModel, withWeights, type OptimizedModel, type WeightedModel } from './driver/index.js';
 export { check, pickModel, type CheckResult } from '../compiler/check.js';
 export { summarize, formatSummary, formatCount, type Summary, type SummaryRow } from '../compiler/summary.js';
 export { printGraph, type PrintGraphOptions } from '../compiler/print/printGraph.js';

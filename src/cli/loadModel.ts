@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CheckResult } from '../../compiler/check.js';
-import { type ImportResult, importModel } from '../../compiler/import/importModel.js';
-import { checkSource, modelGraph } from '../driver.js';
+import type { ImportResult } from '../../compiler/import/importModel.js';
+import { checkSource, modelGraph } from '../driver/check.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
 import type { Graph } from '../ir/types.js';
 import type { HostTensor } from '../ir/tensors.js';
@@ -17,8 +17,13 @@ export function isImportable(path: string): boolean {
   return /\.(keras|h5|hdf5|json)$/i.test(path);
 }
 
-/** Imports SRC in memory: shards of a model.json are read from its folder when asked for. */
-export function importFile(path: string): ImportResult {
+/**
+ * Imports SRC in memory: shards of a model.json are read from its folder when asked for.
+ * The importer (zip, HDF5, the Keras and TensorFlow.js readers) loads only here, so
+ * commands on `.nn` files start without it.
+ */
+export async function importFile(path: string): Promise<ImportResult> {
+  const { importModel } = await import('../../compiler/import/importModel.js');
   if (isDirectory(path)) throw new NncError(`'${path}' is a directory; give the model file (.keras, .h5, or the model.json of a TensorFlow.js model)`);
   const folder = dirname(path);
   const main = basename(path);
@@ -35,11 +40,11 @@ export function importFile(path: string): ImportResult {
 /** One import per file and process: a command that needs the graph and then the weights reads the file once. */
 const imports = new Map<string, ImportResult>();
 
-function importedModel(path: string, modelFlag: string | undefined): ImportResult {
+async function importedModel(path: string, modelFlag: string | undefined): Promise<ImportResult> {
   if (modelFlag !== undefined) throw new UsageError(`--model is for .nn files; '${path}' holds one model`);
   const key = resolve(path);
   let result = imports.get(key);
-  if (result === undefined) imports.set(key, (result = importFile(path)));
+  if (result === undefined) imports.set(key, (result = await importFile(path)));
   return result;
 }
 
@@ -48,10 +53,10 @@ function importedModel(path: string, modelFlag: string | undefined): ImportResul
  * TensorFlow.js model's own (then `--weights` is refused). Null when a `.nn` file has no
  * `--weights` (the command decides whether that is an error).
  */
-export function commandWeights(path: string, flags: FlagValues): { weights: Map<string, HostTensor>; weightsName: string } | null {
+export async function commandWeights(path: string, flags: FlagValues): Promise<{ weights: Map<string, HostTensor>; weightsName: string } | null> {
   if (isImportable(path)) {
     if (flags.weights) throw new UsageError(`'${path}' carries its own weights: drop --weights`);
-    return { weights: importedModel(path, flags.model as string | undefined).weights, weightsName: path };
+    return { weights: (await importedModel(path, flags.model as string | undefined)).weights, weightsName: path };
   }
   if (!flags.weights) return null;
   return { weights: readWeightsFile(flags.weights as string), weightsName: flags.weights as string };
@@ -77,7 +82,7 @@ export function selectModel(result: CheckResult, name: string | undefined, io: I
 }
 
 /** The model of a `.nn` file (`--model NAME`), or of a Keras or TensorFlow.js file, imported in memory. */
-export function loadModel(path: string, name: string | undefined, io: Io): Graph {
-  if (isImportable(path)) return importedModel(path, name).graph;
+export async function loadModel(path: string, name: string | undefined, io: Io): Promise<Graph> {
+  if (isImportable(path)) return (await importedModel(path, name)).graph;
   return selectModel(checkFile(path), name, io);
 }

@@ -34,8 +34,8 @@ export async function loadModelOrBundle(target: string, flags: FlagValues, io: I
     const { manifest, graph, weights } = await readBundle(target);
     return { graph, weights, weightsName: join(target, manifest.weights.file), bundle: true, outputNames: outputNames(manifest, graph) };
   }
-  const graph = loadModel(target, flags.model as string | undefined, io);
-  const given = commandWeights(target, flags);
+  const graph = await loadModel(target, flags.model as string | undefined, io);
+  const given = await commandWeights(target, flags);
   if (given === null) throw new UsageError('--weights W.safetensors is required for a .nn file (make initial weights with nnc init, or train with nnc train)');
   return { graph, ...given, bundle: false, outputNames: graph.outputs.map((id) => graph.nodes[id].name) };
 }

@@ -11,7 +11,7 @@ import { graphSvg } from '../../compiler/draw/graphSvg.js';
 import { fusionReport } from '../../compiler/passes/report.js';
 import { formatSummary, summarize } from '../../compiler/summary.js';
 import { formatDiagnostics } from '../diagnostics.js';
-import { checkSource, optimizeGraph } from '../driver.js';
+import { checkSource, optimizeGraph } from '../driver/index.js';
 import type { Graph } from '../ir/types.js';
 import { diagnosticsLinter, nnHighlighting } from './editor.js';
 import { openFiles, type OpenedModel } from './open.js';

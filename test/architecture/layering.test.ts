@@ -25,7 +25,7 @@ const LAYERS: readonly { readonly name: string; readonly prefixes: readonly stri
 ];
 
 /** Modules that run in a browser page: no `node:` modules, no esbuild, no Buffer or process. */
-const PLATFORM_NEUTRAL = ['src/diagnostics.ts', 'src/ir/', 'src/formats/', 'grammar/', 'compiler/', 'src/driver.ts', 'src/core.ts'];
+const PLATFORM_NEUTRAL = ['src/diagnostics.ts', 'src/ir/', 'src/formats/', 'grammar/', 'compiler/', 'src/driver/', 'src/core.ts'];
 /** Node-only files inside the neutral folders, each with its reason. */
 const NODE_ONLY: Readonly<Record<string, string>> = {
   'src/formats/npz.ts': 'inflates with node:zlib; read by the CLI and the dataset loader only',

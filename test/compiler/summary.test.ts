@@ -71,6 +71,9 @@ test('shapes through the tiny ResNet and the MobileNet stack', (t) => {
 test('counts and sizes read like Keras: thousands separators, float32 bytes in binary units', (t) => {
   t.is(formatCount(2140752), '2,140,752');
   t.is(formatCount(0), '0');
+  // Checked against ICU's en-US grouping (what toLocaleString gave before), negatives and bigints included.
+  for (const n of [999, 1000, -1_234_567, Number.MAX_SAFE_INTEGER]) t.is(formatCount(n), n.toLocaleString('en-US'));
+  t.is(formatCount(2n ** 70n), (2n ** 70n).toLocaleString('en-US'));
   t.is(formatBytes(0), '0 B');
   t.is(formatBytes(200), '800 B'); // 200 * 4 bytes
   t.is(formatBytes(2368), '9.25 KB'); // 9,472 / 1,024

@@ -9,7 +9,7 @@ import type { Granularity } from '../../../runtime/bundle/quantize.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
-import { optimizeModel, type WeightedModel, withWeights } from '../../driver.js';
+import { optimizeModel, type WeightedModel, withWeights } from '../../driver/index.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { isDirectory } from '../files.js';
@@ -38,8 +38,8 @@ export const buildCommand: Command = {
     BACKEND_FLAG,
   ],
   async run({ positional, flags, io }) {
-    const graph = loadModel(positional[0], flags.model as string | undefined, io);
-    const given = commandWeights(positional[0], flags);
+    const graph = await loadModel(positional[0], flags.model as string | undefined, io);
+    const given = await commandWeights(positional[0], flags);
     if (given === null) throw new UsageError('--weights W.safetensors is required (make initial weights with nnc init, or train with nnc train)');
     if (!flags.out) throw new UsageError('--out DIR is required');
     if (existsSync(flags.out as string) && !isDirectory(flags.out as string)) throw new UsageError(`--out ${flags.out} is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);

@@ -1,5 +1,5 @@
 import { graphSvg } from '../../../compiler/draw/graphSvg.js';
-import { optimizeGraph } from '../../driver.js';
+import { optimizeGraph } from '../../driver/index.js';
 import { fusionReport } from '../../../compiler/passes/report.js';
 import { UsageError } from '../args.js';
 import { type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG } from '../command.js';
@@ -16,7 +16,7 @@ export const graphCommand: Command = {
   ],
   async run({ positional, flags, io }) {
     if (!flags.svg) throw new UsageError('--svg OUT.svg is required');
-    const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    const graph = await loadModel(positional[0], flags.model as string | undefined, io);
     const result = optimizeGraph(graph, { passes: flags.passes as string[] | undefined });
     const report = fusionReport(graph, result);
     const svg = flags.optimize

@@ -32,7 +32,7 @@ export const importCommand: Command = {
     const out = flags.out as string | undefined;
     if (!out) throw new UsageError('--out DIR is required');
     if (existsSync(out) && (!isDirectory(out) || readdirSync(out).length > 0)) throw new UsageError(`--out ${out} exists and is not an empty folder; choose a new one`);
-    const result = importFile(positional[0]);
+    const result = await importFile(positional[0]);
     const weights = writeSafetensors(result.weights, { dtype: 'F32', metadata: { format: 'pt', source: basename(positional[0]), importedBy: 'nnc import' } });
 
     // Written beside DIR, then renamed: DIR appears complete or not at all.

@@ -13,7 +13,7 @@ export const initCommand: Command = {
     { name: 'out', type: 'string', metavar: 'W.safetensors', description: 'where to write the weights' },
   ],
   async run({ positional, flags, io }) {
-    const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    const graph = await loadModel(positional[0], flags.model as string | undefined, io);
     const out = flags.out as string | undefined;
     if (!out) throw new UsageError('--out W.safetensors is required');
     const seed = flags.seed as number;

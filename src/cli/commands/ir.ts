@@ -1,6 +1,6 @@
 import { NncError } from '../../diagnostics.js';
 import { PASSES, checkPassName } from '../../../compiler/passes/pipeline.js';
-import { optimizeGraph } from '../../driver.js';
+import { optimizeGraph } from '../../driver/index.js';
 import { printGraph } from '../../ir/printer.js';
 import { type Command, EXIT_OK, MODEL_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
@@ -13,7 +13,7 @@ export const irCommand: Command = {
     { name: 'training', type: 'boolean', description: 'with --after: the training build (only passes valid in training)' },
   ],
   async run({ positional, flags, io }) {
-    const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    const graph = await loadModel(positional[0], flags.model as string | undefined, io);
     const after = flags.after as string | undefined;
     if (after === undefined) {
       io.stdout(printGraph(graph));

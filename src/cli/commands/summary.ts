@@ -1,4 +1,4 @@
-import { optimizeGraph } from '../../driver.js';
+import { optimizeGraph } from '../../driver/index.js';
 import { formatSummary, summarize } from '../../../compiler/summary.js';
 import { type Command, EXIT_OK, MODEL_FLAG, PASSES_FLAG } from '../command.js';
 import { loadModel } from '../loadModel.js';
@@ -12,7 +12,7 @@ export const summaryCommand: Command = {
     PASSES_FLAG,
   ],
   async run({ positional, flags, io }) {
-    let graph = loadModel(positional[0], flags.model as string | undefined, io);
+    let graph = await loadModel(positional[0], flags.model as string | undefined, io);
     if (flags.optimize) graph = optimizeGraph(graph, { passes: flags.passes as string[] | undefined }).graph;
     const summary = summarize(graph);
     io.stdout(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));

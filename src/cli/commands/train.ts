@@ -25,7 +25,7 @@ import type { Graph } from '../../ir/types.js';
 import type { HostTensor } from '../../ir/tensors.js';
 import { UsageError } from '../args.js';
 import { BACKEND_FLAG, type Command, EXIT_OK, type Io, MODEL_FLAG } from '../command.js';
-import { optimizeModel, withWeights } from '../../driver.js';
+import { optimizeModel, withWeights } from '../../driver/index.js';
 import { describeFsError, readBytes, readWeightsFile, writeBytes, writeWeightsFile } from '../files.js';
 import { commandWeights, isImportable, loadModel } from '../loadModel.js';
 
@@ -78,12 +78,12 @@ export const trainCommand: Command = {
     checkWritable(out, 'weights file');
     if (historyPath) checkWritable(historyPath, 'history file');
 
-    const graph = loadModel(file, flags.model as string | undefined, io);
+    const graph = await loadModel(file, flags.model as string | undefined, io);
     const { data, loss, lossReason } = await loadData(graph, dataFlag, flags.loss as LossName | undefined, validationSplit, io);
     const seed = flags.seed as number;
     // An imported Keras or TensorFlow.js model starts from its own trained weights (fine-tuning).
     const initialPath = (flags['initial-weights'] as string | undefined) ?? (isImportable(file) ? file : undefined);
-    const initialWeights = initialPath === undefined ? initializeWeights(graph, seed) : initialPath === file ? commandWeights(file, {})!.weights : readWeightsFile(initialPath);
+    const initialWeights = initialPath === undefined ? initializeWeights(graph, seed) : initialPath === file ? (await commandWeights(file, {}))!.weights : readWeightsFile(initialPath);
 
     const backend = await initNodeBackend(flags.backend as BackendName);
     await registerGradients();

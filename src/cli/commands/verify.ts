@@ -2,7 +2,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { BackendName } from '../../../runtime/backend.js';
 import { initializeWeights } from '../../../runtime/initializers.js';
 import { type Tolerance, compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
-import { optimizeModel, withWeights } from '../../driver.js';
+import { optimizeModel, withWeights } from '../../driver/index.js';
 import { BACKEND_FLAG, type Command, EXIT_ERRORS, EXIT_OK, MODEL_FLAG, PASSES_FLAG, WEIGHTS_FLAG } from '../command.js';
 import { commandWeights, loadModel } from '../loadModel.js';
 import { readInputs } from './run.js';
@@ -45,11 +45,11 @@ export const verifyCommand: Command = {
       // A negative tolerance would make every comparison fail, or with |y| pass nonsense.
       if (!((flags[name] as number) >= 0)) throw new UsageError(`option --${name} must be a non-negative number, found ${flags[name]}`);
     }
-    const graph = loadModel(positional[0], flags.model as string | undefined, io);
+    const graph = await loadModel(positional[0], flags.model as string | undefined, io);
     checkRandomInputSize(graph, flags.samples as number, flags.batch as number);
     const seed = flags.seed as number;
     let model;
-    const given = commandWeights(positional[0], flags);
+    const given = await commandWeights(positional[0], flags);
     if (given !== null) {
       model = withWeights(graph, given.weights, given.weightsName);
     } else {

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { graphSvg } from '../../../compiler/draw/graphSvg.js';
 import { fusionReport } from '../../../compiler/passes/report.js';
-import { optimizeGraph } from '../../../src/driver.js';
+import { optimizeGraph } from '../../../src/driver/index.js';
 import { graphOf } from '../../helpers/check.js';
 import { exampleGraph } from '../../helpers/models.js';
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { importModel } from '../../../compiler/import/importModel.js';
 import { summarize } from '../../../compiler/summary.js';
-import { optimizeModel } from '../../../src/driver.js';
+import { optimizeModel } from '../../../src/driver/index.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { readNpyFloat32 } from '../../../src/formats/npy.js';

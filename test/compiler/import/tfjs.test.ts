@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync, readdirSync } from 'node:fs';
 import { importModel } from '../../../compiler/import/importModel.js';
 import { summarize } from '../../../compiler/summary.js';
-import { optimizeModel } from '../../../src/driver.js';
+import { optimizeModel } from '../../../src/driver/index.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { LAYERS_TOLERANCE, assertMatches } from '../../helpers/models.js';
