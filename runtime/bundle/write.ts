@@ -252,22 +252,24 @@ export function isBundleFile(name: string): boolean {
 
 /**
  * Refuses, before any work, a `dir` that is a file or holds files a bundle does not
- * (they would go with the old bundle when the new one is swapped in).
+ * (they would go with the old bundle when the new one is swapped in). Returns the
+ * bundle files it holds (none when it does not exist yet).
  */
-export function checkBundleTarget(dir: string): void {
+export function checkBundleTarget(dir: string): string[] {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new NncError(`cannot write the bundle to '${dir}': it is a file; a bundle is a directory (model.json, weights.safetensors, model.js)`);
     names = readdirSync(dir);
   } catch (e) {
     if (e instanceof NncError) throw e;
-    if ((e as { code?: string }).code === 'ENOENT') return;
+    if ((e as { code?: string }).code === 'ENOENT') return [];
     throw new NncError(`cannot write the bundle to '${dir}': ${describeFsError(e)}`);
   }
   const other = names.filter((name) => !isBundleFile(name)).sort();
   if (other.length > 0) {
     throw new NncError(`cannot write the bundle to '${dir}': it holds files that are not part of a bundle (${other.join(', ')}); a new bundle replaces the whole directory, so give a new or empty one`);
   }
+  return names;
 }
 
 /**
@@ -282,14 +284,7 @@ export function writeBundle(dir: string, files: BundleFiles): { path: string; by
     { name: 'model.js', content: files.moduleJs },
     ...[...files.chunks, ...files.wasm].map(([name, content]) => ({ name, content })),
   ];
-  checkBundleTarget(dir);
-  const existing = (() => {
-    try {
-      return readdirSync(dir).filter(isBundleFile);
-    } catch {
-      return [];
-    }
-  })();
+  const existing = checkBundleTarget(dir);
   try {
     replaceDirectory(dir, entries, new Set(existing));
   } catch (e) {

@@ -3,7 +3,7 @@
 // files — float32, float16 and uint8/uint16-quantized shards alike, since tfjs decodes
 // them with its own decodeWeights.
 
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -55,26 +55,26 @@ for (const dir of ['all-layers', 'all-layers-float16', 'all-layers-uint8', 'all-
   test(`${dir}: predicts what tfjs-layers predicts from the same files`, (t) => compare(t, dir, [10, 10, 3]));
 }
 
-test('sequential: predicts what tfjs-layers predicts, and counts the non-trainable layer as tfjs does', async (t) => {
-  await compare(t, 'sequential', [6]);
-  const files = filesOf('sequential');
+/** The imported model's summary counts equal tfjs-layers' own for the same files, trainable and not. */
+async function assertCountsMatchTfjs(t: ExecutionContext, dir: string): Promise<ReturnType<typeof summarize>> {
+  const files = filesOf(dir);
   const summary = summarize(importModel(files, 'model.json').graph);
   const reference = await tfjsLayersModel(files);
   const count = (ws: tfl.LayerVariable[]) => ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
   t.is(summary.totalParams, reference.countParams());
   t.is(summary.trainableParams, count(reference.trainableWeights));
   t.is(summary.nonTrainableParams, count(reference.nonTrainableWeights));
+  return summary;
+}
+
+test('sequential: predicts what tfjs-layers predicts, and counts the non-trainable layer as tfjs does', async (t) => {
+  await compare(t, 'sequential', [6]);
+  const summary = await assertCountsMatchTfjs(t, 'sequential');
   t.is(summary.nonTrainableParams, 32); // bn_a (trainable=false): gamma, beta, moving_mean, moving_variance of 8
 });
 
 test('all-layers: summary counts equal tfjs-layers countParams, trainable and not', async (t) => {
-  const files = filesOf('all-layers');
-  const summary = summarize(importModel(files, 'model.json').graph);
-  const reference = await tfjsLayersModel(files);
-  const count = (ws: tfl.LayerVariable[]) => ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
-  t.is(summary.totalParams, reference.countParams());
-  t.is(summary.trainableParams, count(reference.trainableWeights));
-  t.is(summary.nonTrainableParams, count(reference.nonTrainableWeights));
+  await assertCountsMatchTfjs(t, 'all-layers');
 });
 
 test('a model name that is no identifier is written as one, with a note', (t) => {
