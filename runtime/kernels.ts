@@ -229,6 +229,39 @@ function pool(kind: 'max' | 'avg'): Kernel<'MaxPooling2D' | 'AveragePooling2D'> 
   };
 }
 
+/**
+ * Conv1D as a convolution over a height-1 image, as tfjs's own conv1d computes it:
+ * [b, L, c] → [b, 1, L, c] against the kernel viewed as [1, k, c, f], in one fused kernel
+ * with the bias and the activation tfjs can fuse. `causal` pads (k − 1)·dilation zeros
+ * before the first step, then slides as `valid` (Keras's Conv1D.call).
+ */
+const conv1d: Kernel<'Conv1D'> = (node, [x], w, context) => {
+  const { kernel_size, strides, padding, dilation_rate, activation } = node.attrs;
+  const [batch, , inChannels] = x.shape as [number, number, number];
+  const padded = padding === 'causal' ? tf.pad(x, [[0, 0], [(kernel_size - 1) * dilation_rate, 0], [0, 0]]) : x;
+  const image = tf.reshape(padded, [batch, 1, padded.shape[1] as number, inChannels]) as tf.Tensor4D;
+  const filter = tf.reshape(w.kernel, [1, kernel_size, inChannels, node.attrs.filters]) as tf.Tensor4D;
+  const pad = padding === 'same' ? 'same' : 'valid';
+  const fused = kernelActivation(activation);
+  const attrs = { strides: [1, strides], pad, dataFormat: 'NHWC', dilations: [1, dilation_rate], ...fused };
+  const y = context.training
+    ? tf.fused.conv2d({ x: image, filter, strides: [1, strides], pad, dilations: [1, dilation_rate], bias: w.bias, activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha })
+    : (tf.engine().runKernel(tf.FusedConv2D, { x: image, filter, bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+  const out = tf.reshape(y, [batch, y.shape[2] as number, node.attrs.filters]);
+  return fusedActivation(activation) ? out : activate(out, activation);
+};
+
+/** The 1-D poolings as 2-D ones over a height-1 image: [b, L, c] → [b, 1, L, c] → [b, L', c]. */
+function pool1d(kind: 'max' | 'avg'): Kernel<'MaxPooling1D' | 'AveragePooling1D'> {
+  return (node, [x]) => {
+    const { pool_size, strides, padding } = node.attrs;
+    const [batch, steps, channels] = x.shape as [number, number, number];
+    const image = tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D;
+    const y = kind === 'max' ? tf.maxPool(image, [1, pool_size], [1, strides], padding) : tf.avgPool(image, [1, pool_size], [1, strides], padding);
+    return tf.reshape(y, [batch, y.shape[2], channels]);
+  };
+}
+
 /** A kernel for every kind the layer definitions declare: a kind without one is a type error. */
 export type KernelTable = { readonly [K in OpKind]: Kernel<K> };
 
@@ -257,6 +290,11 @@ const KERNELS: KernelTable = {
   MaxPooling2D: pool('max'),
   AveragePooling2D: pool('avg'),
   GlobalAveragePooling2D: (_node, [x]) => tf.mean(x, [1, 2]),
+  Conv1D: conv1d,
+  MaxPooling1D: pool1d('max'),
+  AveragePooling1D: pool1d('avg'),
+  GlobalAveragePooling1D: (node, [x]) => tf.mean(x, 1, node.attrs.keepdims),
+  GlobalMaxPooling1D: (node, [x]) => tf.max(x, 1, node.attrs.keepdims),
   Add: (_node, inputs) => (inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs as tf.Tensor[])),
   Concatenate: (node, inputs) => tf.concat(inputs as tf.Tensor[], node.attrs.axis),
   Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale, w.offset),

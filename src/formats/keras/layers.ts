@@ -244,6 +244,11 @@ function pooling(r: ConfigReader): void {
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
 }
 
+function globalPooling1d(r: ConfigReader): void {
+  r.plain('keepdims');
+  r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+}
+
 /** Keras class → (the language's layer kind, how its config reads). */
 const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigReader): void }> = {
   Dense: {
@@ -339,6 +344,21 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
       r.only('keepdims', [false], 'keepdims=true is not supported');
     },
   },
+  Conv1D: {
+    kind: 'Conv1D',
+    read(r) {
+      r.plain('filters');
+      convLayer(r, 'kernel');
+    },
+  },
+  MaxPooling1D: { kind: 'MaxPooling1D', read: pooling },
+  MaxPool1D: { kind: 'MaxPooling1D', read: pooling },
+  AveragePooling1D: { kind: 'AveragePooling1D', read: pooling },
+  AvgPool1D: { kind: 'AveragePooling1D', read: pooling },
+  GlobalAveragePooling1D: { kind: 'GlobalAveragePooling1D', read: globalPooling1d },
+  GlobalAvgPool1D: { kind: 'GlobalAveragePooling1D', read: globalPooling1d },
+  GlobalMaxPooling1D: { kind: 'GlobalMaxPooling1D', read: globalPooling1d },
+  GlobalMaxPool1D: { kind: 'GlobalMaxPooling1D', read: globalPooling1d },
   Add: { kind: 'Add', read: () => {} },
   Concatenate: { kind: 'Concatenate', read: (r) => r.plain('axis') },
 };

@@ -4,7 +4,8 @@
 import type { Activation, Pair } from '../attributes.js';
 import { formatShape } from '../shape.js';
 import { type AttrsError, type ShapedInput, attr, defineLayer } from './define.js';
-import { activation, bool, constraint, init, initializer, intOrPair, padding, positiveInt, regularizer } from './paramTypes.js';
+import { activation, bool, constraint, init, initializer, intOrPair, intOrSingle, padding, padding1d, positiveInt, regularizer } from './paramTypes.js';
+import { SEQUENCE, outputSteps, strideWithDilation } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
 
 const LINEAR: Activation = { name: 'linear' };
@@ -110,4 +111,38 @@ export const DepthwiseConv2D = defineLayer({
     { name: 'bias', shape: (a, [input]) => [channels(input) * a.depth_multiplier], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
   ],
   traits: { linear: { kernel: 'depthwise_kernel' } },
+});
+
+/** Conv1D over channels-last sequences: `padding=causal` pads (kernel_size − 1)·dilation_rate zeros before the first step. */
+export const Conv1D = defineLayer({
+  kind: 'Conv1D',
+  positional: 2,
+  attrs: {
+    filters: attr(positiveInt),
+    kernel_size: attr(intOrSingle),
+    strides: attr(intOrSingle, 1),
+    padding: attr(padding1d, 'valid'),
+    dilation_rate: attr(intOrSingle, 1),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    kernel_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    kernel_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    kernel_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  resolve: (args) => strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never),
+  inferShape(attrs, [input]) {
+    const rankError = requireRank('Conv1D', input, 3, SEQUENCE);
+    if (rankError) return { error: rankError };
+    const steps = outputSteps('Conv1D', input, attrs.kernel_size, attrs.strides, attrs.dilation_rate, attrs.padding);
+    if (typeof steps === 'string') return { error: steps };
+    return { shape: [input.shape[0], steps, attrs.filters] };
+  },
+  variables: [
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size, channels(input), a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'kernel' } },
 });

@@ -140,6 +140,21 @@ export const intOrPair: AttrType<Pair> = {
   ir: irPair(1),
 };
 
+/** Conv1D's padding: `causal` pads only the start of the sequence (output t sees inputs ≤ t). */
+export const padding1d = oneOf('padding', ['valid', 'same', 'causal'] as const);
+
+/** `3` or `[3]` (Keras's tuple of one), a positive integer: a 1-D window, stride or dilation. */
+export const intOrSingle: AttrType<number> = {
+  expects: 'a positive integer or a list [n] of one positive integer',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= MAX_DIM;
+    if (ok(v)) return (v as { value: number }).value;
+    if (v.kind === 'list' && v.items.length === 1 && ok(v.items[0])) return (v.items[0] as { value: number }).value;
+    return new Mismatch();
+  },
+  ir: irInt(1),
+};
+
 /** `1`, `[1, 2]` (symmetric per axis) or `[[top, bottom], [left, right]]`, non-negative integers. */
 export const zeroPadding: AttrType<readonly [Pair, Pair]> = {
   expects: 'a non-negative integer, a pair [h, w], or [[top, bottom], [left, right]]',

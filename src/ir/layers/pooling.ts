@@ -2,7 +2,8 @@
 
 import type { Pair } from '../attributes.js';
 import { type ShapeResult, type ShapedInput, attr, defineLayer, resolvedAttr } from './define.js';
-import { intOrPair, irPair, nullable, padding } from './paramTypes.js';
+import { bool, intOrPair, intOrSingle, irInt, irPair, nullable, padding } from './paramTypes.js';
+import { SEQUENCE, outputSteps } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
 
 interface PoolAttrs {
@@ -46,3 +47,45 @@ export const GlobalAveragePooling2D = defineLayer({
     return { shape: [input.shape[0], input.shape[3]] };
   },
 });
+
+// 1-D pooling over channels-last sequences [batch, steps, channels].
+
+const pooling1d = <K extends string>(kind: K, alias: string) =>
+  defineLayer({
+    kind,
+    aliases: [alias],
+    positional: 1,
+    attrs: {
+      pool_size: attr(intOrSingle, 2),
+      /** Written as null for "pool_size"; resolved. */
+      strides: resolvedAttr(nullable(intOrSingle), irInt(1), null),
+      padding: attr(padding, 'valid'),
+    },
+    resolve: (args) => ({ pool_size: args.pool_size as number, strides: (args.strides as number | null) ?? (args.pool_size as number), padding: args.padding as 'valid' | 'same' }),
+    inferShape(attrs, [input]) {
+      const rankError = requireRank(kind, input, 3, SEQUENCE);
+      if (rankError) return { error: rankError };
+      const steps = outputSteps(kind, input, attrs.pool_size, attrs.strides, 1, attrs.padding);
+      if (typeof steps === 'string') return { error: steps };
+      return { shape: [input.shape[0], steps, input.shape[2]] };
+    },
+  });
+
+export const MaxPooling1D = pooling1d('MaxPooling1D', 'MaxPool1D');
+export const AveragePooling1D = pooling1d('AveragePooling1D', 'AvgPool1D');
+
+/** The mean or maximum over the steps: [batch, channels], or [batch, 1, channels] with keepdims. */
+const globalPooling1d = <K extends string>(kind: K, alias: string) =>
+  defineLayer({
+    kind,
+    aliases: [alias],
+    attrs: { keepdims: attr(bool, false) },
+    inferShape(attrs, [input]) {
+      const rankError = requireRank(kind, input, 3, SEQUENCE);
+      if (rankError) return { error: rankError };
+      return { shape: attrs.keepdims ? [input.shape[0], 1, input.shape[2]] : [input.shape[0], input.shape[2]] };
+    },
+  });
+
+export const GlobalAveragePooling1D = globalPooling1d('GlobalAveragePooling1D', 'GlobalAvgPool1D');
+export const GlobalMaxPooling1D = globalPooling1d('GlobalMaxPooling1D', 'GlobalMaxPool1D');
