@@ -6,6 +6,7 @@
 // layer is linear in its input, so
 //   Dense:            (x·s + t)·W + b = x·(diag(s)·W) + (b + Wᵀ·t)
 //                     ⇒ W'[i, j] = s_i·W[i, j],  b'_j = b_j + Σ_i W[i, j]·t_i
+//   Conv1D:           W'[k, c, o] = s_c·W[k, c, o],  b'_o = b_o + Σ_{k,c} W[k, c, o]·t_c
 //   Conv2D:           W'[h, w, c, o] = s_c·W[h, w, c, o],  b'_o = b_o + Σ_{h,w,c} W[h, w, c, o]·t_c
 //   DepthwiseConv2D:  W'[h, w, c, k] = s_c·W[h, w, c, k],  b'_{c·m+k} = b + Σ_{h,w} W[h, w, c, k]·t_c
 // This is how a BN placed after an activation (Géron's models) or right after Flatten
@@ -13,8 +14,9 @@
 //
 // Preconditions: the layer is the BN's only consumer and the BN's value is not a model
 // output; the BN normalizes exactly the axis the layer contracts (the last one); and for
-// convolutions, padding=valid — with padding=same the zeros padded around the input
-// would not go through the BN, so border outputs would change: never folded.
+// convolutions, padding=valid — with padding=same (or Conv1D's causal) the zeros padded
+// around (before) the input would not go through the BN, so border (first) outputs would
+// change: never folded.
 
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
@@ -41,7 +43,10 @@ export const foldBatchNormIntoFollowing: Pass = {
       if (layer.kind !== 'Dense' && layer.attrs.padding === 'same') {
         return kept(`not into '${layer.name}': it pads its input with zeros (padding=same), and those zeros would not be normalized — folding would change the border outputs`);
       }
-      // Innermost kernel dimension: output channels (Dense, Conv2D) or the depth
+      if (layer.kind === 'Conv1D' && layer.attrs.padding === 'causal') {
+        return kept(`not into '${layer.name}': it pads its input with zeros before the first step (padding=causal), and those zeros would not be normalized — folding would change the first outputs`);
+      }
+      // Innermost kernel dimension: output channels (Dense, Conv1D, Conv2D) or the depth
       // multiplier (depthwise, whose input channel c feeds outputs c·m … c·m + m − 1).
       const depthwise = layer.kind === 'DepthwiseConv2D';
       const inner = depthwise ? layer.attrs.depth_multiplier : outputChannels(layer);

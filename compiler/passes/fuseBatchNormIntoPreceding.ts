@@ -1,6 +1,6 @@
 // fuse-batchnorm-into-preceding — inference builds only.
 //
-//   Dense/Conv2D/DepthwiseConv2D (W, b, linear) → BatchNormalization over its channels
+//   Dense/Conv1D/Conv2D/DepthwiseConv2D (W, b, linear) → BatchNormalization over its channels
 //
 //   With s = γ/√(σ² + ε) per output channel (γ = 1 when scale=false, β = 0 when center=false):
 //     BN(x·W + b) = (x·W + b − μ)·s + β = x·(W·s) + ((b − μ)·s + β)
@@ -35,7 +35,7 @@ export const fuseBatchNormIntoPreceding: Pass = {
       }
       absorbBatchNorm(v, producer, ({ scale, shift }) => ({
         // Every kernel layout here has the output channel innermost: Dense [in, out],
-        // Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, m] with channel c·m + k.
+        // Conv1D [k, in, out], Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, m] with channel c·m + k.
         factor: { values: scale, stride: 1 },
         // b' = (b − μ)·s + β = b·s + (β − μ·s)
         updateBias: ({ bias }) => {

@@ -89,6 +89,20 @@ function layerFor(node: Node): tfl.layers.Layer {
       return tfl.layers.averagePooling2d({ name, poolSize: pair(node.attrs.pool_size), strides: pair(node.attrs.strides), padding: node.attrs.padding });
     case 'GlobalAveragePooling2D':
       return tfl.layers.globalAveragePooling2d({ name });
+    case 'Conv1D': {
+      const a = node.attrs;
+      // tfjs-layers has no causal padding (it throws NotImplementedError): a test checks causal by hand.
+      if (a.padding === 'causal') throw new Error('tfjs-layers Conv1D has no causal padding');
+      return tfl.layers.conv1d({ name, trainable, filters: a.filters, kernelSize: a.kernel_size, strides: a.strides, padding: a.padding, dilationRate: a.dilation_rate, activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
+    }
+    case 'MaxPooling1D':
+      return tfl.layers.maxPooling1d({ name, poolSize: node.attrs.pool_size, strides: node.attrs.strides, padding: node.attrs.padding });
+    case 'AveragePooling1D':
+      return tfl.layers.averagePooling1d({ name, poolSize: node.attrs.pool_size, strides: node.attrs.strides, padding: node.attrs.padding });
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D':
+      if (node.attrs.keepdims) throw new Error(`tfjs-layers ${node.kind} has no keepdims`);
+      return node.kind === 'GlobalAveragePooling1D' ? tfl.layers.globalAveragePooling1d({ name }) : tfl.layers.globalMaxPooling1d({ name });
     case 'Add':
       return tfl.layers.add({ name });
     case 'Concatenate':
