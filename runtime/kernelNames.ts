@@ -10,7 +10,7 @@
 
 import {
   Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
-  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
+  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, SplitV, Sub, Sum, Tanh,
   Tile, ZerosLike, _FusedMatMul,
 } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
@@ -92,7 +92,7 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   MaxPooling2D: () => [MaxPool],
   AveragePooling2D: () => [AvgPool],
   GlobalAveragePooling2D: () => [Mean],
-  Conv1D: (node) => [...(node.attrs.padding === 'causal' ? [PadV2] : []), Reshape, FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv1D: (node) => [...(node.attrs.padding === 'causal' ? [PadV2] : []), Reshape, FusedConv2D, ...(node.attrs.groups > 1 ? [SplitV, Concat] : []), ...afterFused(node.attrs.activation)],
   MaxPooling1D: () => [Reshape, MaxPool],
   AveragePooling1D: () => [Reshape, AvgPool],
   GlobalAveragePooling1D: () => [Mean],

@@ -236,18 +236,28 @@ function pool(kind: 'max' | 'avg'): Kernel<'MaxPooling2D' | 'AveragePooling2D'> 
  * before the first step, then slides as `valid` (Keras's Conv1D.call).
  */
 const conv1d: Kernel<'Conv1D'> = (node, [x], w, context) => {
-  const { kernel_size, strides, padding, dilation_rate, activation } = node.attrs;
+  const { kernel_size, strides, padding, dilation_rate, activation, filters, groups } = node.attrs;
   const [batch, , inChannels] = x.shape as [number, number, number];
   const padded = padding === 'causal' ? tf.pad(x, [[0, 0], [(kernel_size - 1) * dilation_rate, 0], [0, 0]]) : x;
   const image = tf.reshape(padded, [batch, 1, padded.shape[1] as number, inChannels]) as tf.Tensor4D;
-  const filter = tf.reshape(w.kernel, [1, kernel_size, inChannels, node.attrs.filters]) as tf.Tensor4D;
+  const filter = tf.reshape(w.kernel, [1, kernel_size, inChannels / groups, filters]) as tf.Tensor4D;
   const pad = padding === 'same' ? 'same' : 'valid';
   const fused = kernelActivation(activation);
   const attrs = { strides: [1, strides], pad, dataFormat: 'NHWC', dilations: [1, dilation_rate], ...fused };
-  const y = context.training
-    ? tf.fused.conv2d({ x: image, filter, strides: [1, strides], pad, dilations: [1, dilation_rate], bias: w.bias, activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha })
-    : (tf.engine().runKernel(tf.FusedConv2D, { x: image, filter, bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
-  const out = tf.reshape(y, [batch, y.shape[2] as number, node.attrs.filters]);
+  const convolve = (input: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor | undefined): tf.Tensor =>
+    context.training
+      ? tf.fused.conv2d({ x: input, filter: kernel, strides: [1, strides], pad, dilations: [1, dilation_rate], bias, activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha })
+      : (tf.engine().runKernel(tf.FusedConv2D, { x: input, filter: kernel, bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+  let y: tf.Tensor;
+  if (groups === 1) y = convolve(image, filter, w.bias);
+  else {
+    // Group j: input channels j·in/g … and filters j·f/g …, each its own convolution.
+    const inputs = tf.split(image, groups, 3);
+    const kernels = tf.split(filter, groups, 3);
+    const biases = w.bias ? tf.split(w.bias, groups, 0) : null;
+    y = tf.concat(inputs.map((input, j) => convolve(input as tf.Tensor4D, kernels[j] as tf.Tensor4D, biases?.[j])), 3);
+  }
+  const out = tf.reshape(y, [batch, y.shape[2] as number, filters]);
   return fusedActivation(activation) ? out : activate(out, activation);
 };
 

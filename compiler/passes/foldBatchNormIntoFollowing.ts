@@ -16,7 +16,8 @@
 // output; the BN normalizes exactly the axis the layer contracts (the last one); and for
 // convolutions, padding=valid — with padding=same (or Conv1D's causal) the zeros padded
 // around (before) the input would not go through the BN, so border (first) outputs would
-// change: never folded.
+// change: never folded. Nor into a grouped Conv1D (its kernel [k, in / g, f] holds
+// input channel j·in/g + r in row r of group j's filters only; not one factor per row).
 
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
@@ -45,6 +46,9 @@ export const foldBatchNormIntoFollowing: Pass = {
       }
       if (layer.kind === 'Conv1D' && layer.attrs.padding === 'causal') {
         return kept(`not into '${layer.name}': it pads its input with zeros before the first step (padding=causal), and those zeros would not be normalized — folding would change the first outputs`);
+      }
+      if (layer.kind === 'Conv1D' && layer.attrs.groups > 1) {
+        return kept(`not into '${layer.name}': it is a grouped convolution (groups=${layer.attrs.groups}), whose kernel rows do not line up with the BN's channels`);
       }
       // Innermost kernel dimension: output channels (Dense, Conv1D, Conv2D) or the depth
       // multiplier (depthwise, whose input channel c feeds outputs c·m … c·m + m − 1).

@@ -50,7 +50,7 @@ test("automatic names are Keras's: conv1d, max_pooling1d, average_pooling1d, glo
 
 test("Conv1D's defaults are Keras 3's", (t) => {
   const { kernel_initializer, bias_initializer, ...rest } = graphOf(modelWith([20, 5], 'Conv1D(4, 3)')).nodes[1].attrs as Record<string, unknown>;
-  t.deepEqual(rest, { filters: 4, kernel_size: 3, strides: 1, padding: 'valid', dilation_rate: 1, activation: { name: 'linear' }, use_bias: true, kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null });
+  t.deepEqual(rest, { filters: 4, kernel_size: 3, strides: 1, padding: 'valid', dilation_rate: 1, groups: 1, activation: { name: 'linear' }, use_bias: true, kernel_regularizer: null, bias_regularizer: null, kernel_constraint: null, bias_constraint: null });
   t.is((kernel_initializer as { name: string }).name, 'glorot_uniform');
   t.is((bias_initializer as { name: string }).name, 'zeros');
 });
@@ -97,7 +97,7 @@ test('argument errors: strides with dilation, a list of two, an unknown padding,
   t.deepEqual(errorsOf(modelWith([20, 3], 'Conv1D(filters=3)')), [{ message: "Conv1D is missing its required argument 'kernel_size'", line: 3, column: 3 }]);
 });
 
-test('Keras import: Conv1D, the 1-D poolings and their aliases; tuples of one, causal, keepdims; groups and channels_first refused', (t) => {
+test('Keras import: Conv1D, the 1-D poolings and their aliases; tuples of one, causal, keepdims; groups kept; channels_first refused', (t) => {
   const conv = translateLayer('conv1d', 'Conv1D', 'keras.layers', null, {
     name: 'conv1d', filters: 64, kernel_size: [3], strides: [1], padding: 'causal', data_format: 'channels_last', dilation_rate: [2], groups: 1, activation: 'relu', use_bias: true,
     kernel_initializer: { module: 'keras.initializers', class_name: 'GlorotUniform', config: { seed: null } }, bias_initializer: { module: 'keras.initializers', class_name: 'Zeros', config: {} },
@@ -105,7 +105,7 @@ test('Keras import: Conv1D, the 1-D poolings and their aliases; tuples of one, c
   });
   t.deepEqual(conv, {
     kind: 'Conv1D',
-    args: { filters: 64, kernel_size: [3], strides: [1], padding: 'causal', dilation_rate: [2], activation: 'relu', use_bias: true, kernel_initializer: { call: 'glorot_uniform', args: { seed: null } }, bias_initializer: { call: 'zeros', args: {} } },
+    args: { filters: 64, kernel_size: [3], strides: [1], padding: 'causal', dilation_rate: [2], groups: 1, activation: 'relu', use_bias: true, kernel_initializer: { call: 'glorot_uniform', args: { seed: null } }, bias_initializer: { call: 'zeros', args: {} } },
     notes: [],
   });
   t.deepEqual(translateLayer('pool', 'MaxPool1D', 'keras.layers', null, { name: 'pool', pool_size: [2], strides: [2], padding: 'valid', data_format: 'channels_last' }), {
@@ -114,8 +114,26 @@ test('Keras import: Conv1D, the 1-D poolings and their aliases; tuples of one, c
   t.is((translateLayer('pool', 'AveragePooling1D', 'keras.layers', null, { pool_size: [3] }) as { kind: string }).kind, 'AveragePooling1D');
   t.deepEqual(translateLayer('gap', 'GlobalAveragePooling1D', 'keras.layers', null, { name: 'gap', data_format: 'channels_last', keepdims: true }), { kind: 'GlobalAveragePooling1D', args: { keepdims: true }, notes: [] });
   t.is((translateLayer('gmp', 'GlobalMaxPool1D', 'keras.layers', null, {}) as { kind: string }).kind, 'GlobalMaxPooling1D');
-  t.deepEqual(translateLayer('conv1d', 'Conv1D', 'keras.layers', null, { filters: 4, kernel_size: [3], groups: 2 }), { errors: ["layer 'conv1d' (Conv1D) has groups=2; grouped convolutions are not supported"] });
+  t.deepEqual(translateLayer('conv1d', 'Conv1D', 'keras.layers', null, { filters: 4, kernel_size: [3], groups: 2 }), { kind: 'Conv1D', args: { filters: 4, kernel_size: [3], groups: 2 }, notes: [] });
+  t.deepEqual(translateLayer('conv1d', 'Conv1D', 'keras.layers', null, { filters: 4, kernel_size: [3], data_format: 'channels_first' }), {
+    errors: ["layer 'conv1d' (Conv1D) has data_format=\"channels_first\"; nnc works on channels_last images only (transpose the model to channels_last in Keras first)"],
+  });
   t.deepEqual(translateLayer('gap', 'GlobalAveragePooling1D', 'keras.layers', null, { data_format: 'channels_first' }), {
     errors: ["layer 'gap' (GlobalAveragePooling1D) has data_format=\"channels_first\"; nnc works on channels_last images only (transpose the model to channels_last in Keras first)"],
   });
+});
+
+test('Conv1D groups: kernel [k, in / groups, filters]; filters and input channels must divide', (t) => {
+  // 3 · (8 / 4) · 12 + 12 = 84 (without groups: 3 · 8 · 12 + 12 = 300).
+  t.deepEqual(paramsOf(modelWith([10, 8], 'Conv1D(12, 3, groups=4)')), [84, 84, 0]);
+  t.deepEqual(outputShape([10, 8], 'Conv1D(12, 3, groups=4, padding=same)'), [null, 10, 12]);
+  t.deepEqual(errorsOf(modelWith([10, 8], 'Conv1D(10, 3, groups=4)')), [
+    { message: 'Conv1D filters 10 are not divisible by groups 4: each group computes filters / groups of them', line: 3, column: 24 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([10, 6], 'Conv1D(12, 3, groups=4)')), [
+    { message: "Conv1D with groups 4 needs input channels divisible by 4, but 'x' [None, 10, 6] has 6", line: 3, column: 3 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([10, 8], 'Conv1D(12, 3, groups=0)')), [
+    { message: "argument 'groups' of Conv1D expects a positive integer, found 0", line: 3, column: 24 },
+  ]);
 });

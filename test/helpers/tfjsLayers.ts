@@ -93,6 +93,7 @@ function layerFor(node: Node): tfl.layers.Layer {
       const a = node.attrs;
       // tfjs-layers has no causal padding (it throws NotImplementedError): a test checks causal by hand.
       if (a.padding === 'causal') throw new Error('tfjs-layers Conv1D has no causal padding');
+      if (a.groups !== 1) throw new Error('tfjs-layers Conv1D has no groups');
       return tfl.layers.conv1d({ name, trainable, filters: a.filters, kernelSize: a.kernel_size, strides: a.strides, padding: a.padding, dilationRate: a.dilation_rate, activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
     }
     case 'MaxPooling1D':

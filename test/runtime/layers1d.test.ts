@@ -117,3 +117,34 @@ test.serial('GlobalAveragePooling1D and GlobalMaxPooling1D with keepdims=true: [
   }
   x.dispose();
 });
+
+test.serial('Conv1D groups: each group of input channels through its own filters (tfjs-layers, one Conv1D per group, outputs concatenated)', async (t) => {
+  // tfjs-layers has no groups: the reference runs group j's input channels
+  // [2j, 2j + 2) through a Conv1D holding kernel[:, :, 3j : 3j + 3] and bias[3j : 3j + 3],
+  // which is Keras's (and TensorFlow's feature_group_count) definition.
+  for (const training of [false, true]) {
+    await initNodeBackend('wasm');
+    const graph = graphOf('model M {\n  input x: [11, 6]\n  Conv1D(9, 3, strides=2, groups=3, activation=elu)\n}\n');
+    const weights = randomizedWeights(graph, 4);
+    const model = new Model(graph, weights, 'wasm');
+    const kernel = weights.get('conv1d/kernel')!;
+    t.deepEqual(kernel.shape, [3, 2, 9]);
+    const bias = weights.get('conv1d/bias')!;
+    const x = randomInput(graph, 2, 6);
+    const parts = [0, 1, 2].map((j) => {
+      const input = tfl.input({ shape: [11, 2] });
+      const layer = tfl.layers.conv1d({ filters: 3, kernelSize: 3, strides: 2, activation: 'elu' });
+      const reference = tfl.model({ inputs: input, outputs: layer.apply(input) as ReturnType<typeof tfl.input> });
+      const groupKernel = tf.slice(tf.tensor(new Float32Array(kernel.data), [3, 2, 9]), [0, 0, 3 * j], [3, 2, 3]);
+      layer.setWeights([groupKernel, tf.tensor(new Float32Array(bias.data).slice(3 * j, 3 * j + 3))]);
+      const y = reference.predict(tf.slice(x, [0, 0, 2 * j], [2, 11, 2])) as tf.Tensor;
+      reference.dispose();
+      return y;
+    });
+    const theirs = tf.concat(parts, 2);
+    const ours = model.predict(x, { training }) as tf.Tensor;
+    assertMatches(t, ours, theirs, LAYERS_TOLERANCE, training ? 'training' : 'inference');
+    tf.dispose([x, ours, theirs, ...parts]);
+    model.dispose();
+  }
+});

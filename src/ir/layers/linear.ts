@@ -113,7 +113,11 @@ export const DepthwiseConv2D = defineLayer({
   traits: { linear: { kernel: 'depthwise_kernel' } },
 });
 
-/** Conv1D over channels-last sequences: `padding=causal` pads (kernel_size − 1)·dilation_rate zeros before the first step. */
+/**
+ * Conv1D over channels-last sequences: `padding=causal` pads (kernel_size − 1)·dilation_rate
+ * zeros before the first step; with `groups` g the input channels are split in g groups,
+ * group j convolved with filters j·f/g … (j + 1)·f/g − 1 alone (kernel [k, in / g, f]).
+ */
 export const Conv1D = defineLayer({
   kind: 'Conv1D',
   positional: 2,
@@ -123,6 +127,7 @@ export const Conv1D = defineLayer({
     strides: attr(intOrSingle, 1),
     padding: attr(padding1d, 'valid'),
     dilation_rate: attr(intOrSingle, 1),
+    groups: attr(positiveInt, 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
     kernel_initializer: attr(initializer, init('glorot_uniform')),
@@ -132,16 +137,26 @@ export const Conv1D = defineLayer({
     kernel_constraint: attr(constraint, null),
     bias_constraint: attr(constraint, null),
   },
-  resolve: (args) => strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never),
+  resolve(args) {
+    const filters = args.filters as number;
+    const groups = args.groups as number;
+    if (filters % groups !== 0) return { error: `Conv1D filters ${filters} are not divisible by groups ${groups}: each group computes filters / groups of them`, param: 'groups' };
+    return strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never);
+  },
   inferShape(attrs, [input]) {
     const rankError = requireRank('Conv1D', input, 3, SEQUENCE);
     if (rankError) return { error: rankError };
+    // (resolve reports filters % groups at the argument; this catches a stored IR.)
+    if (attrs.filters % attrs.groups !== 0) return { error: `Conv1D filters ${attrs.filters} are not divisible by groups ${attrs.groups}` };
+    if (channels(input.shape) % attrs.groups !== 0) {
+      return { error: `Conv1D with groups ${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
+    }
     const steps = outputSteps('Conv1D', input, attrs.kernel_size, attrs.strides, attrs.dilation_rate, attrs.padding);
     if (typeof steps === 'string') return { error: steps };
     return { shape: [input.shape[0], steps, attrs.filters] };
   },
   variables: [
-    { name: 'kernel', shape: (a, [input]) => [a.kernel_size, channels(input), a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size, channels(input) / a.groups, a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
     { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
   ],
   traits: { linear: { kernel: 'kernel' } },

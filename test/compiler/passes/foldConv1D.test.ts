@@ -1,7 +1,8 @@
 // BatchNormalization folded into Conv1D: after it (W' = W·s, b' = (b − μ)·s + β, any
 // padding), before it when padding=valid (W'[k, c, o] = s_c·W[k, c, o],
 // b'_o = b_o + Σ_{k,c} W[k, c, o]·t_c), refused with its reason before a same or causal
-// Conv1D. Each optimized graph is run against the unfolded one on the same inputs.
+// Conv1D or a grouped one. Each optimized graph is run against the unfolded one on the
+// same inputs.
 
 import test from 'ava';
 import { fusionReport } from '../../../compiler/passes/report.js';
@@ -39,6 +40,25 @@ const CASES: Record<string, Case> = {
     source: model('BatchNormalization', 'Conv1D(5, 4, dilation_rate=3)', 'Flatten'),
     outcomes: [['folded', 'conv1d', ["not into the layer before: 'x' is an Input, not a Dense or convolution"]]],
     affines: 0,
+  },
+  'BN after a grouped Conv1D: into its kernel, one factor per output channel': {
+    source: model('Conv1D(6, 3, groups=3)', 'BatchNormalization', 'GlobalAveragePooling1D'),
+    outcomes: [['folded', 'conv1d', []]],
+    affines: 0,
+  },
+  'BN before a grouped valid Conv1D: refused, left as an Affine': {
+    source: model('BatchNormalization', 'Conv1D(6, 2, groups=3)', 'Flatten'),
+    outcomes: [
+      [
+        'converted',
+        'batch_normalization',
+        [
+          "not into the layer before: 'x' is an Input, not a Dense or convolution",
+          "not into 'conv1d': it is a grouped convolution (groups=3), whose kernel rows do not line up with the BN's channels",
+        ],
+      ],
+    ],
+    affines: 1,
   },
   'BN before a same or causal Conv1D: refused, left as an Affine, the reasons kept': {
     source: model('Conv1D(4, 2, activation=relu)', 'BatchNormalization', 'Conv1D(5, 3, padding=same)', 'ReLU', 'BatchNormalization', 'Conv1D(2, 3, padding=causal)', 'GlobalAveragePooling1D'),
