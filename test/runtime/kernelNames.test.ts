@@ -84,6 +84,13 @@ const VARIANTS: Record<string, string> = {
   (a, b, c) -> Add -> BatchNormalization -> GlobalAveragePooling2D
   output a, b
 }`,
+  sequences: `model Sequences {
+  input x: [12, 4]
+  a = Conv1D(4, 3, padding=causal, dilation_rate=2, activation=relu) -> Conv1D(6, 2, groups=2, activation=softmax) -> MaxPooling1D(padding=same)
+  b = x -> Conv1D(6, 3, strides=2, padding=same) -> AveragePooling1D(3, strides=1, padding=same)
+  (a, b) -> Add -> GlobalAveragePooling1D(keepdims=true) -> GlobalMaxPooling1D
+  output a
+}`,
   joins: `model Joins {
   input x: [5]
   a = x -> Dense(3)
