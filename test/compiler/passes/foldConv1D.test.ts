@@ -23,7 +23,7 @@ interface Case {
   readonly affines: number;
 }
 
-const model = (...layers: string[]) => `model M {\n  input x: [19, 3]\n${layers.map((l) => `  ${l}\n`).join('')}}\n`;
+const model = (...layers: string[]) => `model M {\n  input x: [19, 4]\n${layers.map((l) => `  ${l}\n`).join('')}}\n`;
 
 const CASES: Record<string, Case> = {
   'BN after a causal, dilated Conv1D without bias: into its kernel': {
@@ -42,19 +42,19 @@ const CASES: Record<string, Case> = {
     affines: 0,
   },
   'BN after a grouped Conv1D: into its kernel, one factor per output channel': {
-    source: model('Conv1D(6, 3, groups=3)', 'BatchNormalization', 'GlobalAveragePooling1D'),
+    source: model('Conv1D(6, 3, groups=2)', 'BatchNormalization', 'GlobalAveragePooling1D'),
     outcomes: [['folded', 'conv1d', []]],
     affines: 0,
   },
   'BN before a grouped valid Conv1D: refused, left as an Affine': {
-    source: model('BatchNormalization', 'Conv1D(6, 2, groups=3)', 'Flatten'),
+    source: model('BatchNormalization', 'Conv1D(6, 2, groups=2)', 'Flatten'),
     outcomes: [
       [
         'converted',
         'batch_normalization',
         [
           "not into the layer before: 'x' is an Input, not a Dense or convolution",
-          "not into 'conv1d': it is a grouped convolution (groups=3), whose kernel rows do not line up with the BN's channels",
+          "not into 'conv1d': it is a grouped convolution (groups=2), whose kernel rows do not line up with the BN's channels",
         ],
       ],
     ],
@@ -102,5 +102,21 @@ for (const [name, c] of Object.entries(CASES)) {
     t.true(comparison.within, `max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
     const blind = await equivalence({ graph, weights }, { graph, weights: identityBatchNorms(graph, weights) });
     t.false(blind.within, 'the BN statistics change the outputs beyond the tolerance');
+  });
+}
+
+// Rescaling folds like a BN: its offset cannot reach the zeros a causal Conv1D pads.
+for (const [padding, expected] of [
+  ['valid', ['folded', "folded into 'conv1d' after it"]],
+  ['causal', ['kept', "not into the layer before: 'x' is an Input, not a Dense or convolution; not into the layer after: 'conv1d' pads zeros (padding=causal) that would not get the offset 1"]],
+] as const) {
+  test(`Rescaling(0.5, offset=1) before a ${padding} grouped Conv1D: ${expected[0]}`, async (t) => {
+    const graph = graphOf(model('Rescaling(0.5, offset=1)', `Conv1D(4, 3, padding=${padding}, groups=2, use_bias=false)`, 'Flatten'));
+    const weights = randomizedWeights(graph, 2);
+    const result = optimizeVerified({ graph, weights });
+    const notes = result.steps.flatMap((s) => s.notes).filter((n) => n.layer === 'rescaling');
+    t.deepEqual(notes.map((n) => [n.action, n.detail]), [[...expected]]);
+    const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! });
+    t.true(comparison.within, `max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
   });
 }
