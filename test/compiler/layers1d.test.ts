@@ -5,6 +5,7 @@
 //   same, causal: out = ceil(n / s)
 
 import test from 'ava';
+import { printGraph } from '../../compiler/print/printGraph.js';
 import { translateLayer } from '../../src/formats/keras/layers.js';
 import { errorsOf, graphOf, modelWith, outputShape, paramsOf, summaryOf } from '../helpers/check.js';
 
@@ -136,4 +137,10 @@ test('Conv1D groups: kernel [k, in / groups, filters]; filters and input channel
   t.deepEqual(errorsOf(modelWith([10, 8], 'Conv1D(12, 3, groups=0)')), [
     { message: "argument 'groups' of Conv1D expects a positive integer, found 0", line: 3, column: 24 },
   ]);
+});
+
+test('the .nn printer (nnc import) writes the 1-D layers as a user would: tuples of one as numbers, defaults left out', (t) => {
+  const graph = graphOf(modelWith([20, 4], 'Conv1D(8, [3], strides=[1], padding=causal, dilation_rate=[2], groups=2)', 'MaxPool1D(pool_size=[2], strides=[2])', 'AveragePooling1D(3, strides=1, padding=same)', 'GlobalMaxPooling1D(keepdims=true)'));
+  const lines = printGraph(graph).split('\n').slice(2, 6).map((l) => l.trim());
+  t.deepEqual(lines, ['Conv1D(8, 3, padding=causal, dilation_rate=2, groups=2)', 'MaxPooling1D', 'AveragePooling1D(3, strides=1, padding=same)', 'GlobalMaxPooling1D(keepdims=true)']);
 });
