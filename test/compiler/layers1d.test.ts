@@ -5,9 +5,10 @@
 //   same, causal: out = ceil(n / s)
 
 import test from 'ava';
+import { checkForRuntime } from '../../compiler/check.js';
 import { printGraph } from '../../compiler/print/printGraph.js';
 import { translateLayer } from '../../src/formats/keras/layers.js';
-import { errorsOf, graphOf, modelWith, outputShape, paramsOf, summaryOf } from '../helpers/check.js';
+import { errorsOf, graphOf, modelWith, outputShape, paramsOf, reported, summaryOf } from '../helpers/check.js';
 
 test('Conv1D: valid, strided, dilated, same and causal steps; filters replace the channels', (t) => {
   t.deepEqual(outputShape([500, 1], 'Conv1D(64, 3)'), [null, 498, 64]); // 500 − 3 + 1
@@ -143,4 +144,19 @@ test('the .nn printer (nnc import) writes the 1-D layers as a user would: tuples
   const graph = graphOf(modelWith([20, 4], 'Conv1D(8, [3], strides=[1], padding=causal, dilation_rate=[2], groups=2)', 'MaxPool1D(pool_size=[2], strides=[2])', 'AveragePooling1D(3, strides=1, padding=same)', 'GlobalMaxPooling1D(keepdims=true)'));
   const lines = printGraph(graph).split('\n').slice(2, 6).map((l) => l.trim());
   t.deepEqual(lines, ['Conv1D(8, 3, padding=causal, dilation_rate=2, groups=2)', 'MaxPooling1D', 'AveragePooling1D(3, strides=1, padding=same)', 'GlobalMaxPooling1D(keepdims=true)']);
+});
+
+test('a causal Conv1D whose padding the runtime cannot hold is refused when checked for the tools, not when run', (t) => {
+  const runtimeErrors = (text: string) => checkForRuntime(text, 'test.nn').diagnostics.filter((d) => d.severity === 'error').map(reported);
+  // (3 − 1)·10⁹ zeros before 10 steps of 2 channels: 4,000,000,020 values, 16 GB as float32.
+  t.deepEqual(runtimeErrors(modelWith([10, 2], 'Conv1D(4, 3, padding=causal, dilation_rate=1000000000)')), [
+    {
+      message: "layer 'conv1d' pads its input with 2,000,000,000 steps of zeros (padding=causal: (kernel_size − 1)·dilation_rate), 4,000,000,020 values per example (16,000,000,080 bytes as float32), more than the 4,294,901,760 bytes the runtime can hold (the WebAssembly backend's 4 GiB memory); make the dilation smaller",
+      line: 3,
+      column: 3,
+    },
+  ]);
+  // The language alone counts it; with padding=same nothing is padded inside the kernel.
+  t.deepEqual(errorsOf(modelWith([10, 2], 'Conv1D(4, 3, padding=causal, dilation_rate=1000000000)')), []);
+  t.deepEqual(runtimeErrors(modelWith([10, 2], 'Conv1D(4, 3, padding=same, dilation_rate=1000000000)')), []);
 });
