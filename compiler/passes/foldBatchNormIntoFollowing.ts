@@ -14,7 +14,8 @@
 // Preconditions: the layer is the BN's only consumer and the BN's value is not a model
 // output; the BN normalizes exactly the axis the layer contracts (the last one); and for
 // convolutions, padding=valid — with padding=same the zeros padded around the input
-// would not go through the BN, so border outputs would change: never folded.
+// would not go through the BN, so border outputs would change: never folded. A BN whose
+// value goes into a Flatten or Reshape is fold-batchnorm-across-reshape's to decide.
 
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
@@ -33,6 +34,7 @@ export const foldBatchNormIntoFollowing: Pass = {
       const consumer = soleConsumer(editor, bn.id);
       if ('reason' in consumer) return kept(`not into the layer after: ${consumer.reason}`);
       const layer = consumer.node;
+      if (layer.kind === 'Flatten' || layer.kind === 'Reshape') return;
       if (!isLinearLayer(layer)) return kept(`not into the layer after: '${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`);
       const lastAxis = bn.shape.length - 1;
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== lastAxis) {

@@ -6,14 +6,16 @@
 //   2. remove-identities               Dropout & co. out of the way, so BNs meet their neighbours
 //   3. fuse-batchnorm-into-preceding   exact whenever its guards pass, so tried first
 //   4. fold-batchnorm-into-following   BNs after activations or Flatten (Géron's placement)
-//   5. fold-rescaling                  Rescaling next to a linear layer, the same way
+//   5. fold-batchnorm-across-reshape   BN → Flatten/Reshape → Dense when the axes map exactly
+//   6. fold-rescaling                  Rescaling next to a linear layer, the same way
 //   -- then once --
-//   6. batchnorm-to-affine             whatever BN is left becomes x·s + t
-//   7. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
+//   7. batchnorm-to-affine             whatever BN is left becomes x·s + t
+//   8. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
 
 import { didYouMean, NncError } from '../../src/diagnostics.js';
 import type { Graph } from '../../src/ir/types.js';
 import { batchNormToAffine } from './batchNormToAffine.js';
+import { foldBatchNormAcrossReshape } from './foldBatchNormAcrossReshape.js';
 import { foldBatchNormIntoFollowing } from './foldBatchNormIntoFollowing.js';
 import { foldBiasIntoBatchNorm } from './foldBiasIntoBatchNorm.js';
 import { foldRescaling } from './foldRescaling.js';
@@ -27,6 +29,7 @@ export const PASSES: readonly Pass[] = [
   removeIdentities,
   fuseBatchNormIntoPreceding,
   foldBatchNormIntoFollowing,
+  foldBatchNormAcrossReshape,
   foldRescaling,
   batchNormToAffine,
   fuseActivations,
@@ -37,7 +40,7 @@ export const PASSES: readonly Pass[] = [
  * least one node whenever it changes the graph, so there are at most as many changing
  * rounds as nodes: a chain of n BNs before a Dense takes n rounds, one fold per round.
  */
-const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, foldBatchNormIntoFollowing, foldRescaling]);
+const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, foldBatchNormIntoFollowing, foldBatchNormAcrossReshape, foldRescaling]);
 
 export interface PassStep {
   readonly pass: string;

@@ -250,7 +250,8 @@ function checkSurvivors(original: Graph, result: OptimizeResult): string[] {
     }
     const kept = notes.filter((n) => n.layer === bn.name && n.action === 'kept');
     if (!kept.some((n) => n.pass === 'fuse-batchnorm-into-preceding')) problems.push(`${bn.name}: no reason why the layer before could not absorb it`);
-    if (!kept.some((n) => n.pass === 'fold-batchnorm-into-following')) problems.push(`${bn.name}: no reason why the layer after could not absorb it`);
+    // Into a Flatten/Reshape, fold-batchnorm-across-reshape gives the reason instead.
+    if (!kept.some((n) => n.pass === 'fold-batchnorm-into-following' || n.pass === 'fold-batchnorm-across-reshape')) problems.push(`${bn.name}: no reason why the layer after could not absorb it`);
     // A BN maps the zeros padded by a same-padded conv to t = β − μ·s, not to zero.
     if (absorbableByPrevious(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layer before could absorb it`);
     if (absorbableByNext(final, left, overLastAxis(left), false)) problems.push(`${bn.name} survived, but the layer after could absorb it`);
