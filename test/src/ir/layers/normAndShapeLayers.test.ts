@@ -11,6 +11,8 @@ import { initNodeBackend } from '../../../../runtime/backends/node.js';
 import { createOptimizer } from '../../../../runtime/train/optimizers.js';
 import { TrainableModel } from '../../../../runtime/train/trainableModel.js';
 import { Model } from '../../../../runtime/model.js';
+import { optimize } from '../../../../compiler/passes/pipeline.js';
+import { graphFromJson, graphToJson } from '../../../../src/ir/json.js';
 import { errorsOf, graphOf, modelWith, outputShape, paramsOf } from '../../../helpers/check.js';
 import { LAYERS_TOLERANCE, assertMatches, hostMaxAbsDiff, randomInput, randomizedWeights } from '../../../helpers/models.js';
 import { buildTfjsLayersModel } from '../../../helpers/tfjsLayers.js';
@@ -207,4 +209,30 @@ test.serial("LayerNormalization trains: three SGD steps give tfjs-layers' trainO
   t.true(hostMaxAbsDiff(after.get('layer_normalization/gamma')!.data, weights.get('layer_normalization/gamma')!.data) > 1e-4);
   model.dispose();
   reference.dispose();
+});
+
+test('in a bundle (JSON) the four layers round-trip, and rms_scaling=true or a bad permutation is refused', (t) => {
+  const graph = graphOf(modelWith([6, 4], 'ZeroPadding1D([1, 2]) -> Reshape([9, 4, 1]) -> Cropping2D([[1, 0], [0, 1]]) -> Permute([2, 1, 3]) -> LayerNormalization(axis=[1, 3])'));
+  const json = graphToJson(graph);
+  t.deepEqual(graphFromJson(JSON.parse(JSON.stringify(json))), graphFromJson(json));
+  t.deepEqual(graphToJson(graphFromJson(JSON.parse(JSON.stringify(json)))), json);
+  const edited = (kind: string, attrs: Record<string, unknown>) => {
+    const copy = JSON.parse(JSON.stringify(json)) as { nodes: { kind: string; attrs: Record<string, unknown> }[] };
+    const node = copy.nodes.find((n) => n.kind === kind)!;
+    Object.assign(node.attrs, attrs);
+    return copy;
+  };
+  t.throws(() => graphFromJson(edited('LayerNormalization', { rms_scaling: true })), { message: /rms_scaling is not supported/ });
+  t.throws(() => graphFromJson(edited('Permute', { dims: [1, 1, 3] })), { message: /Permute dims \[1, 1, 3\] must be a permutation of \[1, 2, 3\]/ });
+});
+
+test('Cropping2D(0) and Permute in order are identities the optimizer removes', (t) => {
+  const graph = graphOf(modelWith([4, 4, 2], 'Cropping2D(0) -> Permute([1, 2, 3]) -> Permute([2, 1, 3]) -> Dense(2)'));
+  const result = optimize({ graph, weights: null });
+  t.deepEqual(result.graph.nodes.map((n) => n.kind), ['Input', 'Permute', 'Dense']);
+  const removed = result.steps.flatMap((s) => s.notes).filter((n) => n.action === 'removed').map((n) => [n.layer, n.detail]);
+  t.deepEqual(removed, [
+    ['cropping2d', 'Cropping2D by 0 is the identity'],
+    ['permute', 'Permute in the same order is the identity'],
+  ]);
 });
