@@ -1,6 +1,7 @@
 // Property: for random layer stacks (chains, and residual branches joined by Add) of
 // Dense / Conv2D / DepthwiseConv2D (valid and same padding) / BatchNormalization /
-// activation layers / Dropout / Rescaling / Flatten, with random weights and random BN
+// activation layers / Dropout / Rescaling / Flatten / Concatenate of two linear layers,
+// with random weights and random BN
 // statistics, the optimized model computes the same function within 1e-5 relative,
 // the IR verifier holds after every pass, and no foldable BatchNormalization or
 // Rescaling survives: whatever is left has reasons from both folds, and a predicate
@@ -29,7 +30,7 @@ test.before(async () => {
 // Generating sources. Ops are drawn with free integer parameters and interpreted
 // against the current shape, so every draw is a valid model and shrinking stays simple.
 
-const OPS = ['dense', 'dense', 'conv', 'depthwise', 'bn', 'bn', 'bn', 'activation', 'activation', 'dropout', 'rescaling', 'flatten', 'branch', 'output'] as const;
+const OPS = ['dense', 'dense', 'conv', 'depthwise', 'bn', 'bn', 'bn', 'activation', 'activation', 'dropout', 'rescaling', 'flatten', 'branch', 'concat', 'output'] as const;
 type OpName = (typeof OPS)[number];
 interface Op {
   readonly op: OpName;
@@ -40,7 +41,7 @@ interface Op {
 }
 
 const leafOp = fc.record({
-  op: fc.constantFrom(...OPS.filter((o) => o !== 'branch' && o !== 'output' && o !== 'flatten')),
+  op: fc.constantFrom(...OPS.filter((o) => o !== 'branch' && o !== 'output' && o !== 'flatten' && o !== 'concat')),
   a: fc.nat(99),
   b: fc.nat(99),
   flag: fc.boolean(),
@@ -152,6 +153,20 @@ function programOf(image: boolean, dims: readonly number[], ops: readonly Op[]):
         if (current !== start) bind('Add', `(${start}, ${current})`);
         return;
       }
+      case 'concat': {
+        // Two Dense (or 1x1 Conv2D) layers on the same value joined on the channels,
+        // sometimes with an activation, usually followed by a BN (split-batchnorm-across-concatenate).
+        const start = current;
+        const widths = [1 + (o.a % 3), 1 + (o.b % 3)];
+        const names = widths.map((w, k) => {
+          const activation = k === 1 && !o.flag && o.a % 3 === 0 ? 'relu' : 'linear';
+          return bind(spatial() ? `Conv2D(${w}, 1, activation=${activation}, use_bias=${o.flag})` : `Dense(${w}, activation=${activation}, use_bias=${o.flag})`, start);
+        });
+        bind('Concatenate', `(${names.join(', ')})`);
+        shape[shape.length - 1] = widths[0] + widths[1];
+        if (o.b % 4 !== 0) bind('BatchNormalization');
+        return;
+      }
       case 'output':
         if (current !== 'x' && !outputs.includes(current)) outputs.push(current);
         return;
@@ -219,6 +234,13 @@ function absorbableByPrevious(graph: Graph, node: Node, perChannel: boolean): bo
   return LINEAR.has(previous.kind) && usesOf(graph, previous).length === 1 && !isOutput(graph, previous) && linearActivation(previous) && perChannel;
 }
 
+/** ... or, after a channel Concatenate, every layer it joins: Wₘ' = Wₘ·sₘ on each slice. */
+function absorbableByJoined(graph: Graph, node: Node, perChannel: boolean): boolean {
+  const join = graph.nodes[node.inputs[0]];
+  if (join.kind !== 'Concatenate' || usesOf(graph, join).length !== 1 || isOutput(graph, join) || join.attrs.axis !== join.shape.length - 1) return false;
+  return perChannel && join.inputs.every((id) => LINEAR.has(graph.nodes[id].kind) && usesOf(graph, graph.nodes[id]).length === 1 && !isOutput(graph, graph.nodes[id]) && linearActivation(graph.nodes[id]));
+}
+
 /** ... or the layer after: W' = diag(s)·W, where padding cannot inject unscaled values. */
 function absorbableByNext(graph: Graph, node: Node, perChannel: boolean, zeroMapsToZero: boolean): boolean {
   const uses = usesOf(graph, node);
@@ -255,6 +277,7 @@ function checkSurvivors(original: Graph, result: OptimizeResult): string[] {
     // A BN maps the zeros padded by a same-padded conv to t = β − μ·s, not to zero.
     if (absorbableByPrevious(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layer before could absorb it`);
     if (absorbableByNext(final, left, overLastAxis(left), false)) problems.push(`${bn.name} survived, but the layer after could absorb it`);
+    if (absorbableByJoined(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layers its Concatenate joins could absorb it`);
   }
   for (const rescaling of final.nodes.filter((n) => n.kind === 'Rescaling')) {
     if (rescaling.kind !== 'Rescaling') continue;
@@ -276,6 +299,7 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
   let survivors = 0;
   let branches = 0;
   let compared = 0;
+  let splits = 0;
   await fc.assert(
     fc.asyncProperty(program, fc.nat(1_000), async ({ source }, seed) => {
       const graph = graphOf(source);
@@ -298,6 +322,7 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
       batchNorms += bns.length;
       survivors += report.batchNorms.filter((b) => b.outcome !== 'folded').length;
       branches += graph.nodes.filter((n) => n.kind === 'Add').length;
+      splits += result.steps.filter((step) => step.pass === 'split-batchnorm-across-concatenate').flatMap((step) => step.notes).filter((n) => n.action === 'folded').length;
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },
   );
@@ -305,6 +330,7 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
   t.true(batchNorms > RUNS, `${batchNorms} BNs`);
   t.true(survivors > 0 && survivors < batchNorms, `${survivors} of ${batchNorms} BNs kept as Affine`);
   t.true(branches > 0, `${branches} Add layers`);
+  t.true(splits > 0, `${splits} BNs split across a Concatenate`);
   t.true(compared > 0.9 * RUNS, `${compared} of ${RUNS} runs compared outputs`);
-  t.log(`${RUNS} stacks: ${batchNorms} BNs, ${survivors} left as Affine, ${branches} Add layers, ${compared} compared`);
+  t.log(`${RUNS} stacks: ${batchNorms} BNs, ${survivors} left as Affine, ${branches} Add layers, ${splits} split across a Concatenate, ${compared} compared`);
 });
