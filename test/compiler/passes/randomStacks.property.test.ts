@@ -143,9 +143,16 @@ function programOf(image: boolean, dims: readonly number[], ops: readonly Op[]):
         return;
       }
       case 'flatten':
+        // Sometimes a CNN head, BN → Flatten → Dense (fold-batchnorm-across-reshape), the BN
+        // per channel or over two axes.
+        if (o.flag && shape.length > 1) bind(o.a % 3 === 0 ? 'BatchNormalization(axis=[1, 2])' : 'BatchNormalization');
         // On a vector, Flatten is an identity for remove-identities.
         bind('Flatten');
         shape = [shape.reduce((x, y) => x * y, 1)];
+        if (o.flag) {
+          bind(`Dense(${2 + (o.b % 3)}, use_bias=${o.b % 2 === 0})`);
+          shape = [2 + (o.b % 3)];
+        }
         return;
       case 'branch': {
         const start = current;
@@ -241,6 +248,20 @@ function absorbableByJoined(graph: Graph, node: Node, perChannel: boolean): bool
   return perChannel && join.inputs.every((id) => LINEAR.has(graph.nodes[id].kind) && usesOf(graph, graph.nodes[id]).length === 1 && !isOutput(graph, graph.nodes[id]) && linearActivation(graph.nodes[id]));
 }
 
+/** ... or, through Flatten/Reshape layers onto [batch, n], the Dense after them: W'[i] = s[c(i)]·W[i] for any BN axes. */
+function absorbableAcrossFlatten(graph: Graph, node: Node): boolean {
+  let current = node;
+  let flattened = false;
+  for (;;) {
+    const uses = usesOf(graph, current);
+    if (uses.length !== 1 || isOutput(graph, current)) return false;
+    const next = uses[0];
+    if (next.kind !== 'Flatten' && next.kind !== 'Reshape') return flattened && next.kind === 'Dense' && current.shape.length === 2;
+    flattened = true;
+    current = next;
+  }
+}
+
 /** ... or the layer after: W' = diag(s)·W, where padding cannot inject unscaled values. */
 function absorbableByNext(graph: Graph, node: Node, perChannel: boolean, zeroMapsToZero: boolean): boolean {
   const uses = usesOf(graph, node);
@@ -277,6 +298,7 @@ function checkSurvivors(original: Graph, result: OptimizeResult): string[] {
     // A BN maps the zeros padded by a same-padded conv to t = β − μ·s, not to zero.
     if (absorbableByPrevious(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layer before could absorb it`);
     if (absorbableByNext(final, left, overLastAxis(left), false)) problems.push(`${bn.name} survived, but the layer after could absorb it`);
+    if (absorbableAcrossFlatten(final, left)) problems.push(`${bn.name} survived, but the Dense after its Flatten could absorb it`);
     if (absorbableByJoined(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layers its Concatenate joins could absorb it`);
   }
   for (const rescaling of final.nodes.filter((n) => n.kind === 'Rescaling')) {
@@ -300,6 +322,7 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
   let branches = 0;
   let compared = 0;
   let splits = 0;
+  let across = 0;
   await fc.assert(
     fc.asyncProperty(program, fc.nat(1_000), async ({ source }, seed) => {
       const graph = graphOf(source);
@@ -322,6 +345,7 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
       batchNorms += bns.length;
       survivors += report.batchNorms.filter((b) => b.outcome !== 'folded').length;
       branches += graph.nodes.filter((n) => n.kind === 'Add').length;
+      across += result.steps.filter((step) => step.pass === 'fold-batchnorm-across-reshape').flatMap((step) => step.notes).filter((n) => n.action === 'folded').length;
       splits += result.steps.filter((step) => step.pass === 'split-batchnorm-across-concatenate').flatMap((step) => step.notes).filter((n) => n.action === 'folded').length;
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },
@@ -331,6 +355,7 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
   t.true(survivors > 0 && survivors < batchNorms, `${survivors} of ${batchNorms} BNs kept as Affine`);
   t.true(branches > 0, `${branches} Add layers`);
   t.true(splits > 0, `${splits} BNs split across a Concatenate`);
+  t.true(across > 0, `${across} BNs folded across a Flatten`);
   t.true(compared > 0.9 * RUNS, `${compared} of ${RUNS} runs compared outputs`);
-  t.log(`${RUNS} stacks: ${batchNorms} BNs, ${survivors} left as Affine, ${branches} Add layers, ${splits} split across a Concatenate, ${compared} compared`);
+  t.log(`${RUNS} stacks: ${batchNorms} BNs, ${survivors} left as Affine, ${branches} Add layers, ${splits} split across a Concatenate, ${across} folded across a Flatten, ${compared} compared`);
 });
