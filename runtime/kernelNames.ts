@@ -13,6 +13,7 @@ import {
   Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, SplitV, Sub, Sum, Tanh,
   Tile, ZerosLike, _FusedMatMul,
 } from '@tensorflow/tfjs-core';
+import { Slice, Square, Transpose } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 
@@ -89,6 +90,11 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Reshape: () => [Reshape],
   Rescaling: () => [Multiply, Add],
   ZeroPadding2D: () => [PadV2],
+  ZeroPadding1D: () => [PadV2],
+  Cropping2D: () => [Slice],
+  Permute: () => [Transpose],
+  // tf.moments (mean, then the mean of (x − mean)²), then x · inv + shift as BatchNormalization's general form.
+  LayerNormalization: () => [Mean, Sub, Square, Add, Rsqrt, Multiply, Neg, Reshape],
   MaxPooling2D: () => [MaxPool],
   AveragePooling2D: () => [AvgPool],
   GlobalAveragePooling2D: () => [Mean],

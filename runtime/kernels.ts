@@ -82,6 +82,16 @@ function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, varia
 }
 
 /**
+ * LayerNormalization, as Keras 3: per sample, over `axis`, with the biased variance;
+ * x · inv + (β − mean · inv), inv = γ / √(var + ε). The same in training and inference.
+ */
+const layerNormalization: Kernel<'LayerNormalization'> = (node, [x], w) => {
+  const { axis: axes, epsilon } = node.attrs;
+  const { mean, variance } = tf.moments(x, axes as number[], true);
+  return normalize(x, axes, mean, variance, w.gamma ?? null, w.beta ?? null, epsilon);
+};
+
+/**
  * Dense on the last axis in training mode: `tf.fused.matMul`, whose custom gradient
  * training needs. Inputs of rank > 2 are flattened to 2-D around the matmul, as Keras's
  * tensordot does.
@@ -297,6 +307,14 @@ const KERNELS: KernelTable = {
     const [[top, bottom], [left, right]] = node.attrs.padding;
     return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
   },
+  ZeroPadding1D: (node, [x]) => tf.pad(x, [[0, 0], [node.attrs.padding[0], node.attrs.padding[1]], [0, 0]]),
+  Cropping2D: (node, [x]) => {
+    const [[top], [left]] = node.attrs.cropping;
+    const [, height, width] = node.shape as readonly [null, number, number, number];
+    return tf.slice(x, [0, top, left, 0], [-1, height, width, -1]);
+  },
+  Permute: (node, [x]) => tf.transpose(x, [0, ...node.attrs.dims]),
+  LayerNormalization: layerNormalization,
   MaxPooling2D: pool('max'),
   AveragePooling2D: pool('avg'),
   GlobalAveragePooling2D: (_node, [x]) => tf.mean(x, [1, 2]),

@@ -18,6 +18,8 @@
 // around (before) the input would not go through the BN, so border (first) outputs would
 // change: never folded. Nor into a grouped Conv1D (its kernel [k, in / g, f] holds
 // input channel j·in/g + r in row r of group j's filters only; not one factor per row).
+// A BN whose value goes into a Flatten or Reshape is fold-batchnorm-across-reshape's to
+// decide.
 
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
@@ -36,6 +38,7 @@ export const foldBatchNormIntoFollowing: Pass = {
       const consumer = soleConsumer(editor, bn.id);
       if ('reason' in consumer) return kept(`not into the layer after: ${consumer.reason}`);
       const layer = consumer.node;
+      if (layer.kind === 'Flatten' || layer.kind === 'Reshape') return;
       if (!isLinearLayer(layer)) return kept(`not into the layer after: '${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`);
       const lastAxis = bn.shape.length - 1;
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== lastAxis) {

@@ -5,15 +5,18 @@
 //      e.g. BN → BN → Dense) --
 //   2. remove-identities               Dropout & co. out of the way, so BNs meet their neighbours
 //   3. fuse-batchnorm-into-preceding   exact whenever its guards pass, so tried first
-//   4. fold-batchnorm-into-following   BNs after activations or Flatten (Géron's placement)
-//   5. fold-rescaling                  Rescaling next to a linear layer, the same way
+//   4. split-batchnorm-across-concatenate  the same, once per input of a channel Concatenate
+//   5. fold-batchnorm-into-following   BNs after activations or Flatten (Géron's placement)
+//   6. fold-batchnorm-across-reshape   BN → Flatten/Reshape → Dense when the axes map exactly
+//   7. fold-rescaling                  Rescaling next to a linear layer, the same way
 //   -- then once --
-//   6. batchnorm-to-affine             whatever BN is left becomes x·s + t
-//   7. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
+//   8. batchnorm-to-affine             whatever BN is left becomes x·s + t
+//   9. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
 
 import { didYouMean, NncError } from '../../src/diagnostics.js';
 import type { Graph } from '../../src/ir/types.js';
 import { batchNormToAffine } from './batchNormToAffine.js';
+import { foldBatchNormAcrossReshape } from './foldBatchNormAcrossReshape.js';
 import { foldBatchNormIntoFollowing } from './foldBatchNormIntoFollowing.js';
 import { foldBiasIntoBatchNorm } from './foldBiasIntoBatchNorm.js';
 import { foldRescaling } from './foldRescaling.js';
@@ -21,12 +24,15 @@ import { fuseActivations } from './fuseActivations.js';
 import { fuseBatchNormIntoPreceding } from './fuseBatchNormIntoPreceding.js';
 import type { BuildMode, ModelState, Pass, PassNote } from './pass.js';
 import { removeIdentities } from './removeIdentities.js';
+import { splitBatchNormAcrossConcatenate } from './splitBatchNormAcrossConcatenate.js';
 
 export const PASSES: readonly Pass[] = [
   foldBiasIntoBatchNorm,
   removeIdentities,
   fuseBatchNormIntoPreceding,
+  splitBatchNormAcrossConcatenate,
   foldBatchNormIntoFollowing,
+  foldBatchNormAcrossReshape,
   foldRescaling,
   batchNormToAffine,
   fuseActivations,
@@ -37,7 +43,7 @@ export const PASSES: readonly Pass[] = [
  * least one node whenever it changes the graph, so there are at most as many changing
  * rounds as nodes: a chain of n BNs before a Dense takes n rounds, one fold per round.
  */
-const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, foldBatchNormIntoFollowing, foldRescaling]);
+const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, splitBatchNormAcrossConcatenate, foldBatchNormIntoFollowing, foldBatchNormAcrossReshape, foldRescaling]);
 
 export interface PassStep {
   readonly pass: string;

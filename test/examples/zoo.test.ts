@@ -187,7 +187,11 @@ test('DenseNet121: a BN that normalizes a concatenation before BN → relu → C
     outcome: 'converted',
     into: 'batch_normalization_3', // the Affine keeps the BN's name
     detail: 'became a per-channel multiply-add (Affine: x·s + t)',
-    reasons: ["not into the layer before: 'concatenate' is a Concatenate, not a Dense or convolution", "not into the layer after: 'activation_3' is an Activation, not a Dense or convolution"],
+    reasons: [
+      "not into the layer before: 'concatenate' is a Concatenate, not a Dense or convolution",
+      "not split across 'concatenate': 'concatenate' feeds 2 consumers (batch_normalization_3, concatenate_1), so changing it would change the others",
+      "not into the layer after: 'activation_3' is an Activation, not a Dense or convolution",
+    ],
   });
   // The second BN of a dense layer follows its 1x1 convolution and is folded into it.
   t.is(bn('batch_normalization_4').outcome, 'folded');

@@ -83,6 +83,16 @@ function layerFor(node: Node): tfl.layers.Layer {
       const [[t, b], [l, r]] = node.attrs.padding;
       return tfl.layers.zeroPadding2d({ name, padding: [[t, b], [l, r]] });
     }
+    case 'LayerNormalization': {
+      const a = node.attrs;
+      return tfl.layers.layerNormalization({ name, trainable, axis: [...a.axis], epsilon: a.epsilon, center: a.center, scale: a.scale });
+    }
+    case 'Permute':
+      return tfl.layers.permute({ name, dims: [...node.attrs.dims] });
+    case 'Cropping2D': {
+      const [[t, b], [l, r]] = node.attrs.cropping;
+      return tfl.layers.cropping2D({ name, cropping: [[t, b], [l, r]] });
+    }
     case 'MaxPooling2D':
       return tfl.layers.maxPooling2d({ name, poolSize: pair(node.attrs.pool_size), strides: pair(node.attrs.strides), padding: node.attrs.padding });
     case 'AveragePooling2D':

@@ -91,6 +91,10 @@ const VARIANTS: Record<string, string> = {
   (a, b) -> Add -> GlobalAveragePooling1D(keepdims=true) -> GlobalMaxPooling1D
   output a
 }`,
+  reorders: `model Reorders {
+  input x: [6, 5, 2]
+  Cropping2D([[1, 0], [0, 2]]) -> Permute([2, 1, 3]) -> LayerNormalization(axis=[1, 3]) -> Reshape([6, 5]) -> ZeroPadding1D([1, 2]) -> LayerNormalization
+}`,
   joins: `model Joins {
   input x: [5]
   a = x -> Dense(3)

@@ -290,6 +290,33 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
       r.only('adjustment', [null], 'an adjustment function is not supported');
     },
   },
+  LayerNormalization: {
+    kind: 'LayerNormalization',
+    read(r) {
+      for (const key of ['axis', 'epsilon', 'center', 'scale']) r.plain(key);
+      r.only('rms_scaling', [false], 'nnc computes the mean-and-variance form of LayerNormalization only');
+      for (const v of ['beta', 'gamma']) {
+        r.initializer(`${v}_initializer`);
+        r.regularizer(`${v}_regularizer`);
+        r.constraint(`${v}_constraint`);
+      }
+    },
+  },
+  Permute: { kind: 'Permute', read: (r) => r.plain('dims') },
+  Cropping2D: {
+    kind: 'Cropping2D',
+    read(r) {
+      r.plain('cropping');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+    },
+  },
+  ZeroPadding1D: {
+    kind: 'ZeroPadding1D',
+    read(r) {
+      r.plain('padding');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+    },
+  },
   Activation: { kind: 'Activation', read: (r) => r.activation() },
   ReLU: {
     kind: 'ReLU',

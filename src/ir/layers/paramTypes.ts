@@ -175,6 +175,31 @@ export const zeroPadding: AttrType<readonly [Pair, Pair]> = {
   ir: irPadding2,
 };
 
+/** `1` or `[left, right]`, non-negative integers: ZeroPadding1D's padding. */
+export const padding1D: AttrType<Pair> = {
+  expects: 'a non-negative integer or a pair [left, right] of non-negative integers',
+  convert(v) {
+    const int = (x: Value): number | null => (x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM ? x.value : null);
+    const single = int(v);
+    if (single !== null) return [single, single];
+    if (v.kind !== 'list' || v.items.length !== 2) return new Mismatch();
+    const [a, b] = v.items.map(int);
+    return a !== null && b !== null ? [a, b] : new Mismatch();
+  },
+  ir: irPair(0),
+};
+
+/** Permute's dims: a list of feature axes counted from 1, as Keras writes them (checked as a permutation against the input). */
+export const permutation: AttrType<readonly number[]> = {
+  expects: 'a list of axes counted from 1',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= 64;
+    if (v.kind === 'list' && v.items.length > 0 && v.items.every(ok)) return v.items.map((x) => (x as { value: number }).value);
+    return new Mismatch();
+  },
+  ir: irAxes,
+};
+
 /** An axis or a list of axes, as written (negative allowed); resolved against the input's rank later. */
 export const axes: AttrType<readonly number[]> = {
   expects: 'an integer axis or a list of integer axes',

@@ -14,8 +14,10 @@ const attrsOf = (def: LayerDef) => Object.entries(def.attrs as Record<string, At
 
 test('the built-in kinds, and the names a .nn call may use', (t) => {
   t.deepEqual(Object.keys(LAYER_DEFS).sort(), [
-    'Activation', 'Add', 'Affine', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv1D', 'Conv2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU',
-    'Flatten', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'Input', 'LeakyReLU', 'MaxPooling1D', 'MaxPooling2D', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'ZeroPadding2D',
+    'Activation', 'Add', 'Affine', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv1D', 'Conv2D', 'Cropping2D',
+    'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU', 'Flatten', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'Input',
+    'LayerNormalization', 'LeakyReLU', 'MaxPooling1D', 'MaxPooling2D', 'Permute', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'ZeroPadding1D',
+    'ZeroPadding2D',
   ]);
   for (const [kind, def] of Object.entries(LAYER_DEFS)) t.is<string, string>(def.kind, kind);
   // Every callable kind, then the aliases.
