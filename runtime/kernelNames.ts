@@ -9,7 +9,7 @@
 // for and checks them against this table.
 
 import {
-  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
+  Abs, Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
   Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
   Tile, ZerosLike, _FusedMatMul,
 } from '@tensorflow/tfjs-core';
@@ -56,6 +56,16 @@ export function activationKernels(a: Activation): string[] {
       return [Multiply, Add, Erf, RealDiv];
     case 'leaky_relu':
       return [LeakyRelu];
+    case 'hard_sigmoid':
+      return [Add, Relu6, Multiply];
+    case 'hard_swish':
+      return [Add, Relu6, Multiply];
+    case 'softsign':
+      return [Abs, Add, RealDiv];
+    case 'exponential':
+      return [Exp];
+    case 'mish':
+      return [Softplus, Tanh, Multiply];
   }
 }
 

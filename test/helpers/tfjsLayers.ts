@@ -23,6 +23,9 @@ function activationName(a: Activation): string {
     case 'softmax':
     case 'softplus':
     case 'swish':
+    case 'gelu': // tfjs-layers' gelu is the exact x · Φ(x), as Keras 3's default
+    case 'softsign':
+    case 'mish':
       if (a.name === 'elu' && a.alpha !== undefined && a.alpha !== 1) break;
       return a.name;
   }

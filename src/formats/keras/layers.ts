@@ -38,7 +38,11 @@ class ConfigReader {
   readonly notes: string[] = [];
   readonly args: Record<string, Arg> = {};
 
-  constructor(layer: string, className: string, config: JsonObject) {
+  /** Written by Keras 3 (its layers carry a `module`): activations have Keras 3's definitions. */
+  readonly keras3: boolean;
+
+  constructor(layer: string, className: string, config: JsonObject, keras3: boolean) {
+    this.keras3 = keras3;
     this.layer = layer;
     this.className = className;
     this.#config = config;
@@ -73,7 +77,9 @@ class ConfigReader {
     const value = this.get(key);
     if (value === undefined) return;
     const name = activationName(value);
-    if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
+    if (name === 'hard_sigmoid' && !this.keras3) {
+      this.errors.push(`layer '${this.layer}' (${this.className}) uses Keras 2's hard_sigmoid (clip(0.2 · x + 0.5, 0, 1)), which nnc cannot express: nnc's hard_sigmoid is Keras 3's (clip(x / 6 + 0.5, 0, 1))`);
+    } else if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
     else this.args[key] = name;
   }
 
@@ -120,7 +126,7 @@ function describe(value: Json): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'silu', 'gelu', 'leaky_relu']);
+const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'silu', 'gelu', 'leaky_relu', 'hard_sigmoid', 'hard_swish', 'hard_silu', 'softsign', 'exponential', 'mish']);
 
 /** A Keras activation (a name, or Keras 2's `{class_name: "function", config: name}`) as the language's name. */
 function activationName(value: Json): string | null {
@@ -360,7 +366,7 @@ export function translateLayer(layer: string, className: string, module: string 
   if (custom) return { errors: [`layer '${layer}' is a custom layer (${registeredName ?? `${module}.${className}`}), which nnc cannot import: its code is not in the file`] };
   const translator = Object.hasOwn(TRANSLATORS, className) ? TRANSLATORS[className] : undefined;
   if (translator === undefined) return { errors: [`layer '${layer}' is a ${className}, which nnc cannot express yet`] };
-  const reader = new ConfigReader(layer, className, config);
+  const reader = new ConfigReader(layer, className, config, module !== null);
   translator.read(reader);
   reader.leftovers();
   if (reader.errors.length > 0) return { errors: reader.errors };

@@ -193,7 +193,7 @@ export const targetShape: AttrType<readonly number[]> = {
 // ---------------------------------------------------------------------------
 // Activations
 
-const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish' };
+const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish', hard_silu: 'hard_swish' };
 /** Keras 3's `leaky_relu` activation uses negative_slope=0.2. */
 const LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
 
