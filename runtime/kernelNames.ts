@@ -10,7 +10,7 @@
 
 import {
   Abs, Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
-  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
+  Max, MaxPool, Maximum, Mean, Minimum, Prelu, Sqrt, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
   Tile, ZerosLike, _FusedMatMul,
 } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
@@ -101,8 +101,17 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   ZeroPadding2D: () => [PadV2],
   MaxPooling2D: () => [MaxPool],
   AveragePooling2D: () => [AvgPool],
-  GlobalAveragePooling2D: () => [Mean],
+  GlobalAveragePooling2D: () => [Mean, Reshape],
+  GlobalMaxPooling2D: () => [Max, Reshape],
   Add: (node) => (node.inputs.length === 2 ? [Add] : [AddN]),
+  Multiply: () => [Multiply],
+  Subtract: () => [Sub],
+  Average: () => [Add, RealDiv],
+  Maximum: () => [Maximum],
+  Minimum: () => [Minimum],
+  PReLU: () => [Prelu],
+  Identity: () => [Identity],
+  Normalization: (node) => [Sqrt, Maximum, Reshape, ...(node.attrs.invert ? [Multiply, Add] : [Sub, RealDiv])],
   Concatenate: (node) => (node.inputs.length === 1 ? [Identity] : [Concat]),
   Affine: () => [Multiply, Add, Reshape],
 };

@@ -250,6 +250,11 @@ function pooling(r: ConfigReader): void {
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
 }
 
+function globalPooling(r: ConfigReader): void {
+  r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+  r.plain('keepdims');
+}
+
 /** Keras class → (the language's layer kind, how its config reads). */
 const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigReader): void }> = {
   Dense: {
@@ -338,14 +343,35 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   MaxPool2D: { kind: 'MaxPooling2D', read: pooling },
   AveragePooling2D: { kind: 'AveragePooling2D', read: pooling },
   AvgPool2D: { kind: 'AveragePooling2D', read: pooling },
-  GlobalAveragePooling2D: {
-    kind: 'GlobalAveragePooling2D',
+  GlobalAveragePooling2D: { kind: 'GlobalAveragePooling2D', read: globalPooling },
+  GlobalAvgPool2D: { kind: 'GlobalAveragePooling2D', read: globalPooling },
+  GlobalMaxPooling2D: { kind: 'GlobalMaxPooling2D', read: globalPooling },
+  GlobalMaxPool2D: { kind: 'GlobalMaxPooling2D', read: globalPooling },
+  Add: { kind: 'Add', read: () => {} },
+  Multiply: { kind: 'Multiply', read: () => {} },
+  Subtract: { kind: 'Subtract', read: () => {} },
+  Average: { kind: 'Average', read: () => {} },
+  Maximum: { kind: 'Maximum', read: () => {} },
+  Minimum: { kind: 'Minimum', read: () => {} },
+  Identity: { kind: 'Identity', read: () => {} },
+  PReLU: {
+    kind: 'PReLU',
     read(r) {
-      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-      r.only('keepdims', [false], 'keepdims=true is not supported');
+      r.initializer('alpha_initializer');
+      r.regularizer('alpha_regularizer');
+      r.constraint('alpha_constraint');
+      r.plain('shared_axes');
     },
   },
-  Add: { kind: 'Add', read: () => {} },
+  Normalization: {
+    kind: 'Normalization',
+    read(r) {
+      r.plain('axis');
+      r.plain('invert');
+      r.only('mean', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+      r.only('variance', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+    },
+  },
   Concatenate: { kind: 'Concatenate', read: (r) => r.plain('axis') },
 };
 

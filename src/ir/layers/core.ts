@@ -1,5 +1,5 @@
-// Layers that move or scale values without weights: Flatten, Reshape, Rescaling,
-// ZeroPadding2D.
+// Layers that move or scale values without weights: Identity, Flatten, Reshape,
+// Rescaling, ZeroPadding2D.
 
 import { elementCount, formatShape } from '../shape.js';
 import type { Shape } from '../attributes.js';
@@ -9,6 +9,14 @@ import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
 
 const featureDims = (shape: Shape) => shape.slice(1) as number[];
 const alreadyShaped = (kind: string) => (_attrs: unknown, input: Shape, output: Shape) => (shapesEqual(output, input) ? `${kind} to the shape it already has is the identity` : null);
+
+/** Keras's Identity: y = x. */
+export const Identity = defineLayer({
+  kind: 'Identity',
+  attrs: {},
+  inferShape: sameShape,
+  traits: { identityAtInference: () => 'Identity is the identity' },
+});
 
 export const Flatten = defineLayer({
   kind: 'Flatten',

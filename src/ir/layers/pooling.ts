@@ -2,7 +2,7 @@
 
 import type { Pair } from '../attributes.js';
 import { type ShapeResult, type ShapedInput, attr, defineLayer, resolvedAttr } from './define.js';
-import { intOrPair, irPair, nullable, padding } from './paramTypes.js';
+import { bool, intOrPair, irPair, nullable, padding } from './paramTypes.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
 
 interface PoolAttrs {
@@ -37,12 +37,19 @@ const pooling = <K extends string>(kind: K, alias: string) =>
 export const MaxPooling2D = pooling('MaxPooling2D', 'MaxPool2D');
 export const AveragePooling2D = pooling('AveragePooling2D', 'AvgPool2D');
 
-export const GlobalAveragePooling2D = defineLayer({
-  kind: 'GlobalAveragePooling2D',
-  attrs: {},
-  inferShape(_attrs, [input]) {
-    const rankError = requireRank('GlobalAveragePooling2D', input, 4, IMAGE);
-    if (rankError) return { error: rankError };
-    return { shape: [input.shape[0], input.shape[3]] };
-  },
-});
+const globalPooling = <K extends string>(kind: K, alias: string) =>
+  defineLayer({
+    kind,
+    aliases: [alias],
+    attrs: { keepdims: attr(bool, false) },
+    inferShape(attrs, [input]) {
+      const rankError = requireRank(kind, input, 4, IMAGE);
+      if (rankError) return { error: rankError };
+      return { shape: attrs.keepdims ? [input.shape[0], 1, 1, input.shape[3]] : [input.shape[0], input.shape[3]] };
+    },
+  });
+
+/** The mean over height and width; `keepdims=true` keeps them as size-1 axes ([b, 1, 1, c]). */
+export const GlobalAveragePooling2D = globalPooling('GlobalAveragePooling2D', 'GlobalAvgPool2D');
+/** The maximum over height and width; `keepdims` as GlobalAveragePooling2D. */
+export const GlobalMaxPooling2D = globalPooling('GlobalMaxPooling2D', 'GlobalMaxPool2D');
