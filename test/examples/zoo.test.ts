@@ -100,6 +100,21 @@ test('InceptionV3 at 75x75 has the same weights as at 299x299', (t) => {
   t.deepEqual(totals('inception_v3', 'InceptionV3Small'), [23_851_784, 23_817_352, 34_432]);
 });
 
+test('MobileNetV3Small (Keras 3, alpha 1.0, 224): 2,554,968 / 2,542,856 / 12,112', (t) => {
+  // Keras's model.summary() of keras.applications.MobileNetV3Small() (include_top,
+  // include_preprocessing), as printed in public notebooks: Total params: 2,554,968,
+  // Trainable params: 2,542,856, Non-trainable params: 12,112 (Keras's applications table
+  // has no MobileNetV3 row). The split by hand: BN channels conv 16; block 0 depthwise
+  // and project 16 + 16; blocks 1–10 expand and depthwise (72, 88, 96, 240, 240, 120,
+  // 144, 288, 576, 576: 2 · 2,440 = 4,880) and project (24, 24, 40, 40, 40, 48, 48, 96,
+  // 96, 96: 552); conv_1 576. 16 + 32 + 4,880 + 552 + 576 = 6,056 channels,
+  // 2 · 6,056 = 12,112 moving statistics.
+  t.deepEqual(totals('mobilenet_v3_small', 'MobileNetV3Small'), [2_554_968, 2_542_856, 12_112]);
+  t.deepEqual(totals('mobilenet_v3_small', 'MobileNetV3SmallLogits'), [2_554_968, 2_542_856, 12_112]);
+  // 34 BatchNormalizations: conv_bn, block 0's two, three in each of blocks 1–10, conv_1_bn.
+  t.is(zooGraph('mobilenet_v3_small', 'MobileNetV3Small').nodes.filter((n) => n.kind === 'BatchNormalization').length, 34);
+});
+
 // Execution. These models hold 3.5 to 25.6 million weights, and on wasm every model
 // instance costs seconds (upload, XNNPACK packing each kernel on its first call), so each
 // runs once, at batch 1, on its small input (the same layers and weights as the full-size
@@ -192,4 +207,37 @@ test('DenseNet121: a BN that normalizes a concatenation before BN → relu → C
   // The second BN of a dense layer follows its 1x1 convolution and is folded into it.
   t.is(bn('batch_normalization_4').outcome, 'folded');
   t.is(bn('batch_normalization_4').into, 'conv2d_3');
+});
+
+// MobileNetV3Small has no tfjs-layers reference: tfjs-layers 4.22 has no hard_swish, its
+// hardSigmoid is Keras 2's (0.2·x + 0.5, not Keras 3's x/6 + 0.5) and its global poolings
+// have no keepdims. Its new layers and activations are checked one by one against float64
+// hand computations (test/runtime/activations.test.ts, mergeActivationLayers.test.ts);
+// here the inference build must fold all 34 BNs and compute what the graph as written does.
+test.serial('MobileNetV3Small: the inference build folds all 34 BNs and computes the same logits', async (t) => {
+  t.is(await initNodeBackend('wasm'), 'wasm');
+  const graph = zooGraph('mobilenet_v3_small', 'MobileNetV3SmallLogits');
+  const weights = randomizedWeights(graph);
+  const x = randomInput(graph, 1);
+  const model = new Model(graph, weights, 'wasm');
+  const ours = model.predict(x) as tf.Tensor;
+  const original: HostTensor[] = [{ shape: ours.shape, data: ours.dataSync() as Float32Array }];
+  const logits = ours.dataSync();
+  t.true(Math.max(...logits) - Math.min(...logits) > 0.1, 'the logits spread');
+  ours.dispose();
+  model.dispose();
+
+  const { result, folded, converted, kept } = outcomes(graph, weights);
+  t.deepEqual([folded, converted, kept], [34, 0, 0]);
+  t.false(result.graph.nodes.some((n) => n.kind === 'BatchNormalization' || n.kind === 'Affine'));
+  const optimized = new Model(result.graph, result.weights!, 'wasm');
+  const candidate = await optimized.predictHost([{ shape: x.shape, data: x.dataSync() as Float32Array }]);
+  optimized.dispose();
+  x.dispose();
+  const comparison = compareHost(original, candidate, OPTIMIZED_TOLERANCE);
+  t.log(`MobileNetV3Small: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], optimized vs original max abs error ${comparison.maxAbsError.toExponential(2)}`);
+  t.true(comparison.within, `max abs error ${comparison.maxAbsError}, ${comparison.failures} of ${comparison.elements} outside`);
+  t.is(comparison.elements, 1000);
+  const full = outcomes(zooGraph('mobilenet_v3_small', 'MobileNetV3Small'), weights);
+  t.deepEqual([full.folded, full.converted, full.kept], [34, 0, 0]);
 });
