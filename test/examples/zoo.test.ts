@@ -115,6 +115,19 @@ test('MobileNetV3Small (Keras 3, alpha 1.0, 224): 2,554,968 / 2,542,856 / 12,112
   t.is(zooGraph('mobilenet_v3_small', 'MobileNetV3Small').nodes.filter((n) => n.kind === 'BatchNormalization').length, 34);
 });
 
+test('EfficientNetB0 (Keras 3, 224): 5,330,571 / 5,288,548 / 42,023', (t) => {
+  // Total: Keras's applications table (keras-team/keras-io, templates/api/applications/
+  // index.md). The split by hand: BN channels stem 32; block 1a depthwise and project
+  // 32 + 16; the 15 other blocks expand and depthwise 2 · 6 · in each (in = 16, 24, 24,
+  // 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192: 17,856) and project out
+  // (1,792); top_conv 1,280: 21,008 channels, 2 · 21,008 = 42,016 moving statistics; and
+  // Normalization's mean and variance (3 each) and count (1): 42,023.
+  t.deepEqual(totals('efficientnet_b0', 'EfficientNetB0'), [5_330_571, 5_288_548, 42_023]);
+  t.deepEqual(totals('efficientnet_b0', 'EfficientNetB0Small'), [5_330_571, 5_288_548, 42_023]);
+  // 49 BatchNormalizations: stem, block 1a's two, three in each of the 15 others, top.
+  t.is(zooGraph('efficientnet_b0', 'EfficientNetB0').nodes.filter((n) => n.kind === 'BatchNormalization').length, 49);
+});
+
 // Execution. These models hold 3.5 to 25.6 million weights, and on wasm every model
 // instance costs seconds (upload, XNNPACK packing each kernel on its first call), so each
 // runs once, at batch 1, on its small input (the same layers and weights as the full-size
