@@ -13,6 +13,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { check } from '../../compiler/check.js';
+import { normalizationToBatchNorm } from '../../compiler/passes/normalizationToBatchNorm.js';
 import { fusionReport } from '../../compiler/passes/report.js';
 import { summarize } from '../../compiler/summary.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
@@ -156,7 +157,7 @@ const CASES: readonly ZooCase[] = [
   { file: 'inception_v3', full: 'InceptionV3', small: 'InceptionV3Small', folded: 94, converted: 0 },
 ];
 
-function outcomes(graph: Graph, weights: Map<string, HostTensor>) {
+function outcomes(graph: Graph, weights: Map<string, HostTensor> | null) {
   const result = optimizeVerified({ graph, weights });
   const report = fusionReport(graph, result);
   const count = (outcome: string) => report.batchNorms.filter((b) => b.outcome === outcome).length;
@@ -253,4 +254,46 @@ test.serial('MobileNetV3Small: the inference build folds all 34 BNs and computes
   t.is(comparison.elements, 1000);
   const full = outcomes(zooGraph('mobilenet_v3_small', 'MobileNetV3Small'), weights);
   t.deepEqual([full.folded, full.converted, full.kept], [34, 0, 0]);
+});
+
+// EfficientNetB0 against tfjs-layers, which has every layer but Keras 3's Normalization:
+// the reference is built from the graph with the Normalization replaced by the equal
+// BatchNormalization (normalization-to-batchnorm, checked against the Normalization
+// kernel in test/compiler/passes/normalizationToBatchNorm.test.ts), everything else as
+// written.
+test.serial('EfficientNetB0Small: inference equals tfjs-layers; the inference build folds all 49 BNs and computes the same', async (t) => {
+  t.is(await initNodeBackend('wasm'), 'wasm');
+  const graph = zooGraph('efficientnet_b0', 'EfficientNetB0Small');
+  const weights = randomizedWeights(graph);
+  // Normalization statistics away from the identity, as the BNs'.
+  weights.set('normalization/mean', { shape: [3], data: Float32Array.from([0.485, 0.456, 0.406]) });
+  weights.set('normalization/variance', { shape: [3], data: Float32Array.from([0.052, 0.05, 0.051]) });
+  const x = tf.mul(randomInput(graph, 1), 255);
+
+  const model = new Model(graph, weights, 'wasm');
+  const ours = model.predict(x) as tf.Tensor;
+  const original: HostTensor[] = [{ shape: ours.shape, data: ours.dataSync() as Float32Array }];
+  model.dispose();
+  const asBatchNorm = normalizationToBatchNorm.run({ graph, weights }, 'inference');
+  const reference = buildTfjsLayersModel(asBatchNorm.graph, asBatchNorm.weights as Map<string, HostTensor>);
+  const theirs = reference.predict(x) as tf.Tensor;
+  assertMatches(t, ours, theirs, LAYERS_TOLERANCE, 'EfficientNetB0Small logits');
+  const logits = ours.dataSync();
+  t.log(`EfficientNetB0Small: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], max abs diff to tfjs-layers ${maxAbsDiff(ours, theirs)}`);
+  tf.dispose([ours, theirs]);
+  reference.dispose();
+
+  const { result, folded, converted, kept } = outcomes(graph, weights);
+  t.log(`EfficientNetB0Small: ${folded} BNs folded, ${converted} converted, ${kept} kept; optimized kinds: ${[...new Set(result.graph.nodes.map((n) => n.kind))].join(', ')}`);
+  t.deepEqual([folded, converted, kept], [49, 0, 0]);
+  t.false(result.graph.nodes.some((n) => n.kind === 'BatchNormalization' || n.kind === 'Normalization'));
+  const optimized = new Model(result.graph, result.weights!, 'wasm');
+  const candidate = await optimized.predictHost([{ shape: x.shape, data: x.dataSync() as Float32Array }]);
+  optimized.dispose();
+  x.dispose();
+  const comparison = compareHost(original, candidate, OPTIMIZED_TOLERANCE);
+  t.log(`EfficientNetB0Small: optimized vs original max abs error ${comparison.maxAbsError.toExponential(2)}`);
+  t.true(comparison.within, `max abs error ${comparison.maxAbsError}, ${comparison.failures} of ${comparison.elements} outside`);
+  const full = outcomes(zooGraph('efficientnet_b0', 'EfficientNetB0'), null as never);
+  t.deepEqual([full.folded, full.converted, full.kept], [49, 0, 0]);
 });
