@@ -14,14 +14,16 @@ const attrsOf = (def: LayerDef) => Object.entries(def.attrs as Record<string, At
 
 test('the built-in kinds, and the names a .nn call may use', (t) => {
   t.deepEqual(Object.keys(LAYER_DEFS).sort(), [
-    'Activation', 'Add', 'Affine', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU',
-    'Flatten', 'GlobalAveragePooling2D', 'Input', 'LeakyReLU', 'MaxPooling2D', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'ZeroPadding2D',
+    'Activation', 'Add', 'Affine', 'Average', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU',
+    'Flatten', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Identity', 'Input', 'LeakyReLU', 'MaxPooling2D', 'Maximum', 'Minimum', 'Multiply',
+    'Normalization', 'PReLU', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'Subtract', 'ZeroPadding2D',
   ]);
   for (const [kind, def] of Object.entries(LAYER_DEFS)) t.is<string, string>(def.kind, kind);
   // Every callable kind, then the aliases.
-  t.deepEqual(LAYER_NAMES.slice(-2), ['AvgPool2D', 'MaxPool2D']);
-  t.deepEqual([...LAYER_NAMES.slice(0, -2)].sort(), Object.keys(LAYER_DEFS).filter((k) => k !== 'Input' && k !== 'Affine').sort());
+  t.deepEqual(LAYER_NAMES.slice(-4), ['AvgPool2D', 'GlobalAvgPool2D', 'GlobalMaxPool2D', 'MaxPool2D']);
+  t.deepEqual([...LAYER_NAMES.slice(0, -4)].sort(), Object.keys(LAYER_DEFS).filter((k) => k !== 'Input' && k !== 'Affine').sort());
   t.is(callableLayer('MaxPool2D')?.kind, 'MaxPooling2D');
+  t.is(callableLayer('GlobalMaxPool2D')?.kind, 'GlobalMaxPooling2D');
   t.is(callableLayer('Affine'), undefined);
   t.is(callableLayer('Input'), undefined);
   t.is(layerDef('Affine')?.kind, 'Affine');
