@@ -76,7 +76,7 @@ export const normalizationToBatchNorm: Pass = {
         weights.set(weightKey(node.name, 'moving_mean'), { shape, data: movingMean });
         weights.set(weightKey(node.name, 'moving_variance'), { shape, data: new Float64Array(channels).fill(FOLD_VARIANCE) });
       }
-      note(node, 'converted', 'became the equal BatchNormalization (γ = 1/max(√variance, ε), μ = mean), folded like one');
+      note(node, 'converted', 'became the equal BatchNormalization (γ = 1/max(√variance, ε), μ = mean), for the BatchNormalization passes to fold or make an Affine');
     });
   },
 };
