@@ -17,6 +17,7 @@ import { normalizationToBatchNorm } from '../../compiler/passes/normalizationToB
 import { fusionReport } from '../../compiler/passes/report.js';
 import { summarize } from '../../compiler/summary.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
+import { nodeWeights } from '../../src/ir/ops.js';
 import type { Graph } from '../../src/ir/types.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
@@ -112,6 +113,9 @@ test('MobileNetV3Small (Keras 3, alpha 1.0, 224): 2,554,968 / 2,542,856 / 12,112
   // 2 · 6,056 = 12,112 moving statistics.
   t.deepEqual(totals('mobilenet_v3_small', 'MobileNetV3Small'), [2_554_968, 2_542_856, 12_112]);
   t.deepEqual(totals('mobilenet_v3_small', 'MobileNetV3SmallLogits'), [2_554_968, 2_542_856, 12_112]);
+  // The same printout gives len(model.weights) = 210 variables.
+  const v3 = zooGraph('mobilenet_v3_small', 'MobileNetV3Small');
+  t.is(v3.nodes.reduce((n, node) => n + nodeWeights(v3, node).length, 0), 210);
   // 34 BatchNormalizations: conv_bn, block 0's two, three in each of blocks 1–10, conv_1_bn.
   t.is(zooGraph('mobilenet_v3_small', 'MobileNetV3Small').nodes.filter((n) => n.kind === 'BatchNormalization').length, 34);
 });
@@ -125,6 +129,10 @@ test('EfficientNetB0 (Keras 3, 224): 5,330,571 / 5,288,548 / 42,023', (t) => {
   // Normalization's mean and variance (3 each) and count (1): 42,023.
   t.deepEqual(totals('efficientnet_b0', 'EfficientNetB0'), [5_330_571, 5_288_548, 42_023]);
   t.deepEqual(totals('efficientnet_b0', 'EfficientNetB0Small'), [5_330_571, 5_288_548, 42_023]);
+  // Keras's len(model.weights) for EfficientNetB0 is 314 (the same public printouts as
+  // MobileNetV3Small's), Normalization's three included.
+  const b0 = zooGraph('efficientnet_b0', 'EfficientNetB0');
+  t.is(b0.nodes.reduce((n, node) => n + nodeWeights(b0, node).length, 0), 314);
   // 49 BatchNormalizations: stem, block 1a's two, three in each of the 15 others, top.
   t.is(zooGraph('efficientnet_b0', 'EfficientNetB0').nodes.filter((n) => n.kind === 'BatchNormalization').length, 49);
 });
