@@ -9,8 +9,9 @@
 // for and checks them against this table.
 
 import {
-  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
-  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, SplitV, Sub, Sum, Tanh,
+  Abs, Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
+  Max, Maximum, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, Prelu, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus,
+  SplitV, Sqrt, Sub, Sum, Tanh,
   Tile, ZerosLike, _FusedMatMul,
 } from '@tensorflow/tfjs-core';
 import { Slice, Square, Transpose } from '@tensorflow/tfjs-core';
@@ -57,6 +58,16 @@ export function activationKernels(a: Activation): string[] {
       return [Multiply, Add, Erf, RealDiv];
     case 'leaky_relu':
       return [LeakyRelu];
+    case 'hard_sigmoid':
+      return [Add, Relu6, Multiply];
+    case 'hard_swish':
+      return [Add, Relu6, Multiply];
+    case 'softsign':
+      return [Abs, Add, RealDiv];
+    case 'exponential':
+      return [Exp];
+    case 'mish':
+      return [Softplus, Tanh, Multiply];
   }
 }
 
@@ -97,13 +108,22 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   LayerNormalization: () => [Mean, Sub, Square, Add, Rsqrt, Multiply, Neg, Reshape],
   MaxPooling2D: () => [MaxPool],
   AveragePooling2D: () => [AvgPool],
-  GlobalAveragePooling2D: () => [Mean],
+  GlobalAveragePooling2D: () => [Mean, Reshape],
+  GlobalMaxPooling2D: () => [Max, Reshape],
   Conv1D: (node) => [...(node.attrs.padding === 'causal' ? [PadV2] : []), Reshape, FusedConv2D, ...(node.attrs.groups > 1 ? [SplitV, Concat] : []), ...afterFused(node.attrs.activation)],
   MaxPooling1D: () => [Reshape, MaxPool],
   AveragePooling1D: () => [Reshape, AvgPool],
   GlobalAveragePooling1D: () => [Mean],
   GlobalMaxPooling1D: () => [Max],
   Add: (node) => (node.inputs.length === 2 ? [Add] : [AddN]),
+  Multiply: () => [Multiply],
+  Subtract: () => [Sub],
+  Average: () => [Add, RealDiv],
+  Maximum: () => [Maximum],
+  Minimum: () => [Minimum],
+  PReLU: () => [Prelu],
+  Identity: () => [Identity],
+  Normalization: (node) => [Sqrt, Maximum, Reshape, ...(node.attrs.invert ? [Multiply, Add] : [Sub, RealDiv])],
   Concatenate: (node) => (node.inputs.length === 1 ? [Identity] : [Concat]),
   Affine: () => [Multiply, Add, Reshape],
 };

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { consumers } from '../src/ir/graph.js';
 import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
+import { KERAS_EPSILON } from '../src/ir/layers/kerasConstants.js';
 import { type KernelActivation, activate, elu, kernelActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
@@ -282,6 +283,20 @@ function pool1d(kind: 'max' | 'avg'): Kernel<'MaxPooling1D' | 'AveragePooling1D'
   };
 }
 
+/**
+ * Keras 3's Normalization: (x − mean) / max(√variance, ε), or with invert=true
+ * mean + x · max(√variance, ε); ε = 1e-7. Its `count` variable is not read.
+ */
+const normalization: Kernel<'Normalization'> = (node, [x], w) => {
+  const axes = node.attrs.axis;
+  const mean = broadcastParam(w.mean, axes, x.shape);
+  const deviation = tf.maximum(tf.sqrt(broadcastParam(w.variance, axes, x.shape)), KERAS_EPSILON);
+  return node.attrs.invert ? tf.add(mean, tf.mul(x, deviation)) : tf.div(tf.sub(x, mean), deviation);
+};
+
+/** Folds an elementwise binary op over the inputs, left to right (broadcasting size-1 axes). */
+const foldInputs = (op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (inputs: readonly tf.Tensor[]) => inputs.slice(1).reduce(op, inputs[0]);
+
 /** A kernel for every kind the layer definitions declare: a kind without one is a type error. */
 export type KernelTable = { readonly [K in OpKind]: Kernel<K> };
 
@@ -317,13 +332,24 @@ const KERNELS: KernelTable = {
   LayerNormalization: layerNormalization,
   MaxPooling2D: pool('max'),
   AveragePooling2D: pool('avg'),
-  GlobalAveragePooling2D: (_node, [x]) => tf.mean(x, [1, 2]),
+  GlobalAveragePooling2D: (node, [x]) => tf.mean(x, [1, 2], node.attrs.keepdims),
+  GlobalMaxPooling2D: (node, [x]) => tf.max(x, [1, 2], node.attrs.keepdims),
   Conv1D: conv1d,
   MaxPooling1D: pool1d('max'),
   AveragePooling1D: pool1d('avg'),
   GlobalAveragePooling1D: (node, [x]) => tf.mean(x, 1, node.attrs.keepdims),
   GlobalMaxPooling1D: (node, [x]) => tf.max(x, 1, node.attrs.keepdims),
   Add: (_node, inputs) => (inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs as tf.Tensor[])),
+  Multiply: (_node, inputs) => foldInputs(tf.mul)(inputs),
+  Subtract: (_node, [a, b]) => tf.sub(a, b),
+  // Keras: the sum, then divided by the number of inputs.
+  Average: (_node, inputs) => tf.div(foldInputs(tf.add)(inputs), inputs.length),
+  Maximum: (_node, inputs) => foldInputs(tf.maximum)(inputs),
+  Minimum: (_node, inputs) => foldInputs(tf.minimum)(inputs),
+  // relu(x) − alpha · relu(−x) = x where x ≥ 0, alpha · x elsewhere; alpha broadcasts over the batch.
+  PReLU: (_node, [x], w) => tf.prelu(x, w.alpha),
+  Identity: (_node, [x]) => tf.clone(x),
+  Normalization: normalization,
   Concatenate: (node, inputs) => tf.concat(inputs as tf.Tensor[], node.attrs.axis),
   Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale, w.offset),
 };

@@ -1,5 +1,6 @@
 // The optimizer pipeline: passes in order, each a pure function on (graph, weights).
 //
+//   0. normalization-to-batchnorm      inference: a Normalization is a BN with σ² + ε = 1
 //   1. fold-bias-into-batchnorm        both builds: a bias before a BN is dead weight
 //   -- inference only, repeated until nothing changes (one fold can enable another,
 //      e.g. BN → BN → Dense) --
@@ -20,6 +21,7 @@ import { foldBatchNormAcrossReshape } from './foldBatchNormAcrossReshape.js';
 import { foldBatchNormIntoFollowing } from './foldBatchNormIntoFollowing.js';
 import { foldBiasIntoBatchNorm } from './foldBiasIntoBatchNorm.js';
 import { foldRescaling } from './foldRescaling.js';
+import { normalizationToBatchNorm } from './normalizationToBatchNorm.js';
 import { fuseActivations } from './fuseActivations.js';
 import { fuseBatchNormIntoPreceding } from './fuseBatchNormIntoPreceding.js';
 import type { BuildMode, ModelState, Pass, PassNote } from './pass.js';
@@ -27,6 +29,7 @@ import { removeIdentities } from './removeIdentities.js';
 import { splitBatchNormAcrossConcatenate } from './splitBatchNormAcrossConcatenate.js';
 
 export const PASSES: readonly Pass[] = [
+  normalizationToBatchNorm,
   foldBiasIntoBatchNorm,
   removeIdentities,
   fuseBatchNormIntoPreceding,

@@ -13,9 +13,11 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { check } from '../../compiler/check.js';
+import { normalizationToBatchNorm } from '../../compiler/passes/normalizationToBatchNorm.js';
 import { fusionReport } from '../../compiler/passes/report.js';
 import { summarize } from '../../compiler/summary.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
+import { nodeWeights } from '../../src/ir/ops.js';
 import type { Graph } from '../../src/ir/types.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
@@ -100,6 +102,41 @@ test('InceptionV3 at 75x75 has the same weights as at 299x299', (t) => {
   t.deepEqual(totals('inception_v3', 'InceptionV3Small'), [23_851_784, 23_817_352, 34_432]);
 });
 
+test('MobileNetV3Small (Keras 3, alpha 1.0, 224): 2,554,968 / 2,542,856 / 12,112', (t) => {
+  // Keras's model.summary() of keras.applications.MobileNetV3Small() (include_top,
+  // include_preprocessing), as printed in public notebooks: Total params: 2,554,968,
+  // Trainable params: 2,542,856, Non-trainable params: 12,112 (Keras's applications table
+  // has no MobileNetV3 row). The split by hand: BN channels conv 16; block 0 depthwise
+  // and project 16 + 16; blocks 1–10 expand and depthwise (72, 88, 96, 240, 240, 120,
+  // 144, 288, 576, 576: 2 · 2,440 = 4,880) and project (24, 24, 40, 40, 40, 48, 48, 96,
+  // 96, 96: 552); conv_1 576. 16 + 32 + 4,880 + 552 + 576 = 6,056 channels,
+  // 2 · 6,056 = 12,112 moving statistics.
+  t.deepEqual(totals('mobilenet_v3_small', 'MobileNetV3Small'), [2_554_968, 2_542_856, 12_112]);
+  t.deepEqual(totals('mobilenet_v3_small', 'MobileNetV3SmallLogits'), [2_554_968, 2_542_856, 12_112]);
+  // The same printout gives len(model.weights) = 210 variables.
+  const v3 = zooGraph('mobilenet_v3_small', 'MobileNetV3Small');
+  t.is(v3.nodes.reduce((n, node) => n + nodeWeights(v3, node).length, 0), 210);
+  // 34 BatchNormalizations: conv_bn, block 0's two, three in each of blocks 1–10, conv_1_bn.
+  t.is(zooGraph('mobilenet_v3_small', 'MobileNetV3Small').nodes.filter((n) => n.kind === 'BatchNormalization').length, 34);
+});
+
+test('EfficientNetB0 (Keras 3, 224): 5,330,571 / 5,288,548 / 42,023', (t) => {
+  // Total: Keras's applications table (keras-team/keras-io, templates/api/applications/
+  // index.md). The split by hand: BN channels stem 32; block 1a depthwise and project
+  // 32 + 16; the 15 other blocks expand and depthwise 2 · 6 · in each (in = 16, 24, 24,
+  // 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192: 17,856) and project out
+  // (1,792); top_conv 1,280: 21,008 channels, 2 · 21,008 = 42,016 moving statistics; and
+  // Normalization's mean and variance (3 each) and count (1): 42,023.
+  t.deepEqual(totals('efficientnet_b0', 'EfficientNetB0'), [5_330_571, 5_288_548, 42_023]);
+  t.deepEqual(totals('efficientnet_b0', 'EfficientNetB0Small'), [5_330_571, 5_288_548, 42_023]);
+  // Keras's len(model.weights) for EfficientNetB0 is 314 (the same public printouts as
+  // MobileNetV3Small's), Normalization's three included.
+  const b0 = zooGraph('efficientnet_b0', 'EfficientNetB0');
+  t.is(b0.nodes.reduce((n, node) => n + nodeWeights(b0, node).length, 0), 314);
+  // 49 BatchNormalizations: stem, block 1a's two, three in each of the 15 others, top.
+  t.is(zooGraph('efficientnet_b0', 'EfficientNetB0').nodes.filter((n) => n.kind === 'BatchNormalization').length, 49);
+});
+
 // Execution. These models hold 3.5 to 25.6 million weights, and on wasm every model
 // instance costs seconds (upload, XNNPACK packing each kernel on its first call), so each
 // runs once, at batch 1, on its small input (the same layers and weights as the full-size
@@ -128,7 +165,7 @@ const CASES: readonly ZooCase[] = [
   { file: 'inception_v3', full: 'InceptionV3', small: 'InceptionV3Small', folded: 94, converted: 0 },
 ];
 
-function outcomes(graph: Graph, weights: Map<string, HostTensor>) {
+function outcomes(graph: Graph, weights: Map<string, HostTensor> | null) {
   const result = optimizeVerified({ graph, weights });
   const report = fusionReport(graph, result);
   const count = (outcome: string) => report.batchNorms.filter((b) => b.outcome === outcome).length;
@@ -196,4 +233,79 @@ test('DenseNet121: a BN that normalizes a concatenation before BN → relu → C
   // The second BN of a dense layer follows its 1x1 convolution and is folded into it.
   t.is(bn('batch_normalization_4').outcome, 'folded');
   t.is(bn('batch_normalization_4').into, 'conv2d_3');
+});
+
+// MobileNetV3Small has no tfjs-layers reference: tfjs-layers 4.22 has no hard_swish, its
+// hardSigmoid is Keras 2's (0.2·x + 0.5, not Keras 3's x/6 + 0.5) and its global poolings
+// have no keepdims. Its new layers and activations are checked one by one against float64
+// hand computations (test/runtime/activations.test.ts, mergeActivationLayers.test.ts);
+// here the inference build must fold all 34 BNs and compute what the graph as written does.
+test.serial('MobileNetV3Small: the inference build folds all 34 BNs and computes the same logits', async (t) => {
+  t.is(await initNodeBackend('wasm'), 'wasm');
+  const graph = zooGraph('mobilenet_v3_small', 'MobileNetV3SmallLogits');
+  const weights = randomizedWeights(graph);
+  const x = randomInput(graph, 1);
+  const model = new Model(graph, weights, 'wasm');
+  const ours = model.predict(x) as tf.Tensor;
+  const original: HostTensor[] = [{ shape: ours.shape, data: ours.dataSync() as Float32Array }];
+  const logits = ours.dataSync();
+  t.true(Math.max(...logits) - Math.min(...logits) > 0.1, 'the logits spread');
+  ours.dispose();
+  model.dispose();
+
+  const { result, folded, converted, kept } = outcomes(graph, weights);
+  t.deepEqual([folded, converted, kept], [34, 0, 0]);
+  t.false(result.graph.nodes.some((n) => n.kind === 'BatchNormalization' || n.kind === 'Affine'));
+  const optimized = new Model(result.graph, result.weights!, 'wasm');
+  const candidate = await optimized.predictHost([{ shape: x.shape, data: x.dataSync() as Float32Array }]);
+  optimized.dispose();
+  x.dispose();
+  const comparison = compareHost(original, candidate, OPTIMIZED_TOLERANCE);
+  t.log(`MobileNetV3Small: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], optimized vs original max abs error ${comparison.maxAbsError.toExponential(2)}`);
+  t.true(comparison.within, `max abs error ${comparison.maxAbsError}, ${comparison.failures} of ${comparison.elements} outside`);
+  t.is(comparison.elements, 1000);
+  const full = outcomes(zooGraph('mobilenet_v3_small', 'MobileNetV3Small'), weights);
+  t.deepEqual([full.folded, full.converted, full.kept], [34, 0, 0]);
+});
+
+// EfficientNetB0 against tfjs-layers, which has every layer but Keras 3's Normalization:
+// the reference is built from the graph with the Normalization replaced by the equal
+// BatchNormalization (normalization-to-batchnorm, checked against the Normalization
+// kernel in test/compiler/passes/normalizationToBatchNorm.test.ts), everything else as
+// written.
+test.serial('EfficientNetB0Small: inference equals tfjs-layers; the inference build folds all 49 BNs and computes the same', async (t) => {
+  t.is(await initNodeBackend('wasm'), 'wasm');
+  const graph = zooGraph('efficientnet_b0', 'EfficientNetB0Small');
+  const weights = randomizedWeights(graph);
+  // Normalization statistics away from the identity, as the BNs'.
+  weights.set('normalization/mean', { shape: [3], data: Float32Array.from([0.485, 0.456, 0.406]) });
+  weights.set('normalization/variance', { shape: [3], data: Float32Array.from([0.052, 0.05, 0.051]) });
+  const x = tf.mul(randomInput(graph, 1), 255);
+
+  const model = new Model(graph, weights, 'wasm');
+  const ours = model.predict(x) as tf.Tensor;
+  const original: HostTensor[] = [{ shape: ours.shape, data: ours.dataSync() as Float32Array }];
+  model.dispose();
+  const asBatchNorm = normalizationToBatchNorm.run({ graph, weights }, 'inference');
+  const reference = buildTfjsLayersModel(asBatchNorm.graph, asBatchNorm.weights as Map<string, HostTensor>);
+  const theirs = reference.predict(x) as tf.Tensor;
+  assertMatches(t, ours, theirs, LAYERS_TOLERANCE, 'EfficientNetB0Small logits');
+  const logits = ours.dataSync();
+  t.log(`EfficientNetB0Small: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], max abs diff to tfjs-layers ${maxAbsDiff(ours, theirs)}`);
+  tf.dispose([ours, theirs]);
+  reference.dispose();
+
+  const { result, folded, converted, kept } = outcomes(graph, weights);
+  t.log(`EfficientNetB0Small: ${folded} BNs folded, ${converted} converted, ${kept} kept; optimized kinds: ${[...new Set(result.graph.nodes.map((n) => n.kind))].join(', ')}`);
+  t.deepEqual([folded, converted, kept], [49, 0, 0]);
+  t.false(result.graph.nodes.some((n) => n.kind === 'BatchNormalization' || n.kind === 'Normalization'));
+  const optimized = new Model(result.graph, result.weights!, 'wasm');
+  const candidate = await optimized.predictHost([{ shape: x.shape, data: x.dataSync() as Float32Array }]);
+  optimized.dispose();
+  x.dispose();
+  const comparison = compareHost(original, candidate, OPTIMIZED_TOLERANCE);
+  t.log(`EfficientNetB0Small: optimized vs original max abs error ${comparison.maxAbsError.toExponential(2)}`);
+  t.true(comparison.within, `max abs error ${comparison.maxAbsError}, ${comparison.failures} of ${comparison.elements} outside`);
+  const full = outcomes(zooGraph('efficientnet_b0', 'EfficientNetB0'), null as never);
+  t.deepEqual([full.folded, full.converted, full.kept], [49, 0, 0]);
 });

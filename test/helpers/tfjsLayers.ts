@@ -23,6 +23,9 @@ function activationName(a: Activation): string {
     case 'softmax':
     case 'softplus':
     case 'swish':
+    case 'gelu': // tfjs-layers' gelu is the exact x · Φ(x), as Keras 3's default
+    case 'softsign':
+    case 'mish':
       if (a.name === 'elu' && a.alpha !== undefined && a.alpha !== 1) break;
       return a.name;
   }
@@ -98,6 +101,7 @@ function layerFor(node: Node): tfl.layers.Layer {
     case 'AveragePooling2D':
       return tfl.layers.averagePooling2d({ name, poolSize: pair(node.attrs.pool_size), strides: pair(node.attrs.strides), padding: node.attrs.padding });
     case 'GlobalAveragePooling2D':
+      if (node.attrs.keepdims) throw new Error('tfjs-layers GlobalAveragePooling2D has no keepdims');
       return tfl.layers.globalAveragePooling2d({ name });
     case 'Conv1D': {
       const a = node.attrs;
@@ -114,8 +118,21 @@ function layerFor(node: Node): tfl.layers.Layer {
     case 'GlobalMaxPooling1D':
       if (node.attrs.keepdims) throw new Error(`tfjs-layers ${node.kind} has no keepdims`);
       return node.kind === 'GlobalAveragePooling1D' ? tfl.layers.globalAveragePooling1d({ name }) : tfl.layers.globalMaxPooling1d({ name });
+    case 'GlobalMaxPooling2D':
+      if (node.attrs.keepdims) throw new Error('tfjs-layers GlobalMaxPooling2D has no keepdims');
+      return tfl.layers.globalMaxPooling2d({ name });
     case 'Add':
       return tfl.layers.add({ name });
+    case 'Multiply':
+      return tfl.layers.multiply({ name });
+    case 'Average':
+      return tfl.layers.average({ name });
+    case 'Maximum':
+      return tfl.layers.maximum({ name });
+    case 'Minimum':
+      return tfl.layers.minimum({ name });
+    case 'PReLU':
+      return tfl.layers.prelu({ name, sharedAxes: node.attrs.shared_axes.length > 0 ? [...node.attrs.shared_axes] : undefined });
     case 'Concatenate':
       return tfl.layers.concatenate({ name, axis: node.attrs.axis });
     case 'Input':

@@ -67,6 +67,24 @@ const VARIANTS: Record<string, string> = {
   Dense(6, activation=selu) -> Dense(6, activation=tanh) -> Dense(6, activation=softplus) -> Dense(6, activation=swish)
   Dense(6, activation=gelu) -> Dense(6, activation=elu) -> Dense(6, activation=leaky_relu) -> Activation(sigmoid) -> Activation(linear)
 }`,
+  hardSigmoid: 'model H {\n  input x: [6]\n  Dense(6, activation=hard_sigmoid)\n}',
+  hardSwish: 'model H {\n  input x: [6]\n  Activation(hard_swish)\n}',
+  softsign: 'model S {\n  input x: [6]\n  Activation(softsign)\n}',
+  exponential: 'model E {\n  input x: [6]\n  Activation(exponential)\n}',
+  mish: 'model M {\n  input x: [6]\n  Activation(mish)\n}',
+  merges: `model Merges {
+  input x: [4, 4, 3]
+  g = x -> GlobalAveragePooling2D(keepdims=true)
+  h = x -> GlobalMaxPooling2D(keepdims=true)
+  m = (x, g) -> Multiply
+  s = (m, h) -> Subtract
+  a = (s, x, m) -> Average
+  b = (a, x) -> Maximum
+  c = (b, s) -> Minimum -> PReLU(shared_axes=[1, 2]) -> Identity
+  d = c -> Normalization -> GlobalMaxPooling2D
+  e = c -> Normalization(axis=null, invert=true) -> GlobalAveragePooling2D
+  output d, e
+}`,
   relus: `model Relus {
   input x: [6]
   ReLU(max_value=6) -> ReLU(max_value=2) -> ReLU(negative_slope=0.1, threshold=0.5) -> ReLU(threshold=0.2, max_value=3)

@@ -38,7 +38,11 @@ class ConfigReader {
   readonly notes: string[] = [];
   readonly args: Record<string, Arg> = {};
 
-  constructor(layer: string, className: string, config: JsonObject) {
+  /** Written by Keras 3 (its layers carry a `module`): activations have Keras 3's definitions. */
+  readonly keras3: boolean;
+
+  constructor(layer: string, className: string, config: JsonObject, keras3: boolean) {
+    this.keras3 = keras3;
     this.layer = layer;
     this.className = className;
     this.#config = config;
@@ -73,7 +77,9 @@ class ConfigReader {
     const value = this.get(key);
     if (value === undefined) return;
     const name = activationName(value);
-    if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
+    if (name === 'hard_sigmoid' && !this.keras3) {
+      this.errors.push(`layer '${this.layer}' (${this.className}) uses Keras 2's hard_sigmoid (clip(0.2 · x + 0.5, 0, 1)), which nnc cannot express: nnc's hard_sigmoid is Keras 3's (clip(x / 6 + 0.5, 0, 1))`);
+    } else if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
     else this.args[key] = name;
   }
 
@@ -120,7 +126,7 @@ function describe(value: Json): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'silu', 'gelu', 'leaky_relu']);
+const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'silu', 'gelu', 'leaky_relu', 'hard_sigmoid', 'hard_swish', 'hard_silu', 'softsign', 'exponential', 'mish']);
 
 /** A Keras activation (a name, or Keras 2's `{class_name: "function", config: name}`) as the language's name. */
 function activationName(value: Json): string | null {
@@ -244,9 +250,9 @@ function pooling(r: ConfigReader): void {
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
 }
 
-function globalPooling1d(r: ConfigReader): void {
-  r.plain('keepdims');
+function globalPooling(r: ConfigReader): void {
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+  r.plain('keepdims');
 }
 
 /** Keras class → (the language's layer kind, how its config reads). */
@@ -364,11 +370,33 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   MaxPool2D: { kind: 'MaxPooling2D', read: pooling },
   AveragePooling2D: { kind: 'AveragePooling2D', read: pooling },
   AvgPool2D: { kind: 'AveragePooling2D', read: pooling },
-  GlobalAveragePooling2D: {
-    kind: 'GlobalAveragePooling2D',
+  GlobalAveragePooling2D: { kind: 'GlobalAveragePooling2D', read: globalPooling },
+  GlobalAvgPool2D: { kind: 'GlobalAveragePooling2D', read: globalPooling },
+  GlobalMaxPooling2D: { kind: 'GlobalMaxPooling2D', read: globalPooling },
+  GlobalMaxPool2D: { kind: 'GlobalMaxPooling2D', read: globalPooling },
+  Add: { kind: 'Add', read: () => {} },
+  Multiply: { kind: 'Multiply', read: () => {} },
+  Subtract: { kind: 'Subtract', read: () => {} },
+  Average: { kind: 'Average', read: () => {} },
+  Maximum: { kind: 'Maximum', read: () => {} },
+  Minimum: { kind: 'Minimum', read: () => {} },
+  Identity: { kind: 'Identity', read: () => {} },
+  PReLU: {
+    kind: 'PReLU',
     read(r) {
-      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-      r.only('keepdims', [false], 'keepdims=true is not supported');
+      r.initializer('alpha_initializer');
+      r.regularizer('alpha_regularizer');
+      r.constraint('alpha_constraint');
+      r.plain('shared_axes');
+    },
+  },
+  Normalization: {
+    kind: 'Normalization',
+    read(r) {
+      r.plain('axis');
+      r.plain('invert');
+      r.only('mean', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+      r.only('variance', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
     },
   },
   Conv1D: {
@@ -384,11 +412,10 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   MaxPool1D: { kind: 'MaxPooling1D', read: pooling },
   AveragePooling1D: { kind: 'AveragePooling1D', read: pooling },
   AvgPool1D: { kind: 'AveragePooling1D', read: pooling },
-  GlobalAveragePooling1D: { kind: 'GlobalAveragePooling1D', read: globalPooling1d },
-  GlobalAvgPool1D: { kind: 'GlobalAveragePooling1D', read: globalPooling1d },
-  GlobalMaxPooling1D: { kind: 'GlobalMaxPooling1D', read: globalPooling1d },
-  GlobalMaxPool1D: { kind: 'GlobalMaxPooling1D', read: globalPooling1d },
-  Add: { kind: 'Add', read: () => {} },
+  GlobalAveragePooling1D: { kind: 'GlobalAveragePooling1D', read: globalPooling },
+  GlobalAvgPool1D: { kind: 'GlobalAveragePooling1D', read: globalPooling },
+  GlobalMaxPooling1D: { kind: 'GlobalMaxPooling1D', read: globalPooling },
+  GlobalMaxPool1D: { kind: 'GlobalMaxPooling1D', read: globalPooling },
   Concatenate: { kind: 'Concatenate', read: (r) => r.plain('axis') },
 };
 
@@ -409,7 +436,7 @@ export function translateLayer(layer: string, className: string, module: string 
   if (custom) return { errors: [`layer '${layer}' is a custom layer (${registeredName ?? `${module}.${className}`}), which nnc cannot import: its code is not in the file`] };
   const translator = Object.hasOwn(TRANSLATORS, className) ? TRANSLATORS[className] : undefined;
   if (translator === undefined) return { errors: [`layer '${layer}' is a ${className}, which nnc cannot express yet`] };
-  const reader = new ConfigReader(layer, className, config);
+  const reader = new ConfigReader(layer, className, config, module !== null);
   translator.read(reader);
   reader.leftovers();
   if (reader.errors.length > 0) return { errors: reader.errors };

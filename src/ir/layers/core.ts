@@ -1,4 +1,4 @@
-// Layers that move or scale values without weights: Flatten, Reshape, Permute,
+// Layers that move or scale values without weights: Identity, Flatten, Reshape, Permute,
 // Rescaling, ZeroPadding1D, ZeroPadding2D, Cropping2D.
 
 import { elementCount, formatShape } from '../shape.js';
@@ -9,6 +9,14 @@ import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
 
 const featureDims = (shape: Shape) => shape.slice(1) as number[];
 const alreadyShaped = (kind: string) => (_attrs: unknown, input: Shape, output: Shape) => (shapesEqual(output, input) ? `${kind} to the shape it already has is the identity` : null);
+
+/** Keras's Identity: y = x. */
+export const Identity = defineLayer({
+  kind: 'Identity',
+  attrs: {},
+  inferShape: sameShape,
+  traits: { identityAtInference: () => 'Identity is the identity' },
+});
 
 export const Flatten = defineLayer({
   kind: 'Flatten',

@@ -1,8 +1,10 @@
-// Normalization: BatchNormalization and LayerNormalization as Keras 3 defines them.
+// Normalization layers: BatchNormalization, LayerNormalization and Keras 3's
+// preprocessing Normalization.
 
 import { irCheck } from './arguments.js';
 import { attr, defineLayer, resolvedAttr } from './define.js';
-import { axes, bool, constraint, init, initializer, irAxes, positive, probability, regularizer } from './paramTypes.js';
+import type { Initializer } from '../attributes.js';
+import { axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, positive, probability, regularizer } from './paramTypes.js';
 import { axesShape, checkAxes, resolveAxes } from './shapeRules.js';
 
 export const BatchNormalization = defineLayer({
@@ -77,5 +79,40 @@ export const LayerNormalization = defineLayer({
   variables: [
     { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, initializer: 'gamma_initializer', regularizer: 'gamma_regularizer', constraint: 'gamma_constraint' },
     { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
+  ],
+});
+
+const ZEROS: Initializer = { name: 'zeros', args: {} };
+const ONES: Initializer = { name: 'ones', args: {} };
+
+/**
+ * Keras 3's Normalization with stored statistics (what `adapt()` computes):
+ *   y = (x − mean) / max(√variance, ε),  ε = 1e-7 (Keras's backend.epsilon())
+ *   invert=true: y = mean + x · max(√variance, ε)
+ * per element of `axis` (Keras's default -1: per channel; null: one scalar mean and
+ * variance). Its variables are Keras's: `mean`, `variance` and a scalar `count` (kept for
+ * older saved models, unused), all non-trainable: 2·C + 1 parameters. Keras's `mean=` and
+ * `variance=` constructor arguments (constants, no variables) are not supported.
+ */
+export const Normalization = defineLayer({
+  kind: 'Normalization',
+  positional: 1,
+  attrs: {
+    /** Kept axes, ascending, counted with the batch axis once resolved; empty for axis=null. */
+    axis: resolvedAttr(axesOrNone, irAxesOrNone, [-1]),
+    invert: attr(bool, false),
+  },
+  resolve(args, [shape]) {
+    const axis = resolveAxes('Normalization', args.axis as number[], shape);
+    return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
+  },
+  inferShape(attrs, [input]) {
+    const axisError = checkAxes('Normalization', attrs.axis, input);
+    return axisError ? { error: axisError } : { shape: input.shape };
+  },
+  variables: [
+    { name: 'mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ZEROS },
+    { name: 'variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ONES, domain: 'non-negative' },
+    { name: 'count', shape: () => [], state: true, initializer: ZEROS },
   ],
 });

@@ -40,6 +40,10 @@ const irNullable = <T>(check: IrCheck<T>) => irCheck<T | null>((v) => (v === nul
 export const irPair = (min: number) => irCheck<Pair>((v) => (Array.isArray(v) && v.length === 2 && v.every((x) => irInt(min)(x) === null) ? null : `a pair of integers ≥ ${min}`));
 /** Resolved axes: counted with the batch axis, so never 0. */
 export const irAxes = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every((x) => irInt(1, 64)(x) === null) ? null : 'a non-empty list of axes'));
+/** Resolved axes that may be none (PReLU's shared_axes, Normalization's axis=null): distinct, ascending, never 0. */
+export const irAxesOrNone = irCheck<readonly number[]>((v) =>
+  Array.isArray(v) && v.length <= 64 && v.every((x) => irInt(1, 64)(x) === null) && v.every((x, i) => i === 0 || x > v[i - 1]) ? null : 'a list of distinct ascending axes (possibly empty)');
+const irWrittenAxesOrNone = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length <= 64 && v.every(isInt) ? null : 'a list of integer axes'));
 const irWrittenAxes = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every(isInt) ? null : 'a non-empty list of integer axes'));
 const irDims = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every((x) => x === -1 || irInt(1)(x) === null) ? null : 'a list of dimensions'));
 const irPadding2 = irCheck<readonly [Pair, Pair]>((v) => (Array.isArray(v) && v.length === 2 && v.every((p) => irPair(0)(p) === null) ? null : '[[top, bottom], [left, right]]'));
@@ -212,6 +216,17 @@ export const axes: AttrType<readonly number[]> = {
   ir: irWrittenAxes,
 };
 
+/** Axes that may be none: an axis, a list of axes (possibly empty), or null for none (Keras's `None`). */
+export const axesOrNone: AttrType<readonly number[]> = {
+  expects: 'an integer axis, a list of integer axes, or null',
+  convert(v) {
+    if (v.kind === 'null') return [];
+    if (v.kind === 'list' && v.items.length === 0) return [];
+    return axes.convert(v, []);
+  },
+  ir: irWrittenAxesOrNone,
+};
+
 /** Reshape's target: positive integers, at most one -1. */
 export const targetShape: AttrType<readonly number[]> = {
   expects: 'a list of positive integers with at most one -1',
@@ -233,7 +248,7 @@ export const targetShape: AttrType<readonly number[]> = {
 // ---------------------------------------------------------------------------
 // Activations
 
-const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish' };
+const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish', hard_silu: 'hard_swish' };
 /** Keras 3's `leaky_relu` activation uses negative_slope=0.2. */
 const LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
 

@@ -12,18 +12,21 @@ import type { Activation, AttrsByKind, LayerKind, OpKind, Pair } from '../../../
 const DEFS = Object.values(LAYER_DEFS) as LayerDef[];
 const attrsOf = (def: LayerDef) => Object.entries(def.attrs as Record<string, AttrDef<unknown>>);
 
+const ALIASES = ['AvgPool1D', 'AvgPool2D', 'GlobalAvgPool1D', 'GlobalAvgPool2D', 'GlobalMaxPool1D', 'GlobalMaxPool2D', 'MaxPool1D', 'MaxPool2D'];
+
 test('the built-in kinds, and the names a .nn call may use', (t) => {
   t.deepEqual(Object.keys(LAYER_DEFS).sort(), [
-    'Activation', 'Add', 'Affine', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv1D', 'Conv2D', 'Cropping2D',
-    'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU', 'Flatten', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'Input',
-    'LayerNormalization', 'LeakyReLU', 'MaxPooling1D', 'MaxPooling2D', 'Permute', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'ZeroPadding1D',
-    'ZeroPadding2D',
+    'Activation', 'Add', 'Affine', 'Average', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv1D', 'Conv2D',
+    'Cropping2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU', 'Flatten', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D',
+    'GlobalMaxPooling2D', 'Identity', 'Input', 'LayerNormalization', 'LeakyReLU', 'MaxPooling1D', 'MaxPooling2D', 'Maximum', 'Minimum', 'Multiply',
+    'Normalization', 'PReLU', 'Permute', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'Subtract', 'ZeroPadding1D', 'ZeroPadding2D',
   ]);
   for (const [kind, def] of Object.entries(LAYER_DEFS)) t.is<string, string>(def.kind, kind);
   // Every callable kind, then the aliases.
-  t.deepEqual(LAYER_NAMES.slice(-6), ['AvgPool1D', 'AvgPool2D', 'GlobalAvgPool1D', 'GlobalMaxPool1D', 'MaxPool1D', 'MaxPool2D']);
-  t.deepEqual([...LAYER_NAMES.slice(0, -6)].sort(), Object.keys(LAYER_DEFS).filter((k) => k !== 'Input' && k !== 'Affine').sort());
+  t.deepEqual(LAYER_NAMES.slice(-ALIASES.length), ALIASES);
+  t.deepEqual([...LAYER_NAMES.slice(0, -ALIASES.length)].sort(), Object.keys(LAYER_DEFS).filter((k) => k !== 'Input' && k !== 'Affine').sort());
   t.is(callableLayer('MaxPool2D')?.kind, 'MaxPooling2D');
+  t.is(callableLayer('GlobalMaxPool2D')?.kind, 'GlobalMaxPooling2D');
   t.is(callableLayer('Affine'), undefined);
   t.is(callableLayer('Input'), undefined);
   t.is(layerDef('Affine')?.kind, 'Affine');
