@@ -11,7 +11,7 @@
 import {
   Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
   Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
-  Tile, ZerosLike, _FusedMatMul,
+  Tile, ZerosLike, _FusedMatMul, Conv2D as Conv2DKernel, Conv2DBackpropInput, DepthwiseConv2dNative, ResizeBilinear, SplitV,
 } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
@@ -67,7 +67,11 @@ type KernelNamesOf<K extends OpKind> = (node: NodeOf<K>) => readonly string[];
 const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Input: () => [],
   Dense: (node) => [_FusedMatMul, Reshape, ...afterFused(node.attrs.activation)],
-  Conv2D: (node) => [FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv2D: (node) =>
+    node.attrs.groups > 1 ? [SplitV, Conv2DKernel, Concat, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)] : [FusedConv2D, ...afterFused(node.attrs.activation)],
+  SeparableConv2D: (node) => [DepthwiseConv2dNative, FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv2DTranspose: (node) => [Conv2DBackpropInput, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)],
+  UpSampling2D: (node) => (node.attrs.interpolation === 'bilinear' ? [ResizeBilinear] : [Reshape, Tile]),
   DepthwiseConv2D: (node) => [FusedDepthwiseConv2D, ...afterFused(node.attrs.activation)],
   BatchNormalization: (node) => {
     const { axis } = node.attrs;

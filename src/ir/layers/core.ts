@@ -1,10 +1,10 @@
 // Layers that move or scale values without weights: Flatten, Reshape, Rescaling,
-// ZeroPadding2D.
+// ZeroPadding2D, UpSampling2D.
 
 import { elementCount, formatShape } from '../shape.js';
 import type { Shape } from '../attributes.js';
 import { attr, defineLayer } from './define.js';
-import { finite, targetShape, zeroPadding } from './paramTypes.js';
+import { finite, intOrPair, oneOf, targetShape, zeroPadding } from './paramTypes.js';
 import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
 
 const featureDims = (shape: Shape) => shape.slice(1) as number[];
@@ -76,4 +76,25 @@ export const ZeroPadding2D = defineLayer({
     const [batch, height, width, channels] = input.shape as readonly [null, number, number, number];
     return { shape: [batch, height + top + bottom, width + left + right, channels] };
   },
+});
+
+/**
+ * Keras 3's UpSampling2D: rows and columns repeated `size` times (nearest), or the image
+ * resized bilinearly to `size` times its height and width with half-pixel centers
+ * (`ops.image.resize`, as tf.image.resize computes it).
+ */
+export const UpSampling2D = defineLayer({
+  kind: 'UpSampling2D',
+  positional: 1,
+  attrs: {
+    size: attr(intOrPair, [2, 2]),
+    interpolation: attr(oneOf('interpolation', ['nearest', 'bilinear'] as const), 'nearest'),
+  },
+  inferShape(attrs, [input]) {
+    const rankError = requireRank('UpSampling2D', input, 4, IMAGE);
+    if (rankError) return { error: rankError };
+    const [batch, height, width, channels] = input.shape as readonly [null, number, number, number];
+    return { shape: [batch, height * attrs.size[0], width * attrs.size[1], channels] };
+  },
+  traits: { identityAtInference: (a) => (a.size[0] === 1 && a.size[1] === 1 ? 'UpSampling2D(1) is the identity' : null) },
 });

@@ -74,8 +74,10 @@ test('variables name attributes that exist; positional counts fit the attributes
     DEFS.filter((d) => d.traits.linear).map((d) => [d.kind, d.traits.linear!.kernel]),
     [
       ['Conv2D', 'kernel'],
+      ['Conv2DTranspose', 'kernel'],
       ['Dense', 'kernel'],
       ['DepthwiseConv2D', 'depthwise_kernel'],
+      ['SeparableConv2D', 'pointwise_kernel'],
     ],
   );
 });
@@ -86,7 +88,7 @@ type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 test('the IR types derived from the definitions (checked by the type checker, which npm test runs)', (t) => {
   type KindsWithoutAttrs = { [K in OpKind]: [AttrsByKind[K]] extends [never] ? K : never }[OpKind];
   const everyKindHasAttrs: Equal<KindsWithoutAttrs, never> = true;
-  const linear: Equal<LinearKind, 'Dense' | 'Conv2D' | 'DepthwiseConv2D'> = true;
+  const linear: Equal<LinearKind, 'Dense' | 'Conv2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose'> = true;
   const callable: Equal<Exclude<OpKind, LayerKind>, 'Input' | 'Affine'> = true;
   const units: Equal<AttrsByKind['Dense']['units'], number> = true;
   const activation: Equal<AttrsByKind['Conv2D']['activation'], Activation> = true;
