@@ -132,7 +132,6 @@ export const DepthwiseConv2D = defineLayer({
  */
 export const SeparableConv2D = defineLayer({
   kind: 'SeparableConv2D',
-  aliases: ['SeparableConvolution2D'],
   positional: 2,
   attrs: {
     filters: attr(positiveInt),
@@ -191,7 +190,6 @@ function transposedSize(size: number, kernel: number, stride: number, padding: '
  */
 export const Conv2DTranspose = defineLayer({
   kind: 'Conv2DTranspose',
-  aliases: ['Convolution2DTranspose'],
   positional: 2,
   attrs: {
     filters: attr(positiveInt),

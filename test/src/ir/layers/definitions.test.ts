@@ -14,8 +14,8 @@ const attrsOf = (def: LayerDef) => Object.entries(def.attrs as Record<string, At
 
 test('the built-in kinds, and the names a .nn call may use', (t) => {
   t.deepEqual(Object.keys(LAYER_DEFS).sort(), [
-    'Activation', 'Add', 'Affine', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU',
-    'Flatten', 'GlobalAveragePooling2D', 'Input', 'LeakyReLU', 'MaxPooling2D', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'ZeroPadding2D',
+    'Activation', 'Add', 'Affine', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Conv2DTranspose', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU',
+    'Flatten', 'GlobalAveragePooling2D', 'Input', 'LeakyReLU', 'MaxPooling2D', 'ReLU', 'Rescaling', 'Reshape', 'SeparableConv2D', 'Softmax', 'UpSampling2D', 'ZeroPadding2D',
   ]);
   for (const [kind, def] of Object.entries(LAYER_DEFS)) t.is<string, string>(def.kind, kind);
   // Every callable kind, then the aliases.
@@ -33,11 +33,11 @@ test('LAYERS[kind] lists the parameters in order with their defaults, and how ma
   t.is(conv.positional, 2);
   t.deepEqual(
     conv.params.map((p) => p.name),
-    ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'name', 'trainable'],
+    ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'groups', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'name', 'trainable'],
   );
   t.false('default' in conv.params[0]);
   t.deepEqual(conv.params[2].default, [1, 1]);
-  t.deepEqual(conv.params[7].default, { name: 'glorot_uniform', args: { seed: null } });
+  t.deepEqual(conv.params[8].default, { name: 'glorot_uniform', args: { seed: null } });
   t.deepEqual(conv.params.slice(-2).map((p) => p.default), [null, true]);
   t.deepEqual(layerParams(LAYER_DEFS.Conv2D as LayerDef), conv.params);
   t.is<unknown, unknown>(lookupLayer('AvgPool2D'), LAYERS.AveragePooling2D);
