@@ -100,6 +100,24 @@ test('InceptionV3 at 75x75 has the same weights as at 299x299', (t) => {
   t.deepEqual(totals('inception_v3', 'InceptionV3Small'), [23_851_784, 23_817_352, 34_432]);
 });
 
+test('Xception (299): 22,910,480 / 22,855,952 / 54,528, 134 layers', (t) => {
+  // One BN per convolution (default momentum and epsilon; gamma and beta trainable, two
+  // moving statistics), of its filters: block 1 32 + 64 = 96; block 2 projection 128 +
+  // two separable 128 = 384; block 3 3·256 = 768; block 4 3·728 = 2,184; blocks 5–12
+  // 8·3·728 = 17,472; block 13 projection 1,024 + 728 + 1,024 = 2,776; block 14 1,536 +
+  // 2,048 = 3,584. 27,264 channels, 2 · 27,264 = 54,528 moving statistics.
+  t.deepEqual(totals('xception', 'Xception'), [22_910_480, 22_855_952, 54_528]);
+  // One nnc layer per Keras layer of keras/src/applications/xception.py, counted by hand:
+  // the input; block 1 six; block 2 nine (projection conv + BN, two separable + BN, a ReLU
+  // between, pool, add); blocks 3, 4, 13 ten (a ReLU more); blocks 5–12 ten (three
+  // ReLU-separable-BN, add); block 14 six; the top two. 1 + 6 + 9 + 30 + 80 + 6 + 2 = 134.
+  t.is(summarize(zooGraph('xception', 'Xception')).layers.length, 134);
+});
+
+test('Xception at 71x71 has the same weights as at 299x299', (t) => {
+  t.deepEqual(totals('xception', 'XceptionSmall'), [22_910_480, 22_855_952, 54_528]);
+});
+
 // Execution. These models hold 3.5 to 25.6 million weights, and on wasm every model
 // instance costs seconds (upload, XNNPACK packing each kernel on its first call), so each
 // runs once, at batch 1, on its small input (the same layers and weights as the full-size
@@ -126,6 +144,8 @@ const CASES: readonly ZooCase[] = [
   { file: 'resnet50', full: 'ResNet50', small: 'ResNet50Small', folded: 53, converted: 0 },
   { file: 'densenet121', full: 'DenseNet121', small: 'DenseNet121Small', folded: 59, converted: 62 },
   { file: 'inception_v3', full: 'InceptionV3', small: 'InceptionV3Small', folded: 94, converted: 0 },
+  // Every BN follows a Conv2D or a SeparableConv2D (folded into its pointwise kernel).
+  { file: 'xception', full: 'Xception', small: 'XceptionSmall', folded: 40, converted: 0 },
 ];
 
 function outcomes(graph: Graph, weights: Map<string, HostTensor>) {
