@@ -155,6 +155,8 @@ interface ZooCase {
   readonly converted: number;
   /** Output values per batch element: 1,000 logits, or a segmentation map. */
   readonly elements?: number;
+  /** Against tfjs-layers, when not LAYERS_TOLERANCE (the reason beside the case). */
+  readonly referenceTolerance?: number;
 }
 
 const CASES: readonly ZooCase[] = [
@@ -165,7 +167,10 @@ const CASES: readonly ZooCase[] = [
   // Every BN follows a Conv2D or a SeparableConv2D (folded into its pointwise kernel).
   { file: 'xception', full: 'Xception', small: 'XceptionSmall', folded: 40, converted: 0 },
   // BNs after a Conv2D, a SeparableConv2D (its pointwise kernel) or a Conv2DTranspose.
-  { file: 'unet', full: 'UNet', small: 'UNetSmall', folded: 15, converted: 0, elements: 32 * 32 * 3 },
+  // 2e-5: logits up to ~9.4 (a float32 step of 9.5e-7 there) after 3x3 transposed
+  // convolutions summing 2,304 products each, nnc adding the separable convolutions'
+  // bias inside the fused pointwise kernel where tfjs-layers adds it after: measured 1.0e-5.
+  { file: 'unet', full: 'UNet', small: 'UNetSmall', folded: 15, converted: 0, elements: 32 * 32 * 3, referenceTolerance: 2e-5 },
 ];
 
 function outcomes(graph: Graph, weights: Map<string, HostTensor>) {
@@ -188,7 +193,7 @@ for (const zoo of CASES) {
     model.dispose();
     const reference = buildTfjsLayersModel(graph, weights);
     const theirs = reference.predict(x) as tf.Tensor;
-    assertMatches(t, ours, theirs, LAYERS_TOLERANCE, `${zoo.small} logits`);
+    assertMatches(t, ours, theirs, zoo.referenceTolerance ?? LAYERS_TOLERANCE, `${zoo.small} logits`);
     const logits = ours.dataSync();
     t.log(`${zoo.small}: logits in [${Math.min(...logits).toFixed(2)}, ${Math.max(...logits).toFixed(2)}], max abs diff to tfjs-layers ${maxAbsDiff(ours, theirs)}`);
     tf.dispose([ours, theirs]);
