@@ -167,9 +167,10 @@ const CASES: readonly ZooCase[] = [
   // Every BN follows a Conv2D or a SeparableConv2D (folded into its pointwise kernel).
   { file: 'xception', full: 'Xception', small: 'XceptionSmall', folded: 40, converted: 0 },
   // BNs after a Conv2D, a SeparableConv2D (its pointwise kernel) or a Conv2DTranspose.
-  // 2e-5: logits up to ~9.4 (a float32 step of 9.5e-7 there) after 3x3 transposed
-  // convolutions summing 2,304 products each, nnc adding the separable convolutions'
-  // bias inside the fused pointwise kernel where tfjs-layers adds it after: measured 1.0e-5.
+  // 2e-5: float32 rounding on logits up to ~9.4 (a float32 step of 9.5e-7 there) after
+  // 3x3 transposed convolutions summing 2,304 products each; the two also order the
+  // separable convolutions' bias differently (nnc inside the fused pointwise kernel,
+  // tfjs-layers after it). Measured 1.0e-5.
   { file: 'unet', full: 'UNet', small: 'UNetSmall', folded: 15, converted: 0, elements: 32 * 32 * 3, referenceTolerance: 2e-5 },
 ];
 
