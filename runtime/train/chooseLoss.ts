@@ -24,6 +24,8 @@ export function outputActivation(graph: Graph): ActivationName {
     case 'Dense':
     case 'Conv2D':
     case 'DepthwiseConv2D':
+    case 'SeparableConv2D':
+    case 'Conv2DTranspose':
     case 'Activation':
       return node.attrs.activation.name;
     case 'Softmax':

@@ -7,17 +7,22 @@
 
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
+import { TrainableModel } from '../../runtime/train/trainableModel.js';
+import { createOptimizer } from '../../runtime/train/optimizers.js';
 import { Model } from '../../runtime/model.js';
 import { nodeWeights } from '../../src/ir/ops.js';
-import type { Graph } from '../../src/ir/types.js';
+import type { Graph, NodeOf } from '../../src/ir/types.js';
+import { kernelOf } from '../../runtime/kernels.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { errorsOf, graphOf, modelWith, outputShape, summaryOf } from '../helpers/check.js';
-import { LAYERS_TOLERANCE, assertMatches, randomInput, randomizedWeights } from '../helpers/models.js';
+import { LAYERS_TOLERANCE, assertMatches, hostMaxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
+  await registerGradients();
 });
 
 /** [total, trainable, non-trainable] of the one layer after the input. */
@@ -114,6 +119,87 @@ for (const [label, dims, layer] of AGAINST_TFJS_LAYERS) {
     reference.dispose();
   });
 }
+
+test.serial('training mode: SeparableConv2D → BN → Conv2DTranspose → UpSampling2D equals tfjs-layers, batch statistics and all', async (t) => {
+  const graph = graphOf(modelWith([6, 6, 3], 'SeparableConv2D(4, 3, activation=relu) -> BatchNormalization -> Conv2DTranspose(3, 2, strides=2) -> UpSampling2D'));
+  const weights = randomizedWeights(graph);
+  const x = randomInput(graph, 4);
+  const model = new Model(graph, weights, 'wasm');
+  const ours = model.predict(x, { training: true }) as tf.Tensor;
+  const reference = buildTfjsLayersModel(graph, weights);
+  const theirs = reference.apply(x, { training: true }) as tf.Tensor;
+  assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
+  tf.dispose([x, ours, theirs]);
+  model.dispose();
+  reference.dispose();
+});
+
+// On cpu: TensorFlow.js's wasm backend has no Conv2DBackpropFilter, which the kernel
+// gradients of every convolution (Conv2D's too) need. Without UpSampling2D: tfjs-layers
+// upsamples with resizeNearestNeighbor, whose gradient on cpu (12x12 → 24x24 here) does
+// not sum to the upstream gradient — the bias before it then moves 0.0135 where the same
+// model without the upsampling (mean(upsampled) = mean(input)) moves 0.0153, as nnc's
+// does. UpSampling2D's gradient is checked by hand below.
+test.serial("two SGD steps through the new layers give tfjs-layers' trainOnBatch weights (cpu)", async (t) => {
+  await initNodeBackend('cpu');
+  const graph = graphOf(modelWith([6, 6, 3], 'SeparableConv2D(4, 3, depth_multiplier=2, activation=relu) -> BatchNormalization -> Conv2DTranspose(3, 3, strides=2, padding=same) -> GlobalAveragePooling2D -> Dense(3, activation=softmax)'));
+  const weights = randomizedWeights(graph);
+  const model = new TrainableModel(graph, weights, 'cpu');
+  const reference = buildTfjsLayersModel(graph, weights);
+  reference.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
+  const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.1 }));
+  for (let i = 0; i < 2; i++) {
+    const x = randomInput(graph, 8, 50 + i);
+    const y = tf.tensor1d(Array.from({ length: 8 }, (_, k) => (k + i) % 3), 'float32');
+    const ours = step.run(x, y, i);
+    const theirs = (await reference.trainOnBatch(x, y)) as number;
+    // 1e-5: float32 losses of order 1 computed by the same kernels in a different order.
+    t.true(Math.abs((await ours.loss.data())[0] - theirs) < 1e-5, `step ${i}: ${(await ours.loss.data())[0]} vs ${theirs}`);
+    tf.dispose([x, y, ours.loss, ours.correct]);
+  }
+  const after = await model.getWeights();
+  for (const layer of reference.layers) {
+    for (const w of layer.weights) {
+      const key = `${layer.name}/${w.name.split('/').pop()!.replace(/_\d+$/, '')}`;
+      const diff = hostMaxAbsDiff(after.get(key)!.data, w.read().dataSync());
+      t.true(diff < 1e-5, `${key}: max abs diff ${diff}`);
+    }
+  }
+  // The kernels did move.
+  for (const key of ['separable_conv2d/depthwise_kernel', 'separable_conv2d/pointwise_kernel', 'conv2d_transpose/kernel']) {
+    t.true(hostMaxAbsDiff(after.get(key)!.data, weights.get(key)!.data) > 1e-4, key);
+  }
+  model.dispose();
+  reference.dispose();
+  await initNodeBackend('wasm');
+});
+
+test.serial('UpSampling2D nearest: the gradient of each input pixel is the sum over its size[0]×size[1] copies', async (t) => {
+  await initNodeBackend('cpu');
+  const graph = graphOf(modelWith([3, 4, 2], 'UpSampling2D([2, 3])'));
+  const node = graph.nodes[1] as NodeOf<'UpSampling2D'>;
+  const x = randomInput(graph, 2);
+  const upstream = tf.randomNormal([2, 6, 12, 2], 0, 1, 'float32', 9);
+  const context = { training: true, nextSeed: () => 0, stateUpdates: [] };
+  const gradient = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(kernelOf('UpSampling2D')!(node, [a], {}, context), upstream)))(x).dataSync();
+  const u = upstream.dataSync();
+  let worst = 0;
+  for (let b = 0; b < 2; b++) {
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 4; j++) {
+        for (let c = 0; c < 2; c++) {
+          let sum = 0;
+          for (let di = 0; di < 2; di++) for (let dj = 0; dj < 3; dj++) sum += u[((b * 6 + i * 2 + di) * 12 + j * 3 + dj) * 2 + c];
+          worst = Math.max(worst, Math.abs(sum - gradient[((b * 3 + i) * 4 + j) * 2 + c]));
+        }
+      }
+    }
+  }
+  // 1e-6: float32 sums of six values of order 1.
+  t.true(worst <= 1e-6, `max abs diff ${worst}`);
+  tf.dispose([x, upstream]);
+  await initNodeBackend('wasm');
+});
 
 test.serial('Conv2D groups=2 equals a float64 hand computation (each group its own convolution)', async (t) => {
   const graph = graphOf(modelWith([5, 5, 4], 'Conv2D(6, 3, strides=2, padding=same, groups=2)'));
