@@ -80,7 +80,10 @@ test('argument errors name the argument and the numbers', (t) => {
     { message: 'SeparableConv2D cannot combine strides [2, 2] with dilation_rate [2, 2]: one of them must be 1', line: 3, column: 50 },
   ]);
   t.deepEqual(errorsOf(modelWith([8, 8, 3], 'UpSampling2D(interpolation=bicubic)')), [
-    { message: "unknown interpolation 'bicubic' (expected one of nearest, bilinear)", line: 3, column: 30 },
+    { message: "interpolation 'bicubic' is not supported (nnc has nearest and bilinear)", line: 3, column: 30 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([8, 8, 3], 'UpSampling2D(interpolation=bilinar)')), [
+    { message: "unknown interpolation 'bilinar'; did you mean 'bilinear'? (expected one of nearest, bilinear)", line: 3, column: 30 },
   ]);
   t.deepEqual(errorsOf(modelWith([8, 3], 'UpSampling2D')), [
     { message: "UpSampling2D expects an image [batch, height, width, channels] (rank 4, batch included), but 'x' is [None, 8, 3]", line: 3, column: 3 },

@@ -3,6 +3,7 @@
 
 import { elementCount, formatShape } from '../shape.js';
 import type { Shape } from '../attributes.js';
+import { type AttrType, Mismatch } from './arguments.js';
 import { attr, defineLayer } from './define.js';
 import { finite, intOrPair, oneOf, targetShape, zeroPadding } from './paramTypes.js';
 import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
@@ -78,6 +79,19 @@ export const ZeroPadding2D = defineLayer({
   },
 });
 
+type Interpolation = 'nearest' | 'bilinear';
+const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear'];
+/** Keras 3's other resize methods: named as such in the refusal, not as unknown words. */
+const KERAS_ONLY_INTERPOLATIONS = ['bicubic', 'lanczos3', 'lanczos5'];
+const base = oneOf('interpolation', INTERPOLATIONS);
+const interpolation: AttrType<Interpolation> = {
+  ...base,
+  convert(v, diagnostics) {
+    if (v.kind === 'string' && KERAS_ONLY_INTERPOLATIONS.includes(v.value)) return new Mismatch(`interpolation '${v.value}' is not supported (nnc has nearest and bilinear)`);
+    return base.convert(v, diagnostics);
+  },
+};
+
 /**
  * Keras 3's UpSampling2D: rows and columns repeated `size` times (nearest), or the image
  * resized bilinearly to `size` times its height and width with half-pixel centers
@@ -88,7 +102,7 @@ export const UpSampling2D = defineLayer({
   positional: 1,
   attrs: {
     size: attr(intOrPair, [2, 2]),
-    interpolation: attr(oneOf('interpolation', ['nearest', 'bilinear'] as const), 'nearest'),
+    interpolation: attr(interpolation, 'nearest'),
   },
   inferShape(attrs, [input]) {
     const rankError = requireRank('UpSampling2D', input, 4, IMAGE);
