@@ -60,6 +60,11 @@ test('Conv2D groups: kernel kh·kw·(in/groups)·filters; shapes unchanged', (t)
   t.deepEqual(layerParams([8, 8, 16], 'Conv2D(16, 1, groups=16, use_bias=false)'), [16, 16, 0]); // 1*1*1*16
 });
 
+test("automatic names are Keras 3's", (t) => {
+  const graph = graphOf(modelWith([8, 8, 4], 'SeparableConv2D(4, 1) -> Conv2DTranspose(4, 1) -> UpSampling2D -> SeparableConv2D(4, 1)'));
+  t.deepEqual(graph.nodes.slice(1).map((n) => n.name), ['separable_conv2d', 'conv2d_transpose', 'up_sampling2d', 'separable_conv2d_1']);
+});
+
 test('UpSampling2D: height and width times size; no weights', (t) => {
   t.deepEqual(outputShape([5, 7, 3], 'UpSampling2D'), [null, 10, 14, 3]);
   t.deepEqual(outputShape([5, 7, 3], 'UpSampling2D([3, 1], interpolation=bilinear)'), [null, 15, 7, 3]);
