@@ -21,8 +21,9 @@
 //                     pixel receives every tap exactly once: kernel 1×1 and strides 1,
 //                     b'_o = b_o + Σ_c W[0, 0, o, c]·t_c. Otherwise (a 3×3 or a strided
 //                     transposed conv: border and in-between pixels receive fewer
-//                     taps) the BN is kept: the fold would be exact only for weights
-//                     with t = 0, and whether a pass applies never depends on weights.
+//                     taps) the BN is kept: the fold would be exact only when t = 0,
+//                     and the passes decide from the graph alone (they also run on a
+//                     graph without weights: `nnc summary --optimize`).
 // This is how a BN placed after an activation (Géron's models) or right after Flatten
 // disappears. The layer's own activation is applied after, so it does not matter.
 //
