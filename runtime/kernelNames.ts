@@ -9,10 +9,10 @@
 // for and checks them against this table.
 
 import {
-  Abs, Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
-  Max, Maximum, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, Prelu, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus,
-  SplitV, Sqrt, Sub, Sum, Tanh,
-  Tile, ZerosLike, _FusedMatMul,
+  _FusedMatMul, Abs, Add, AddN, AvgPool, Cast, Concat, Conv2D as Conv2DKernel, Conv2DBackpropInput, DepthwiseConv2dNative, Elu, Erf, Exp,
+  FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu, Max, Maximum, MaxPool, Mean, Minimum, Multiply, Neg,
+  PadV2, Prelu, RealDiv, Relu, Relu6, Reshape, ResizeBilinear, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, SplitV, Sqrt, Sub, Sum, Tanh, Tile,
+  ZerosLike,
 } from '@tensorflow/tfjs-core';
 import { Slice, Square, Transpose } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
@@ -79,7 +79,11 @@ type KernelNamesOf<K extends OpKind> = (node: NodeOf<K>) => readonly string[];
 const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Input: () => [],
   Dense: (node) => [_FusedMatMul, Reshape, ...afterFused(node.attrs.activation)],
-  Conv2D: (node) => [FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv2D: (node) =>
+    node.attrs.groups > 1 ? [SplitV, Conv2DKernel, Concat, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)] : [FusedConv2D, ...afterFused(node.attrs.activation)],
+  SeparableConv2D: (node) => [DepthwiseConv2dNative, FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv2DTranspose: (node) => [Conv2DBackpropInput, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)],
+  UpSampling2D: (node) => (node.attrs.interpolation === 'bilinear' ? [ResizeBilinear] : [Reshape, Tile]),
   DepthwiseConv2D: (node) => [FusedDepthwiseConv2D, ...afterFused(node.attrs.activation)],
   BatchNormalization: (node) => {
     const { axis } = node.attrs;

@@ -209,6 +209,61 @@ function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused
 }
 
 /**
+ * Conv2D with groups > 1 (Keras's `groups`): the input channels and the kernel's output
+ * channels split into `groups` equal parts, one convolution per part, concatenated; then
+ * the bias and the activation. TensorFlow.js's conv2d has no groups.
+ */
+function groupedConvolution(node: NodeOf<'Conv2D'>, x: tf.Tensor, w: Weights): tf.Tensor {
+  const { strides, padding, dilation_rate, groups, activation } = node.attrs;
+  const inputs = tf.split(x as tf.Tensor4D, groups, 3) as tf.Tensor4D[];
+  const kernels = tf.split(w.kernel as tf.Tensor4D, groups, 3) as tf.Tensor4D[];
+  const parts = inputs.map((part, g) => tf.conv2d(part, kernels[g], [strides[0], strides[1]], padding, 'NHWC', [dilation_rate[0], dilation_rate[1]]));
+  let y: tf.Tensor = tf.concat(parts, 3);
+  if (w.bias) y = tf.add(y, w.bias);
+  return activate(y, activation);
+}
+
+/**
+ * SeparableConv2D: the depthwise convolution (strides, padding, dilation), then the 1×1
+ * pointwise convolution as one fused kernel with the bias and the activation.
+ */
+const separableConvolution: Kernel<'SeparableConv2D'> = (node, [x], w, context) => {
+  const { strides, padding, dilation_rate, activation } = node.attrs;
+  const depthwise = tf.depthwiseConv2d(x as tf.Tensor4D, w.depthwise_kernel as tf.Tensor4D, [strides[0], strides[1]], padding, 'NHWC', [dilation_rate[0], dilation_rate[1]]);
+  const fused = kernelActivation(activation);
+  const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], ...fused };
+  const y = context.training
+    ? tf.fused.conv2d({ x: depthwise, filter: w.pointwise_kernel as tf.Tensor4D, strides: 1, pad: 'valid', bias: w.bias, activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha })
+    : (tf.engine().runKernel(tf.FusedConv2D, { x: depthwise, filter: w.pointwise_kernel, bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+  return fusedActivation(activation) ? y : activate(y, activation);
+};
+
+/** Conv2DTranspose: tfjs's conv2dTranspose to the node's output shape, then the bias and the activation. */
+const transposedConvolution: Kernel<'Conv2DTranspose'> = (node, [x], w) => {
+  const { strides, padding, activation } = node.attrs;
+  const [, height, width, filters] = node.shape as readonly [null, number, number, number];
+  let y: tf.Tensor = tf.conv2dTranspose(x as tf.Tensor4D, w.kernel as tf.Tensor4D, [x.shape[0], height, width, filters], [strides[0], strides[1]], padding);
+  if (w.bias) y = tf.add(y, w.bias);
+  return activate(y, activation);
+};
+
+/**
+ * UpSampling2D. nearest: each row repeated size[0] times, then each column size[1]
+ * times (Keras 3's `ops.repeat`), as reshapes and tiles — exact, where a nearest-neighbour
+ * resize computes source indices in floating point. bilinear: tf.image.resize's
+ * half-pixel centers (Keras 3 through `ops.image.resize`), not tfjs-layers' corners.
+ */
+const upSampling: Kernel<'UpSampling2D'> = (node, [x]) => {
+  const [sh, sw] = node.attrs.size;
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  if (node.attrs.interpolation === 'bilinear') return tf.image.resizeBilinear(x as tf.Tensor4D, [height * sh, width * sw], false, true);
+  const rows = tf.reshape(tf.tile(tf.reshape(x, [batch, height, 1, width * channels]), [1, 1, sh, 1]), [batch * height * sh, width, 1, channels]);
+  return tf.reshape(tf.tile(rows, [1, 1, sw, 1]), [batch, height * sh, width * sw, channels]);
+};
+
+const conv2D = convolution<'Conv2D'>(tf.fused.conv2d, tf.FusedConv2D, 'kernel');
+
+/**
  * Keras's ReLU: max_value if x ≥ max_value, x if threshold ≤ x < max_value,
  * negative_slope · (x − threshold) otherwise.
  */
@@ -305,7 +360,10 @@ const KERNELS: KernelTable = {
     throw new Error('Input nodes are fed, not run');
   },
   Dense: (node, inputs, w, context) => denseKernel(node, { input: false, output: false })(node, inputs, w, context),
-  Conv2D: convolution(tf.fused.conv2d, tf.FusedConv2D, 'kernel'),
+  Conv2D: (node, inputs, w, context) => (node.attrs.groups > 1 ? groupedConvolution(node, inputs[0], w) : conv2D(node, inputs, w, context)),
+  SeparableConv2D: separableConvolution,
+  Conv2DTranspose: transposedConvolution,
+  UpSampling2D: upSampling,
   DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, tf.FusedDepthwiseConv2D, 'depthwise_kernel'),
   BatchNormalization: batchNormalization,
   Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),

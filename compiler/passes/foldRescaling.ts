@@ -76,6 +76,9 @@ export const foldRescaling: Pass = {
         const layer = consumer.node;
         if (!isLinearLayer(layer)) return `'${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`;
         if (layer.kind !== 'Dense' && layer.attrs.padding !== 'valid' && o !== 0) return `'${layer.name}' pads zeros (padding=${layer.attrs.padding}) that would not get the offset ${o}`;
+        // b' = b + o·Σ_in W holds for kernels whose every row feeds every output channel.
+        const grouped = layer.kind === 'Conv2D' && layer.attrs.groups > 1;
+        if (o !== 0 && (grouped || layer.kind === 'SeparableConv2D' || layer.kind === 'Conv2DTranspose')) return `'${layer.name}' is ${article(grouped ? 'grouped Conv2D' : layer.kind)}: an offset ${o} before it is not folded`;
         if (touched.has(layer.id)) return `'${layer.name}' already absorbed another Rescaling in this pass`;
         return null;
       }

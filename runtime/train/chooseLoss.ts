@@ -25,6 +25,8 @@ export function outputActivation(graph: Graph): ActivationName {
     case 'Conv1D':
     case 'Conv2D':
     case 'DepthwiseConv2D':
+    case 'SeparableConv2D':
+    case 'Conv2DTranspose':
     case 'Activation':
       return node.attrs.activation.name;
     case 'Softmax':

@@ -52,12 +52,26 @@ function layerFor(node: Node): tfl.layers.Layer {
     }
     case 'Conv2D': {
       const a = node.attrs;
+      if (a.groups !== 1) throw new Error('tfjs-layers Conv2D has no groups');
       return tfl.layers.conv2d({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
     }
     case 'DepthwiseConv2D': {
       const a = node.attrs;
       return tfl.layers.depthwiseConv2d({ name, trainable, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, depthMultiplier: a.depth_multiplier, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias, depthwiseInitializer: UNUSED_INITIAL });
     }
+    case 'SeparableConv2D': {
+      const a = node.attrs;
+      return tfl.layers.separableConv2d({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, dilationRate: pair(a.dilation_rate), depthMultiplier: a.depth_multiplier, activation: activationName(a.activation) as never, useBias: a.use_bias, depthwiseInitializer: UNUSED_INITIAL, pointwiseInitializer: UNUSED_INITIAL });
+    }
+    case 'Conv2DTranspose': {
+      const a = node.attrs;
+      return tfl.layers.conv2dTranspose({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
+    }
+    case 'UpSampling2D':
+      // tfjs-layers' bilinear resize aligns corners without half-pixel centers; Keras 3's
+      // (tf.image.resize) uses half-pixel centers: not the same layer.
+      if (node.attrs.interpolation !== 'nearest') throw new Error("tfjs-layers' bilinear UpSampling2D is not Keras 3's (no half-pixel centers)");
+      return tfl.layers.upSampling2d({ name, size: pair(node.attrs.size), interpolation: 'nearest' });
     case 'BatchNormalization': {
       const a = node.attrs;
       if (a.axis.length !== 1) throw new Error('tfjs-layers BatchNormalization takes a single axis');

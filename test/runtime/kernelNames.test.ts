@@ -113,6 +113,13 @@ const VARIANTS: Record<string, string> = {
   input x: [6, 5, 2]
   Cropping2D([[1, 0], [0, 2]]) -> Permute([2, 1, 3]) -> LayerNormalization(axis=[1, 3]) -> Reshape([6, 5]) -> ZeroPadding1D([1, 2]) -> LayerNormalization
 }`,
+  convolutions: `model Convolutions {
+  input x: [6, 6, 4]
+  a = SeparableConv2D(4, 3, padding=same, activation=relu) -> Conv2DTranspose(4, 3, strides=2, activation=tanh) -> UpSampling2D(interpolation=bilinear)
+  b = x -> Conv2D(4, 3, groups=2, activation=relu) -> Conv2DTranspose(4, 1, use_bias=false) -> UpSampling2D
+  c = x -> Conv2D(4, 1, groups=4, use_bias=false) -> SeparableConv2D(4, 1, activation=gelu)
+  output a, b, c
+}`,
   joins: `model Joins {
   input x: [5]
   a = x -> Dense(3)

@@ -233,13 +233,15 @@ function kernelLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
   r.only('quantization_config', [null], 'quantized layers are not supported');
 }
 
-function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
+function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise', groups: 'plain' | 'refused' = 'refused'): void {
   r.plain('kernel_size');
   r.plain('strides');
   r.plain('padding');
   r.plain('dilation_rate');
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-  r.only('groups', [1], 'grouped convolutions are not supported');
+  if (groups === 'plain') r.plain('groups');
+  // Keras 2 kept groups (always 1) in DepthwiseConv2D's and the transposed convolution's configs.
+  else r.only('groups', [1], 'grouped convolutions are only supported in Conv2D');
   kernelLayer(r, kernel);
 }
 
@@ -268,6 +270,25 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     kind: 'Conv2D',
     read(r) {
       r.plain('filters');
+      convLayer(r, 'kernel', 'plain');
+    },
+  },
+  SeparableConv2D: {
+    kind: 'SeparableConv2D',
+    read(r) {
+      r.plain('filters');
+      r.plain('depth_multiplier');
+      convLayer(r, 'depthwise');
+      r.initializer('pointwise_initializer');
+      r.regularizer('pointwise_regularizer');
+      r.constraint('pointwise_constraint');
+    },
+  },
+  Conv2DTranspose: {
+    kind: 'Conv2DTranspose',
+    read(r) {
+      r.plain('filters');
+      r.only('output_padding', [null], 'output_padding is not supported (the output size must be the one Keras infers)');
       convLayer(r, 'kernel');
     },
   },
@@ -357,6 +378,14 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     read(r) {
       r.plain('scale');
       r.plain('offset');
+    },
+  },
+  UpSampling2D: {
+    kind: 'UpSampling2D',
+    read(r) {
+      r.plain('size');
+      r.plain('interpolation');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
     },
   },
   ZeroPadding2D: {

@@ -1,10 +1,11 @@
 // Layers that move or scale values without weights: Identity, Flatten, Reshape, Permute,
-// Rescaling, ZeroPadding1D, ZeroPadding2D, Cropping2D.
+// Rescaling, ZeroPadding1D, ZeroPadding2D, Cropping2D, UpSampling2D.
 
 import { elementCount, formatShape } from '../shape.js';
 import type { Shape } from '../attributes.js';
+import { type AttrType, Mismatch } from './arguments.js';
 import { attr, defineLayer } from './define.js';
-import { finite, padding1D, permutation, targetShape, zeroPadding } from './paramTypes.js';
+import { finite, intOrPair, oneOf, padding1D, permutation, targetShape, zeroPadding } from './paramTypes.js';
 import { IMAGE, requireRank, sameShape, shapesEqual } from './shapeRules.js';
 
 const featureDims = (shape: Shape) => shape.slice(1) as number[];
@@ -145,4 +146,38 @@ export const Permute = defineLayer({
     return { shape: [input.shape[0], ...attrs.dims.map((d) => input.shape[d])] };
   },
   traits: { identityAtInference: (a) => (a.dims.every((d, i) => d === i + 1) ? 'Permute in the same order is the identity' : null) },
+});
+
+type Interpolation = 'nearest' | 'bilinear';
+const INTERPOLATIONS: readonly Interpolation[] = ['nearest', 'bilinear'];
+/** Keras 3's other resize methods: named as such in the refusal, not as unknown words. */
+const KERAS_ONLY_INTERPOLATIONS = ['bicubic', 'lanczos3', 'lanczos5'];
+const base = oneOf('interpolation', INTERPOLATIONS);
+const interpolation: AttrType<Interpolation> = {
+  ...base,
+  convert(v, diagnostics) {
+    if (v.kind === 'string' && KERAS_ONLY_INTERPOLATIONS.includes(v.value)) return new Mismatch(`interpolation '${v.value}' is not supported (nnc has nearest and bilinear)`);
+    return base.convert(v, diagnostics);
+  },
+};
+
+/**
+ * Keras 3's UpSampling2D: rows and columns repeated `size` times (nearest), or the image
+ * resized bilinearly to `size` times its height and width with half-pixel centers
+ * (`ops.image.resize`, as tf.image.resize computes it).
+ */
+export const UpSampling2D = defineLayer({
+  kind: 'UpSampling2D',
+  positional: 1,
+  attrs: {
+    size: attr(intOrPair, [2, 2]),
+    interpolation: attr(interpolation, 'nearest'),
+  },
+  inferShape(attrs, [input]) {
+    const rankError = requireRank('UpSampling2D', input, 4, IMAGE);
+    if (rankError) return { error: rankError };
+    const [batch, height, width, channels] = input.shape as readonly [null, number, number, number];
+    return { shape: [batch, height * attrs.size[0], width * attrs.size[1], channels] };
+  },
+  traits: { identityAtInference: (a) => (a.size[0] === 1 && a.size[1] === 1 ? 'UpSampling2D(1) is the identity' : null) },
 });
