@@ -64,16 +64,30 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   Conv2D: CONV,
   DepthwiseConv2D: { extras: { data_format: 'channels_last', activity_regularizer: null } },
   BatchNormalization: {
-    refuse: (config) => (Array.isArray(config.axis) ? `it normalizes over several axes (axis=${JSON.stringify(config.axis)}); Keras 3 and tfjs-layers take one axis` : null),
+    refuse(config, format) {
+      if (Array.isArray(config.axis)) return `it normalizes over several axes (axis=${JSON.stringify(config.axis)}); Keras 3 and tfjs-layers take one axis`;
+      // tfjs-layers 4.22 broadcasts the statistics wrongly in inference for any other axis
+      // (test/compiler/export/tfjsLayers.test.ts measures it against a hand computation).
+      if (format === 'tfjs-layers' && config.axis !== -1) return `tfjs-layers normalizes only the last axis correctly (axis=${JSON.stringify(config.axis)} here)`;
+      return null;
+    },
   },
   Activation: { builtAtInit: true },
   ReLU: {
     builtAtInit: true,
     refuse: (config, format) => (format === 'tfjs-layers' && (config.negative_slope !== 0 || config.threshold !== 0) ? 'tfjs-layers has no negative_slope or threshold on ReLU' : null),
   },
-  ELU: { builtAtInit: true },
+  ELU: {
+    builtAtInit: true,
+    // tfjs-layers: "Non-default alpha value (...) is not supported by the ELU layer yet".
+    refuse: (config, format) => (format === 'tfjs-layers' && config.alpha !== 1 ? `tfjs-layers' ELU takes only alpha=1 (here ${JSON.stringify(config.alpha)})` : null),
+  },
   LeakyReLU: { builtAtInit: true, tfjs: { rename: { negative_slope: 'alpha' } } },
-  Softmax: { builtAtInit: true },
+  Softmax: {
+    builtAtInit: true,
+    // tfjs-core's softmax: "Softmax along a non-last dimension is not yet supported".
+    refuse: (config, format) => (format === 'tfjs-layers' && config.axis !== -1 ? `tfjs-layers computes Softmax on the last axis only (axis=${JSON.stringify(config.axis)} here)` : null),
+  },
   Dropout: { extras: { noise_shape: null }, builtAtInit: true },
   Flatten: { extras: CHANNELS_LAST },
   Reshape: { builtAtInit: true },
