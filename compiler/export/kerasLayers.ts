@@ -36,7 +36,7 @@ export interface ExportedLayer {
   readonly builtAtInit: boolean;
 }
 
-interface ClassSpec {
+export interface ClassSpec {
   /** Config keys Keras writes that the language has no argument for, with the value meaning what nnc computes. */
   readonly extras?: JsonObject;
   /** Keras 3 marks the layer built in its constructor (`_build_at_init`): no build_config. */
@@ -100,9 +100,22 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   Concatenate: {},
 };
 
+/** Entries of kinds added at run time (`registerLayer`): one each, as for the built-in ones. */
+const registered = new Map<string, ClassSpec>();
+
+/** Gives a kind added with `registerLayer` its export entry (`{}` when Keras needs nothing the definition lacks). */
+export function registerExportClass(kind: string, spec: ClassSpec): void {
+  if (Object.hasOwn(CLASSES, kind) || registered.has(kind)) throw new Error(`layer '${kind}' already has an export entry`);
+  registered.set(kind, spec);
+}
+
+function classSpec(kind: string): ClassSpec | undefined {
+  return Object.hasOwn(CLASSES, kind) ? CLASSES[kind] : registered.get(kind);
+}
+
 /** The kinds `nnc export` writes (for documentation and tests). */
 export function exportableKinds(): string[] {
-  return Object.keys(CLASSES);
+  return [...Object.keys(CLASSES), ...registered.keys()];
 }
 
 /** Keras 3's float32 dtype policy, as every layer of a float32 model carries it. */
@@ -172,7 +185,7 @@ function attrJson(def: AttrDef<unknown>, key: string, value: unknown, rank: numb
 export function exportLayer(graph: Graph, node: Node, format: ExportFormat): ExportedLayer | { readonly errors: readonly string[] } {
   const where = `layer '${node.name}' (${node.kind})`;
   const target = format === 'keras' ? 'Keras' : 'tfjs-layers';
-  const spec = Object.hasOwn(CLASSES, node.kind) ? CLASSES[node.kind] : undefined;
+  const spec = classSpec(node.kind);
   const def = layerDef(node.kind);
   if (spec === undefined || def === undefined || !def.callable) return { errors: [`${where}: nnc cannot export a ${node.kind} to ${target} yet`] };
   if (format === 'tfjs-layers' && spec.tfjs === false) return { errors: [`${where}: tfjs-layers has no ${node.kind} layer`] };
