@@ -8,7 +8,9 @@ import test from 'ava';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { readFileSync } from 'node:fs';
 import { exportTfjs } from '../../../compiler/export/tfjsModel.js';
+import { importModel } from '../../../compiler/import/importModel.js';
 import { checkSource, modelGraph } from '../../../src/driver/index.js';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../../../src/formats/float16.js';
 import type { HostTensor } from '../../../src/ir/tensors.js';
@@ -57,6 +59,14 @@ for (const name of EXAMPLES) {
     await compare(t, graph, randomizedWeights(graph, 5), name);
   });
 }
+
+test('a Keras Functional with two inputs, two outputs and a Concatenate: tfjs-layers predicts what nnc predicts', async (t) => {
+  const bytes = new Uint8Array(readFileSync(new URL('../../fixtures/keras/functional-two-io.keras', import.meta.url)));
+  const { graph, weights } = importModel(new Map([['functional-two-io.keras', bytes]]));
+  t.deepEqual([graph.inputs.length, graph.outputs.length], [2, 2]);
+  t.true(graph.nodes.some((n) => n.kind === 'Concatenate'));
+  await compare(t, graph, weights, 'functional-two-io');
+});
 
 test('float16 shards: tfjs-layers predicts what nnc predicts on the float16-rounded weights', async (t) => {
   const graph = exampleGraph('tiny_resnet');
