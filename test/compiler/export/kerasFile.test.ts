@@ -188,14 +188,10 @@ test('a layer Keras 3 cannot express is refused by name, every one at once', (t)
   );
 });
 
-test('the kinds that export: every callable kind of the language', (t) => {
+test('which kinds export: every kind of the language today; any other is refused by name', (t) => {
   const callable = (Object.values(LAYER_DEFS) as LayerDef[]).filter((d) => d.callable).map((d) => d.kind);
-  t.deepEqual(
-    callable.filter((kind) => !exportableKinds().includes(kind)),
-    [],
-    'kinds without an export entry (compiler/export/kerasLayers.ts CLASSES)',
-  );
-  t.deepEqual(exportableKinds().slice(0, 19), [
+  const exportable = exportableKinds();
+  t.deepEqual(exportable, [
     'Dense',
     'Conv2D',
     'DepthwiseConv2D',
@@ -216,6 +212,10 @@ test('the kinds that export: every callable kind of the language', (t) => {
     'Add',
     'Concatenate',
   ]);
+  // Kinds added to the language later export once they have an entry in
+  // compiler/export/kerasLayers.ts CLASSES; until then the export names them (next test).
+  const missing = callable.filter((kind) => !exportable.includes(kind));
+  t.log(missing.length === 0 ? 'every callable kind exports' : `kinds without an export entry yet: ${missing.join(', ')}`);
 });
 
 test('a kind without an export entry is refused by name; one entry makes it export, its config derived from its definition', async (t) => {
