@@ -98,6 +98,15 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   GlobalAveragePooling2D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
   Add: {},
   Concatenate: {},
+  // Kinds being added to the language on other branches (issue 17): their entries wait
+  // here, unused until the kind exists (checked by a merge of each branch with this one).
+  SeparableConv2D: { extras: { data_format: 'channels_last', activity_regularizer: null } },
+  Conv2DTranspose: { extras: { output_padding: null, data_format: 'channels_last', activity_regularizer: null } },
+  UpSampling2D: {
+    extras: CHANNELS_LAST,
+    // tfjs-layers' bilinear resize has no half-pixel centers, Keras 3's has (docs/layers.md).
+    refuse: (config, format) => (format === 'tfjs-layers' && config.interpolation !== 'nearest' ? `tfjs-layers' ${String(config.interpolation)} UpSampling2D is not Keras 3's (no half-pixel centers)` : null),
+  },
 };
 
 /** Entries of kinds added at run time (`registerLayer`): one each, as for the built-in ones. */
@@ -115,7 +124,7 @@ function classSpec(kind: string): ClassSpec | undefined {
 
 /** The kinds `nnc export` writes (for documentation and tests). */
 export function exportableKinds(): string[] {
-  return [...Object.keys(CLASSES), ...registered.keys()];
+  return [...Object.keys(CLASSES).filter((kind) => layerDef(kind) !== undefined), ...registered.keys()];
 }
 
 /** Keras 3's float32 dtype policy, as every layer of a float32 model carries it. */
