@@ -39,6 +39,8 @@ export interface ExportedLayer {
 export interface ClassSpec {
   /** Config keys Keras writes that the language has no argument for, with the value meaning what nnc computes. */
   readonly extras?: JsonObject;
+  /** Keys the language holds as one number that Keras writes as a one-element tuple (`kernel_size: [3]` of Conv1D). */
+  readonly singles?: readonly string[];
   /** Keras 3 marks the layer built in its constructor (`_build_at_init`): no build_config. */
   readonly builtAtInit?: boolean;
   /** tfjs-layers: keys renamed (Keras 3 name → tfjs's), or false when tfjs-layers lacks the class. */
@@ -52,7 +54,7 @@ const CONV: ClassSpec = { extras: { data_format: 'channels_last', groups: 1, act
 const POOLING: ClassSpec = { extras: CHANNELS_LAST, builtAtInit: true };
 
 /** Keys only Keras 3 has, with the value tfjs-layers computes anyway: dropped for tfjs, refused when they hold anything else. */
-const KERAS3_ONLY: Readonly<Record<string, Json>> = { groups: 1, synchronized: false, lora_rank: null };
+const KERAS3_ONLY: Readonly<Record<string, Json>> = { groups: 1, synchronized: false, lora_rank: null, keepdims: false };
 
 /**
  * Per Keras class (= the IR kind): what the definition does not say. Keys Keras 3.10
@@ -102,6 +104,11 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   // here, unused until the kind exists (checked by a merge of each branch with this one).
   SeparableConv2D: { extras: { data_format: 'channels_last', activity_regularizer: null } },
   Conv2DTranspose: { extras: { output_padding: null, data_format: 'channels_last', activity_regularizer: null } },
+  Conv1D: { extras: { data_format: 'channels_last', activity_regularizer: null }, singles: ['kernel_size', 'strides', 'dilation_rate'] },
+  MaxPooling1D: { extras: CHANNELS_LAST, builtAtInit: true, singles: ['pool_size', 'strides'] },
+  AveragePooling1D: { extras: CHANNELS_LAST, builtAtInit: true, singles: ['pool_size', 'strides'] },
+  GlobalAveragePooling1D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
+  GlobalMaxPooling1D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
   UpSampling2D: {
     extras: CHANNELS_LAST,
     // tfjs-layers' bilinear resize has no half-pixel centers, Keras 3's has (docs/layers.md).
@@ -204,6 +211,7 @@ export function exportLayer(graph: Graph, node: Node, format: ExportFormat): Exp
   for (const [key, attrDef] of Object.entries(def.attrs as Record<string, AttrDef<unknown>>)) {
     attrs[key] = attrJson(attrDef, key, (node.attrs as Record<string, unknown>)[key], rank, format, problems);
   }
+  for (const key of spec.singles ?? []) if (typeof attrs[key] === 'number') attrs[key] = [attrs[key]];
   const why = spec.refuse?.(attrs, format) ?? null;
   if (why !== null) problems.add(why);
   let config: Record<string, Json> = { name: node.name, trainable: node.trainable, dtype: format === 'keras' ? FLOAT32_POLICY : 'float32', ...spec.extras, ...attrs };
