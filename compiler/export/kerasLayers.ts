@@ -109,6 +109,15 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   AveragePooling1D: { extras: CHANNELS_LAST, builtAtInit: true, singles: ['pool_size', 'strides'] },
   GlobalAveragePooling1D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
   GlobalMaxPooling1D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
+  GlobalMaxPooling2D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
+  Multiply: {},
+  Subtract: { tfjs: false },
+  Average: {},
+  Maximum: {},
+  Minimum: {},
+  PReLU: {},
+  Identity: { tfjs: false },
+  Normalization: { extras: { mean: null, variance: null }, tfjs: false },
   UpSampling2D: {
     extras: CHANNELS_LAST,
     // tfjs-layers' bilinear resize has no half-pixel centers, Keras 3's has (docs/layers.md).
@@ -148,7 +157,7 @@ const REGULARIZER_CLASSES = reverse(REGULARIZERS);
 const CONSTRAINT_CLASSES = reverse(CONSTRAINTS);
 
 /** tfjs-layers' activation names (its `activations.ts`); Keras 3 takes every name the language has. */
-const TFJS_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'gelu']);
+const TFJS_ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'gelu', 'mish']);
 /** Keras's own parameter of an activation used by name (leaky_relu's slope 0.2, elu's alpha 1). */
 const NAMED_ACTIVATION_ALPHA: Readonly<Record<string, number>> = { leaky_relu: 0.2, elu: 1 };
 
