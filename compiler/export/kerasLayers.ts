@@ -54,7 +54,7 @@ const CONV: ClassSpec = { extras: { data_format: 'channels_last', groups: 1, act
 const POOLING: ClassSpec = { extras: CHANNELS_LAST, builtAtInit: true };
 
 /** Keys only Keras 3 has, with the value tfjs-layers computes anyway: dropped for tfjs, refused when they hold anything else. */
-const KERAS3_ONLY: Readonly<Record<string, Json>> = { groups: 1, synchronized: false, lora_rank: null, keepdims: false };
+const KERAS3_ONLY: Readonly<Record<string, Json>> = { groups: 1, synchronized: false, lora_rank: null, keepdims: false, rms_scaling: false };
 
 /**
  * Per Keras class (= the IR kind): what the definition does not say. Keys Keras 3.10
@@ -118,6 +118,10 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   PReLU: {},
   Identity: { tfjs: false },
   Normalization: { extras: { mean: null, variance: null }, tfjs: false },
+  ZeroPadding1D: { extras: CHANNELS_LAST, builtAtInit: true, tfjs: false },
+  Cropping2D: { extras: CHANNELS_LAST, builtAtInit: true },
+  Permute: { builtAtInit: true },
+  LayerNormalization: {},
   UpSampling2D: {
     extras: CHANNELS_LAST,
     // tfjs-layers' bilinear resize has no half-pixel centers, Keras 3's has (docs/layers.md).
