@@ -100,8 +100,10 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   GlobalAveragePooling2D: { extras: { data_format: 'channels_last', keepdims: false }, builtAtInit: true },
   Add: {},
   Concatenate: {},
-  // Kinds being added to the language on other branches (issue 17): their entries wait
-  // here, unused until the kind exists (checked by a merge of each branch with this one).
+  // Kinds being added on other branches (issue 17): unused until the kind exists. Each was
+  // checked on a scratch merge of its branch (layers-conv, -1d, -act, -norm) with this one:
+  // the .keras export imports back bit for bit, and tfjs-layers predicts what nnc predicts
+  // where it has the layer (1e-6).
   SeparableConv2D: { extras: { data_format: 'channels_last', activity_regularizer: null } },
   Conv2DTranspose: { extras: { output_padding: null, data_format: 'channels_last', activity_regularizer: null } },
   Conv1D: { extras: { data_format: 'channels_last', activity_regularizer: null }, singles: ['kernel_size', 'strides', 'dilation_rate'] },

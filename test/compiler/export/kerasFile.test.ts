@@ -191,7 +191,7 @@ test('a layer Keras 3 cannot express is refused by name, every one at once', (t)
 test('which kinds export: every kind of the language today; any other is refused by name', (t) => {
   const callable = (Object.values(LAYER_DEFS) as LayerDef[]).filter((d) => d.callable).map((d) => d.kind);
   const exportable = exportableKinds();
-  t.deepEqual(exportable, [
+  t.deepEqual(exportable.slice(0, 19), [
     'Dense',
     'Conv2D',
     'DepthwiseConv2D',
@@ -212,10 +212,13 @@ test('which kinds export: every kind of the language today; any other is refused
     'Add',
     'Concatenate',
   ]);
-  // Kinds added to the language later export once they have an entry in
-  // compiler/export/kerasLayers.ts CLASSES; until then the export names them (next test).
-  const missing = callable.filter((kind) => !exportable.includes(kind));
-  t.log(missing.length === 0 ? 'every callable kind exports' : `kinds without an export entry yet: ${missing.join(', ')}`);
+  // A kind added to the language exports once it has an entry in compiler/export/kerasLayers.ts
+  // CLASSES; until then the export refuses it by name (next test), and this test names it.
+  t.deepEqual(
+    callable.filter((kind) => !exportable.includes(kind)),
+    [],
+    'callable kinds without an export entry',
+  );
 });
 
 test('a kind without an export entry is refused by name; one entry makes it export, its config derived from its definition', async (t) => {
