@@ -136,8 +136,8 @@ function activationName(value: Json): string | null {
   return ACTIVATIONS.has(value) ? value : null;
 }
 
-/** Keras class names of initializers → the language's names. */
-const INITIALIZERS: Record<string, string> = {
+/** Keras class names of initializers → the language's names (read in reverse by compiler/export/kerasLayers.ts). */
+export const INITIALIZERS: Record<string, string> = {
   Zeros: 'zeros',
   Ones: 'ones',
   Constant: 'constant',
@@ -192,7 +192,7 @@ export function initializerArg(value: Json): CallArg | string {
   return { call: name, args };
 }
 
-const REGULARIZERS: Record<string, string> = { L1: 'l1', L2: 'l2', L1L2: 'l1_l2', L1L2Regularizer: 'l1_l2' };
+export const REGULARIZERS: Record<string, string> = { L1: 'l1', L2: 'l2', L1L2: 'l1_l2', L1L2Regularizer: 'l1_l2' };
 
 export function regularizerArg(value: Json): CallArg | string {
   const found = snakeName(value, REGULARIZERS);
@@ -204,7 +204,7 @@ export function regularizerArg(value: Json): CallArg | string {
   return { call: name, args };
 }
 
-const CONSTRAINTS: Record<string, string> = { MaxNorm: 'max_norm', NonNeg: 'non_neg', UnitNorm: 'unit_norm' };
+export const CONSTRAINTS: Record<string, string> = { MaxNorm: 'max_norm', NonNeg: 'non_neg', UnitNorm: 'unit_norm' };
 
 export function constraintArg(value: Json): CallArg | string {
   const found = snakeName(value, CONSTRAINTS);
