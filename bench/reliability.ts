@@ -150,7 +150,7 @@ export async function fuzzFiles(count: number, seed = 1): Promise<FuzzCount> {
         const { manifest, graph: read } = parseModelJson(text, 'model.json');
         checkWeightsSize(manifest, bytes.length, 'weights.safetensors');
         await openWeights(manifest, read, bytes, 'weights.safetensors');
-        checkSealedModule(moduleJs, text, 'model.js', 'model.json');
+        await checkSealedModule(moduleJs, text, 'model.js', 'model.json');
         // Accepted: only right if the mutation changed nothing that matters.
         accepted = !(text === bundle.modelJson && bytes.length === bundle.weights.length && bytes.every((b, j) => b === bundle.weights[j]) && moduleJs === bundle.moduleJs);
       }
