@@ -42,7 +42,7 @@ export function parse(source: Source, options: ParseOptions = {}): ParseResult {
   const unterminated: number[] = [];
   const tokens = lex(source, diagnostics, unterminated);
   const nestingError = checkNesting(source, tokens);
-  if (nestingError) return { definitions: [], brokenDefinitions: new Set(), diagnostics: [...diagnostics, nestingError] };
+  if (nestingError) return { definitions: [], brokenDefinitions: new Set(), diagnostics: [...diagnostics, nestingError], cutDefinitions: new Set(), tokensParsed: 0 };
 
   const definitions: (ModelDefinitionCstNode | BlockDefinitionCstNode)[] = [];
   const brokenDefinitions = new Set<ModelDefinitionCstNode | BlockDefinitionCstNode>();

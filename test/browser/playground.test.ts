@@ -172,7 +172,7 @@ test.serial('Download bundle (from the keyboard): a zip of a bundle nnc checks a
 
   // Node: nnc's bundle loader (`nnc run DIR`'s) checks model.json, the weights' hash and model.js's seal.
   const node = await loadBundle(dir, { backend: 'wasm' });
-  const ours = await node.predict(input.data, input.shape);
+  const ours = await node.predict(Float32Array.from(input.data), input.shape);
   node.dispose();
   // 1e-5 against the float64 NumPy forward pass beside the Keras file (SOURCE.md).
   t.true(hostMaxAbsDiff([...ours], reference.data) <= 1e-5, `Node: max abs diff ${hostMaxAbsDiff([...ours], reference.data)}`);
