@@ -25,6 +25,17 @@ import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
  */
 export const BASE_KERNELS: readonly string[] = [Reshape, Identity, Cast];
 
+/**
+ * Every kernel the table below may name, whatever the graph: what a model.js that must
+ * run any graph registers (the playground's generic loader, write.ts `makeLoaderTemplate`).
+ * test/runtime/kernelNames.test.ts checks that each example's kernels are among them.
+ */
+export const ALL_INFERENCE_KERNELS: readonly string[] = [
+  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
+  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
+  Tile, ZerosLike, _FusedMatMul,
+];
+
 /** `tf.where`: Select, its arguments broadcast (Reshape, Tile) or cloned (Identity) first. */
 const WHERE = [Select, Reshape, Tile, Identity];
 

@@ -19,8 +19,9 @@ import { embeddedManifestLiteral, sealModule } from './seal.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
-import { inferenceKernelNames } from '../kernelNames.js';
+import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
 import type { ModuleFacts } from './browser.js';
+import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT } from './template.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
 export { WEIGHTS_FILE, readableJson } from './files.js';
@@ -63,8 +64,12 @@ export const base64Literal = embeddedManifestLiteral;
 export async function makeBundle(graph: Graph, weights: WeightMap, options: BundleOptions | BundleOptions['dtype'] = {}): Promise<BundleFiles> {
   const data = await bundleFiles(graph, weights, { generator: `nnc ${nncVersion()}`, ...(typeof options === 'string' ? { dtype: options } : options) });
   const { code, chunks, missingKernels } = await bundleModule(data.modelJson, graph);
-  const wasm = new Map(WASM_FILES.map((name) => [name, new Uint8Array(readFileSync(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', name)))]));
-  return { ...data, moduleJs: sealModule(code), chunks, missingKernels, wasm };
+  return { ...data, moduleJs: await sealModule(code), chunks, missingKernels, wasm: wasmFiles() };
+}
+
+/** The wasm binaries, by file name, from tfjs-backend-wasm's package. */
+function wasmFiles(): Map<string, Uint8Array> {
+  return new Map(WASM_FILES.map((name) => [name, new Uint8Array(readFileSync(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', name)))]));
 }
 
 const require = createRequire(import.meta.url);
@@ -149,14 +154,17 @@ export function kernelsByBackend(kernels: readonly string[]): { modules: Record<
   return { modules, missingKernels };
 }
 
-/** The entry esbuild bundles into model.js; each backend is a dynamic import, its own chunk. */
-function entrySource(modelJson: string, missingKernels: Partial<Record<BackendName, string[]>>): string {
-  const facts: ModuleFacts = { missingKernels };
+/**
+ * The entry esbuild bundles into model.js; each backend is a dynamic import, its own
+ * chunk. `manifestLiteral` and `factsExpression` are JavaScript source: the manifest's
+ * base64 literal and the facts as an object, or, for a template, string-literal slots.
+ */
+function entrySource(manifestLiteral: string, factsExpression: string): string {
   return [
     `import { createLoader, decodeBase64 } from './browser.js';`,
-    `export const manifestText = decodeBase64(${base64Literal(modelJson)});`,
+    `export const manifestText = decodeBase64(${manifestLiteral});`,
     `const chunks = { webgl: () => import('nnc-backend:webgl'), wasm: () => import('nnc-backend:wasm'), cpu: () => import('nnc-backend:cpu') };`,
-    `export const load = createLoader(manifestText, import.meta.url, ${JSON.stringify(facts)}, chunks);`,
+    `export const load = createLoader(manifestText, import.meta.url, ${factsExpression}, chunks);`,
   ].join('\n');
 }
 
@@ -220,9 +228,30 @@ function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>): Plugi
  */
 async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: string; chunks: Map<string, string>; missingKernels: ModuleFacts['missingKernels'] }> {
   const { modules, missingKernels } = kernelsByBackend(inferenceKernelNames(graph));
+  const facts: ModuleFacts = { missingKernels };
+  return { ...(await buildModule(entrySource(base64Literal(modelJson), JSON.stringify(facts)), modules)), missingKernels };
+}
+
+/**
+ * A model.js for any graph, with slots for its manifest and facts: every kernel of
+ * ALL_INFERENCE_KERNELS in the backend chunks. The playground builds it once and fills
+ * it in the page (template.ts `fillLoaderTemplate`), where esbuild cannot run.
+ */
+export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly chunks: ReadonlyMap<string, string>; readonly wasm: ReadonlyMap<string, Uint8Array> }> {
+  const kernels = [...ALL_INFERENCE_KERNELS].sort();
+  const { modules, missingKernels } = kernelsByBackend(kernels);
+  const { code, chunks } = await buildModule(entrySource(JSON.stringify(MANIFEST_SLOT), `JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules);
+  for (const slot of [MANIFEST_SLOT, FACTS_SLOT]) {
+    if (code.split(JSON.stringify(slot)).length !== 2) throw new Error(`esbuild's model.js does not hold the slot ${slot} exactly once`);
+  }
+  const wasm = wasmFiles();
+  return { code, kernels, missingKernels, files: [...chunks.keys(), ...wasm.keys()], generator: `nnc ${nncVersion()} (playground)`, chunks, wasm };
+}
+
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>): Promise<{ code: string; chunks: Map<string, string> }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
-    stdin: { contents: entrySource(modelJson, missingKernels), resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
+    stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
     bundle: true,
     splitting: true,
     outdir: '/nnc-bundle',
@@ -241,7 +270,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
     else chunks.set(name, file.text);
   }
   if (code === undefined) throw new Error('esbuild wrote no model.js');
-  return { code, chunks: new Map([...chunks].sort(([a], [b]) => (a < b ? -1 : 1))), missingKernels };
+  return { code, chunks: new Map([...chunks].sort(([a], [b]) => (a < b ? -1 : 1))) };
 }
 
 /** Whether a file name is one a bundle holds: an existing bundle may be replaced, anything else is kept out of harm's way. */

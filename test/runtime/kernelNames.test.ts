@@ -8,7 +8,7 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { optimize } from '../../compiler/passes/pipeline.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
-import { BASE_KERNELS, inferenceKernelNames } from '../../runtime/kernelNames.js';
+import { ALL_INFERENCE_KERNELS, BASE_KERNELS, inferenceKernelNames } from '../../runtime/kernelNames.js';
 import { Model } from '../../runtime/model.js';
 import type { Graph } from '../../src/ir/types.js';
 import { EXAMPLES, exampleGraph, graphOf, randomInput, randomizedWeights } from '../helpers/models.js';
@@ -43,7 +43,12 @@ function checkCovered(t: import('ava').ExecutionContext, graph: Graph): void {
   const recorded = recordedKernels(graph);
   t.true(recorded.size > 0);
   t.deepEqual([...recorded].filter((name) => !listed.has(name)), [], `${graph.name}: asked for but not listed`);
+  t.deepEqual([...listed].filter((name) => !ALL_INFERENCE_KERNELS.includes(name)), [], `${graph.name}: listed but not in ALL_INFERENCE_KERNELS`);
+  for (const name of listed) everyListed.add(name);
 }
+
+/** The kernels some graph of this file listed: together, they should be ALL_INFERENCE_KERNELS. */
+const everyListed = new Set<string>();
 
 for (const name of EXAMPLES) {
   test.serial(`${name}: every kernel an inference run asks for is listed, unoptimized and optimized`, (t) => {
@@ -99,8 +104,8 @@ const VARIANTS: Record<string, string> = {
   a = ZeroPadding2D(1) -> Conv2D(4, 3, activation=tanh) -> MaxPooling2D -> AveragePooling2D
   b = x -> DepthwiseConv2D(3, padding=same, activation=softmax) -> Conv2D(4, 1) -> MaxPooling2D -> AveragePooling2D
   c = x -> Conv2D(4, 2, strides=2) -> MaxPooling2D
-  (a, b, c) -> Add -> BatchNormalization -> GlobalAveragePooling2D
-  output a, b
+  d = (a, b, c) -> Add -> BatchNormalization -> GlobalAveragePooling2D
+  output a, d
 }`,
   sequences: `model Sequences {
   input x: [12, 4]
@@ -124,9 +129,9 @@ const VARIANTS: Record<string, string> = {
   input x: [5]
   a = x -> Dense(3)
   b = x -> Dense(3)
-  (a, b) -> Concatenate -> BatchNormalization(axis=1)
-  (a, b) -> Add
-  output a
+  c = (a, b) -> Concatenate -> BatchNormalization(axis=1)
+  d = (a, b) -> Add
+  output c, d
 }`,
 };
 
@@ -137,3 +142,7 @@ for (const [name, source] of Object.entries(VARIANTS)) {
     checkCovered(t, optimize({ graph, weights: randomizedWeights(graph) }).graph);
   });
 }
+
+test.serial('ALL_INFERENCE_KERNELS is what the graphs above list together, nothing more', (t) => {
+  t.deepEqual([...everyListed].sort(), [...ALL_INFERENCE_KERNELS].sort());
+});
