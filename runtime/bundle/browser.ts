@@ -28,14 +28,6 @@ export interface ModuleFacts {
   readonly missingKernels: Readonly<Partial<Record<BackendName, readonly string[]>>>;
 }
 
-/** UTF-8 text from base64 (how model.js carries its manifest). */
-export function decodeBase64(base64: string): string {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
-}
-
 export function createLoader(modelJson: string, moduleUrl: string, facts: ModuleFacts, chunks: BackendChunks): (options?: LoadOptions) => Promise<LoadedModel> {
   registerBundleBackends(chunks, new URL('./', moduleUrl).href);
   return async (options = {}) => {
