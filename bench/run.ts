@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { relative } from 'node:path';
 import { compileSection } from './compile.js';
+import { firstPredictionSection } from './firstPrediction.js';
 import { frontendSection } from './frontend.js';
 import { inferenceSection } from './inference.js';
 import { PLANNED_MODELS } from './inferencePlan.js';
@@ -16,7 +17,7 @@ import { startupSection } from './startup.js';
 import { trainingSection } from './training.js';
 import { webBuildSection } from './webBuild.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, firstPredictionSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {

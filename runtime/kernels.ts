@@ -198,11 +198,13 @@ export function fusedConvAttrs(node: NodeOf<'Conv2D' | 'DepthwiseConv2D'>): { st
  * can fuse it. Training goes through `tf.fused.*` for its gradient; inference calls the
  * kernel itself, as Dense does, without the op's custom gradient and second shape check.
  */
-function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused.conv2d | typeof tf.fused.depthwiseConv2d, kernelName: string, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
+function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(kernelName: string, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
   return (node, [x], w, context) => {
     const attrs = fusedConvAttrs(node);
+    // The op is named inside the training branch, so an inference-only bundle
+    // (runtime/bundle/write.ts) leaves tf.fused.* and their gradients out.
     const y = context.training
-      ? op({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation, leakyreluAlpha: attrs.leakyreluAlpha })
+      ? (filter === 'kernel' ? tf.fused.conv2d : tf.fused.depthwiseConv2d)({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation, leakyreluAlpha: attrs.leakyreluAlpha })
       : (tf.engine().runKernel(kernelName, { x, filter: w[filter], bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
     return fusedActivation(node.attrs.activation) ? y : activate(y, node.attrs.activation);
   };
@@ -261,7 +263,7 @@ const upSampling: Kernel<'UpSampling2D'> = (node, [x]) => {
   return tf.reshape(tf.tile(rows, [1, 1, sw, 1]), [batch, height * sh, width * sw, channels]);
 };
 
-const conv2D = convolution<'Conv2D'>(tf.fused.conv2d, tf.FusedConv2D, 'kernel');
+const conv2D = convolution<'Conv2D'>(tf.FusedConv2D, 'kernel');
 
 /**
  * Keras's ReLU: max_value if x ≥ max_value, x if threshold ≤ x < max_value,
@@ -364,7 +366,7 @@ const KERNELS: KernelTable = {
   SeparableConv2D: separableConvolution,
   Conv2DTranspose: transposedConvolution,
   UpSampling2D: upSampling,
-  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, tf.FusedDepthwiseConv2D, 'depthwise_kernel'),
+  DepthwiseConv2D: convolution(tf.FusedDepthwiseConv2D, 'depthwise_kernel'),
   BatchNormalization: batchNormalization,
   Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),
   ReLU: relu,

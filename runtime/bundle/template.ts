@@ -1,7 +1,7 @@
 // A model.js for any graph, built ahead of time, filled in where esbuild cannot run (the
 // playground's "Download bundle"). write.ts `makeLoaderTemplate` builds model.js as for a
 // bundle, but with every kernel of ALL_INFERENCE_KERNELS in its backend chunks and two
-// string-literal slots where the manifest's base64 and the loader's facts go; filling
+// string-literal slots where the manifest and the loader's facts go; filling
 // puts the graph's in, then seals (seal.ts). The result is a bundle's model.js: `nnc run
 // DIR` checks its seal and that it embeds model.json, as for one the CLI built.
 // Platform-neutral (WebCrypto), no esbuild.
@@ -13,7 +13,7 @@ import { inferenceKernelNames } from '../kernelNames.js';
 import type { ModuleFacts } from './browser.js';
 import { embeddedManifestLiteral, sealModule } from './seal.js';
 
-/** Where the manifest's base64 literal goes. `:` is not base64, so no manifest is ever mistaken for it. */
+/** Where the manifest's string literal goes (write.ts fills the same slot after esbuild). */
 export const MANIFEST_SLOT = 'nnc:manifest-slot';
 /** Where the facts go, as a JSON string literal that the loader parses. */
 export const FACTS_SLOT = 'nnc:facts-slot';
@@ -47,7 +47,8 @@ export async function fillLoaderTemplate(template: LoaderTemplate, modelJson: st
   return sealModule(filled);
 }
 
-function fillSlot(code: string, slot: string, literal: string): string {
+/** `code` with the JSON string literal of `slot`, which it must hold once, replaced by `literal`. */
+export function fillSlot(code: string, slot: string, literal: string): string {
   const parts = code.split(JSON.stringify(slot));
   if (parts.length !== 2) throw new NncError(`the bundle template holds the slot ${slot} ${parts.length - 1} times, not once; rebuild the page`);
   return parts.join(literal);
