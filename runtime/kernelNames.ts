@@ -11,10 +11,9 @@
 import {
   _FusedMatMul, Abs, Add, AddN, AvgPool, Cast, Concat, Conv2D as Conv2DKernel, Conv2DBackpropInput, DepthwiseConv2dNative, Elu, Erf, Exp,
   FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu, Max, Maximum, MaxPool, Mean, Minimum, Multiply, Neg,
-  PadV2, Prelu, RealDiv, Relu, Relu6, Reshape, ResizeBilinear, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, SplitV, Sqrt, Sub, Sum, Tanh, Tile,
-  ZerosLike,
+  PadV2, Prelu, RealDiv, Relu, Relu6, Reshape, ResizeBilinear, Rsqrt, Select, Selu, Sigmoid, Slice, Softmax, Softplus, SplitV, Sqrt, Square, Sub, Sum, Tanh,
+  Tile, Transpose, ZerosLike,
 } from '@tensorflow/tfjs-core';
-import { Slice, Square, Transpose } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 
@@ -31,9 +30,10 @@ export const BASE_KERNELS: readonly string[] = [Reshape, Identity, Cast];
  * test/runtime/kernelNames.test.ts checks that each example's kernels are among them.
  */
 export const ALL_INFERENCE_KERNELS: readonly string[] = [
-  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
-  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
-  Tile, ZerosLike, _FusedMatMul,
+  _FusedMatMul, Abs, Add, AddN, AvgPool, Cast, Concat, Conv2DBackpropInput, Conv2DKernel, DepthwiseConv2dNative, Elu, Erf, Exp, FusedBatchNorm,
+  FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu, Max, Maximum, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, Prelu,
+  RealDiv, Relu, Relu6, Reshape, ResizeBilinear, Rsqrt, Select, Selu, Sigmoid, Slice, Softmax, Softplus, SplitV, Sqrt, Square, Sub, Sum, Tanh, Tile,
+  Transpose, ZerosLike,
 ];
 
 /** `tf.where`: Select, its arguments broadcast (Reshape, Tile) or cloned (Identity) first. */
