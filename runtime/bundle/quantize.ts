@@ -1,6 +1,8 @@
-// Affine weight quantization for bundles (`--dtype uint8`). Platform-neutral.
+// Affine weight quantization for bundles (`--dtype uint8`, `uint16`, or a quantized source:
+// dtypePlan.ts). Platform-neutral.
 //
 //   q = clamp(round(x / scale) + zeroPoint, 0, 2^bits − 1)      x ≈ scale · (q − zeroPoint)
+//   (bits = 8 for U8, 16 for U16)
 //   scale = (max − min) / (2^bits − 1), with the range [min, max] widened to hold 0,
 //   zeroPoint = round(−min / scale), so that 0 is exactly representable.
 //

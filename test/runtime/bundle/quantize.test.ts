@@ -47,6 +47,21 @@ test('codes and parameters of a small kernel, by hand', (t) => {
   t.is(channelAxis('dense/bias', [300]), null);
 });
 
+test('uint16 codes and parameters of a small kernel, by hand', (t) => {
+  // Channel 0 holds −1 and 3: s0 = fround(4/65535) = 6.103608757257462e-5; zero point round(1/s0) =
+  // round(16383.750004) = 16384; −1 → round(−16383.75) + 16384 = 0; 3 → round(49151.25) + 16384 = 65535.
+  // Channel 1 holds 0.5 and 2, widened to [0, 2]: s1 = fround(2/65535) = 3.051804378628731e-5, zero point 0;
+  // 0.5 → round(16383.750004) = 16384; 2 → round(65535.000015) = 65535. Codes little-endian, two bytes each.
+  const { bytes, quantization } = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 3, 2]) }, 1, 'U16');
+  t.deepEqual(quantization, { axis: 1, scale: [6.103608757257462e-5, 3.051804378628731e-5], zeroPoint: [16384, 0] });
+  t.deepEqual([...bytes], [0, 0, 0, 0x40, 0xff, 0xff, 0xff, 0xff]);
+  // Back: fround(s · (q − z)): −1.0000152587890625, 0.5000076293945312, 2.9999847412109375, 2.
+  t.deepEqual([...dequantize(bytes, 'U16', [2, 2], quantization)], [-1.0000152587890625, 0.5000076293945312, 2.9999847412109375, 2]);
+  // A Conv2D kernel [kh, kw, in, filters] = [1, 2, 1, 2]: the channel is the flat index mod 2.
+  const conv = quantize({ shape: [1, 2, 1, 2], data: new Float32Array([-1, 0.5, 3, 2]) }, 3, 'U16');
+  t.deepEqual(conv.quantization.zeroPoint, [16384, 0]);
+});
+
 test('every value comes back within half a step of its channel, and zero exactly (property)', (t) => {
   fc.assert(
     fc.property(
@@ -107,10 +122,10 @@ test.serial('per tensor: one scale and zero point per kernel', async (t) => {
   t.is(kernel.quantization!.zeroPoint.length, 1);
 });
 
-const editKernel = (change: (q: Record<string, any>, entry: Record<string, any>) => void) => (dir: string) => {
+const editKernel = (change: (q: Record<string, any>, entry: Record<string, any>) => void, name = 'dense/kernel') => (dir: string) => {
   const path = join(dir, 'model.json');
   const json = JSON.parse(readFileSync(path, 'utf8'));
-  const entry = json.weights.tensors.find((x: { name: string }) => x.name === 'dense/kernel');
+  const entry = json.weights.tensors.find((x: { name: string }) => x.name === name);
   change(entry.quantization, entry);
   writeFileSync(path, JSON.stringify(json));
 };
@@ -136,10 +151,39 @@ const refused: [string, (dir: string) => void, string][] = [
   }, "tensor 'dense/bias' is F32 but has quantization parameters"],
 ];
 
-for (const [name, edit, message] of refused) {
+// uint16: the same checks with its own range; dense_1/kernel is [300, 100].
+const refused16: [string, (dir: string) => void, string][] = [
+  ['a zero scale', editKernel((q) => (q.scale[99] = 0), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) quantization scale 0 at channel 99 is not a positive finite number"],
+  ['a NaN scale (null in JSON)', editKernel((q) => (q.scale[0] = null), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) quantization scale null at channel 0 is not a positive finite number"],
+  ['a string scale', editKernel((q) => (q.scale[1] = '0.5'), 'dense_1/kernel'), 'tensor \'dense_1/kernel\' (U16) quantization scale "0.5" at channel 1 is not a positive finite number'],
+  ['a zero point too many', editKernel((q) => q.zeroPoint.push(0), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) needs 100 zero points, found 101"],
+  ['one scale for a per-channel axis', editKernel((q) => (q.scale = [1]), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) needs 100 quantization scales, found 1"],
+  ['a zero point beyond 65535', editKernel((q) => (q.zeroPoint[5] = 65536), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) zero point 65536 at channel 5 is not an integer in [0, 65535]"],
+];
+
+const good16 = join(scratch, 'uint16');
+test.serial('a uint16 bundle: kernels half their float32 bytes, decoded within half a step per channel', async (t) => {
+  writeBundle(good16, await makeBundle(optimized.graph, optimized.weights!, { dtype: 'uint16' }));
+  const { manifest, weights } = await readBundle(good16);
+  t.is(manifest.weights.dtype, 'uint16');
+  const kernel = manifest.weights.tensors.find((x) => x.name === 'dense_1/kernel')!;
+  t.is(kernel.dtype, 'U16');
+  t.is(kernel.offsets[1] - kernel.offsets[0], 300 * 100 * 2);
+  t.is(kernel.quantization!.scale.length, 100);
+  const original = optimized.weights!.get('dense_1/kernel')!;
+  const reference = Float32Array.from(original.toFloat32 ? original.toFloat32() : original.data);
+  const decoded = weights.get('dense_1/kernel')!.data;
+  for (let i = 0; i < reference.length; i++) {
+    const scale = kernel.quantization!.scale[i % 100];
+    if (Math.abs(decoded[i] - reference[i]) > scale / 2 + scale * 65535 * 2 ** -23) return t.fail(`dense_1/kernel[${i}]: ${decoded[i]} against ${reference[i]} (step ${scale})`);
+  }
+  t.pass();
+});
+
+for (const [name, edit, message, source] of [...refused.map((r) => [...r, good] as const), ...refused16.map(([n, e, m]) => [`${n} (uint16)`, e, m, good16] as const)]) {
   test.serial(`the loader refuses ${name}`, async (t) => {
     const dir = join(scratch, name.replace(/\W+/g, '-'));
-    cpSync(good, dir, { recursive: true });
+    cpSync(source, dir, { recursive: true });
     edit(dir);
     const error = await t.throwsAsync(readBundle(dir));
     t.is(error!.name, 'NncError');
