@@ -15,8 +15,9 @@ import { reliabilitySection } from './reliability.js';
 import { startupSection } from './startup.js';
 import { trainingSection } from './training.js';
 import { webBuildSection } from './webBuild.js';
+import { downloadSection } from './download.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {
