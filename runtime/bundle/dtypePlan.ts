@@ -2,7 +2,7 @@
 //
 //   --dtype float32 | float16          every tensor so;
 //   --dtype uint8 | uint16             every kernel (rank ≥ 2) quantized, affine, per output
-//                                      channel by default (quantize.ts); vectors float32;
+//                                      channel by default (quantize.ts); vectors float32 (below);
 //   no --dtype                         the source's precision, tensor by tensor: a kernel the
 //                                      source stored as uint8 or uint16 (a TensorFlow.js model
 //                                      with a quantization manifest) is quantized to the same
@@ -10,8 +10,10 @@
 //                                      its channels by different factors); a float16 one is
 //                                      float16; anything else float32.
 //
-// Vectors (biases, scales) stay float32 under quantization: a few hundred values, and a
-// bias error shifts every output of its channel.
+// Vectors (biases, scales) are not quantized: a few hundred values, and a bias error
+// shifts every output of its channel. Under --dtype they stay float32; from a uint8
+// source they are float16, whose steps (2^-11 of the value) are finer than the source's
+// (1/255 of the range), and from a uint16 source float32.
 
 import type { SourceDtype } from '../../src/ir/tensors.js';
 import { type Granularity, type QuantizedDtype, channelAxis } from './quantize.js';
@@ -60,12 +62,13 @@ export function planDtypes(weights: ReadonlyMap<string, { readonly shape: readon
     const own = options.sourceDtypes?.get(key);
     // A weight the optimizer made (a BatchNormalization turned Affine: `bn/scale`) takes its layer's source dtype.
     const source = own ?? layerDtype(options.sourceDtypes, key);
-    const made = own === undefined ? 'made by the optimizer from ' : '';
+    const origin = own === undefined ? `made by the optimizer, its layer's source ${source}` : `source ${source}`;
     if (source === undefined) plan.set(key, { dtype: 'F32', reason: options.sourceDtypes ? 'made by the optimizer: float32' : 'default float32' });
-    else if (source === 'float16') plan.set(key, { dtype: 'F16', reason: `${made}source float16` });
-    else if (source === 'float32') plan.set(key, { dtype: 'F32', reason: `${made}source float32` });
-    else if (axis === null) plan.set(key, { dtype: 'F32', reason: `a vector: stays float32 (${made}source ${source})` });
-    else plan.set(key, { dtype: QUANTIZED[source], axis: perTensor ? null : axis, reason: `${made}source ${source}` });
+    else if (source === 'float16') plan.set(key, { dtype: 'F16', reason: origin });
+    else if (source === 'float32') plan.set(key, { dtype: 'F32', reason: origin });
+    else if (axis === null && source === 'uint8') plan.set(key, { dtype: 'F16', reason: `a vector: float16, finer than uint8; ${origin}` });
+    else if (axis === null) plan.set(key, { dtype: 'F32', reason: `a vector: float32; ${origin}` });
+    else plan.set(key, { dtype: QUANTIZED[source], axis: perTensor ? null : axis, reason: origin });
   }
   return plan;
 }

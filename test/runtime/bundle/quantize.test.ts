@@ -28,19 +28,19 @@ test.before(async () => {
 });
 
 test('codes and parameters of a small kernel, by hand', (t) => {
-  // The scales are stored as float32: s = fround(2/255) = 0.0078431377…, a hair above 2/255.
-  // Channel 0 holds −1 and 1: zero point round(1 / s) = round(127.49999…) = 127;
-  // −1 → round(−127.49999…) + 127 = 0, 1 → 127 + 127 = 254.
-  // Channel 1 holds 0.5 and 2, widened to [0, 2]: zero point 0; 0.5 → round(63.75) = 64, 2 → round(254.99998) = 255.
-  const s = Math.fround(2 / 255);
+  // Scales are rounded up to 4 significant digits: 2/255 = 0.0078431… → s = 0.007844.
+  // Channel 0 holds −1 and 1: zero point round(1 / s) = round(127.486) = 127;
+  // −1 → round(−127.486) + 127 = 0, 1 → 127 + 127 = 254.
+  // Channel 1 holds 0.5 and 2, widened to [0, 2]: zero point 0; 0.5 → round(63.743) = 64, 2 → round(254.972) = 255.
+  const s = 0.007844;
   const { bytes, quantization } = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 1, 2]) }, 1, 'U8');
   t.deepEqual(quantization, { axis: 1, scale: [s, s], zeroPoint: [127, 0] });
   t.deepEqual([...bytes], [0, 64, 254, 255]);
   const back = dequantize(bytes, 'U8', [2, 2], quantization);
   t.deepEqual([...back], [Math.fround(s * -127), Math.fround(s * 64), Math.fround(s * 127), Math.fround(s * 255)]);
-  // Per tensor: one range [−1, 2] for all four values.
+  // Per tensor: one range [−1, 2] for all four values: 3/255 = 0.0117647… → 0.01177, zero point round(84.96) = 85.
   const perTensor = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 1, 2]) }, null, 'U8').quantization;
-  t.deepEqual(perTensor, { axis: null, scale: [Math.fround(3 / 255)], zeroPoint: [85] });
+  t.deepEqual(perTensor, { axis: null, scale: [0.01177], zeroPoint: [85] });
   t.is(channelAxis('dense/kernel', [784, 300]), 1);
   t.is(channelAxis('conv2d/kernel', [3, 3, 8, 16]), 3);
   t.is(channelAxis('depthwise_conv2d/depthwise_kernel', [3, 3, 8, 1]), 2);
@@ -48,18 +48,18 @@ test('codes and parameters of a small kernel, by hand', (t) => {
 });
 
 test('uint16 codes and parameters of a small kernel, by hand', (t) => {
-  // Channel 0 holds −1 and 3: s0 = fround(4/65535) = 6.103608757257462e-5; zero point round(1/s0) =
-  // round(16383.750004) = 16384; −1 → round(−16383.75) + 16384 = 0; 3 → round(49151.25) + 16384 = 65535.
-  // Channel 1 holds 0.5 and 2, widened to [0, 2]: s1 = fround(2/65535) = 3.051804378628731e-5, zero point 0;
-  // 0.5 → round(16383.750004) = 16384; 2 → round(65535.000015) = 65535. Codes little-endian, two bytes each.
+  // Channel 0 holds −1 and 3: s0 = 4/65535 = 6.10360…e-5 rounded up to 6.104e-5; zero point round(1/s0) =
+  // round(16382.70) = 16383; −1 → round(−16382.70) + 16383 = 0; 3 → round(49148.10) + 16383 = 65531.
+  // Channel 1 holds 0.5 and 2, widened to [0, 2]: s1 = 2/65535 → 3.052e-5, zero point 0;
+  // 0.5 → round(16382.70) = 16383; 2 → round(65530.80) = 65531. Codes little-endian, two bytes each.
   const { bytes, quantization } = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 3, 2]) }, 1, 'U16');
-  t.deepEqual(quantization, { axis: 1, scale: [6.103608757257462e-5, 3.051804378628731e-5], zeroPoint: [16384, 0] });
-  t.deepEqual([...bytes], [0, 0, 0, 0x40, 0xff, 0xff, 0xff, 0xff]);
-  // Back: fround(s · (q − z)): −1.0000152587890625, 0.5000076293945312, 2.9999847412109375, 2.
-  t.deepEqual([...dequantize(bytes, 'U16', [2, 2], quantization)], [-1.0000152587890625, 0.5000076293945312, 2.9999847412109375, 2]);
+  t.deepEqual(quantization, { axis: 1, scale: [6.104e-5, 3.052e-5], zeroPoint: [16383, 0] });
+  t.deepEqual([...bytes], [0, 0, 0xff, 0x3f, 0xfb, 0xff, 0xfb, 0xff]);
+  // Back: fround(s · (q − z)), computed with numpy's float32.
+  t.deepEqual([...dequantize(bytes, 'U16', [2, 2], quantization)], [-1.0000183582305908, 0.5000091791152954, 2.9999938011169434, 2.0000061988830566]);
   // A Conv2D kernel [kh, kw, in, filters] = [1, 2, 1, 2]: the channel is the flat index mod 2.
   const conv = quantize({ shape: [1, 2, 1, 2], data: new Float32Array([-1, 0.5, 3, 2]) }, 3, 'U16');
-  t.deepEqual(conv.quantization.zeroPoint, [16384, 0]);
+  t.deepEqual(conv.quantization.zeroPoint, [16383, 0]);
 });
 
 test('every value comes back within half a step of its channel, and zero exactly (property)', (t) => {
