@@ -133,3 +133,21 @@ test.serial('nnc build of a quantized TensorFlow.js model keeps uint8 and says w
   t.regex(float.stdout, /F32 \(--dtype float32\): 11 tensors/);
   t.is(JSON.parse(readFileSync(join(scratch, 'cli-f32', 'model.json'), 'utf8')).weights.dtype, 'float32');
 });
+
+test.serial('a source of mixed dtypes: each kernel its own, the manifest says mixed, and the loader decodes each', async (t) => {
+  const { exampleGraph, randomizedWeights } = await import('../../helpers/models.js');
+  const graph = exampleGraph('geron');
+  const optimized = optimizeModel({ graph, weights: randomizedWeights(graph) });
+  const sourceDtypes = new Map([['dense/kernel', 'uint8'], ['dense_1/kernel', 'float16'], ['dense_2/kernel', 'float32'], ['dense/bias', 'float32'], ['dense_1/bias', 'float16'], ['dense_2/bias', 'float32']] as const);
+  const out = join(scratch, 'mixed');
+  writeBundle(out, await makeBundle(optimized.graph, optimized.weights, { sourceDtypes }));
+  const { manifest, weights } = await readBundle(out);
+  t.is(manifest.weights.dtype, 'mixed');
+  t.deepEqual(Object.fromEntries(manifest.weights.tensors.map((x) => [x.name, x.dtype])), { 'dense/bias': 'F32', 'dense/kernel': 'U8', 'dense_1/bias': 'F16', 'dense_1/kernel': 'F16', 'dense_2/bias': 'F32', 'dense_2/kernel': 'F32' });
+  t.is(manifest.weights.tensors.find((x) => x.name === 'dense_1/kernel')!.offsets[1] - manifest.weights.tensors.find((x) => x.name === 'dense_1/kernel')!.offsets[0], 300 * 100 * 2);
+  // float16 keeps 11 significant bits: each value within 2^-11 of itself (relative), and float32 ones exact.
+  const f16 = hostFloat32(optimized.weights.get('dense_1/kernel')!);
+  const back = weights.get('dense_1/kernel')!.data;
+  t.true(f16.every((v, i) => Math.abs(back[i] - v) <= Math.abs(v) * 2 ** -11 + 2 ** -25) && f16.some((v, i) => back[i] !== v));
+  t.deepEqual([...weights.get('dense_2/kernel')!.data], [...hostFloat32(optimized.weights.get('dense_2/kernel')!)]);
+});
