@@ -50,8 +50,8 @@ async function importedModel(path: string, modelFlag: string | undefined): Promi
 
 /**
  * The weights a command runs with: `--weights` for a `.nn` file; an imported Keras or
- * TensorFlow.js model's own (then `--weights` is refused), with the dtype each was stored in. Null when a `.nn` file has no
- * `--weights` (the command decides whether that is an error).
+ * TensorFlow.js model's own (then `--weights` is refused), with the dtype the source stored
+ * each in. Null when a `.nn` file has no `--weights` (the command decides whether that is an error).
  */
 export async function commandWeights(path: string, flags: FlagValues): Promise<{ weights: Map<string, HostTensor>; weightsName: string; sourceDtypes?: ReadonlyMap<string, SourceDtype> } | null> {
   if (isImportable(path)) {
