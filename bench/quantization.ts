@@ -3,7 +3,7 @@
 // tfjs-converter does) against per output channel (nnc's default), and how far each
 // bundle's outputs are from the float32 bundle's.
 //
-// Table 1, every example and the zoo (examples/zoo, random weights: randomizedWeights,
+// Table 1, every example and the zoo (examples/zoo/*.nn at full size, random weights: randomizedWeights,
 // whose BatchNormalizations rescale channels by factors from 0.6 to 1.7): over all the
 // optimized graph's kernels, ‖q − x‖ / ‖x‖ (relative RMS error) pooled, and that of the
 // worst kernel.
@@ -14,7 +14,9 @@
 //
 //   npm run bench -- quantization
 
+import { readFileSync } from 'node:fs';
 import { initNodeBackend } from '../runtime/backends/node.js';
+import { compileGraph } from '../src/api.js';
 import { type BundleOptions, bundleFiles } from '../runtime/bundle/files.js';
 import { openWeights, parseModelJson } from '../runtime/bundle/manifest.js';
 import { type QuantizedDtype, channelAxis, dequantize, quantize } from '../runtime/bundle/quantize.js';
@@ -24,11 +26,18 @@ import { optimizeModel } from '../src/driver/index.js';
 import { type WeightMap, hostFloat32 } from '../src/ir/tensors.js';
 import type { Graph } from '../src/ir/types.js';
 import { EXAMPLES, randomizedWeights } from '../test/helpers/models.js';
-import { ZOO_MODELS } from './inferencePlan.js';
 import { benchmarkGraph } from './prepare.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
 const sci = (x: number) => x.toExponential(2);
+
+/** Every model of examples/zoo, full size. */
+const ZOO: Readonly<Record<string, string>> = { MobileNetV2: 'mobilenet_v2', ResNet50: 'resnet50', DenseNet121: 'densenet121', InceptionV3: 'inception_v3' };
+
+function graphOf(name: string): Graph {
+  const file = ZOO[name];
+  return file ? compileGraph(readFileSync(new URL(`../examples/zoo/${file}.nn`, import.meta.url), 'utf8'), name) : benchmarkGraph(name);
+}
 
 /** Pooled and worst relative RMS error of the kernels quantized as `dtype`, per channel or per tensor. */
 function kernelError(weights: WeightMap, dtype: QuantizedDtype, perChannel: boolean): { pooled: number; worst: number; worstName: string } {
@@ -56,16 +65,17 @@ function kernelError(weights: WeightMap, dtype: QuantizedDtype, perChannel: bool
   return { pooled: Math.sqrt(errorSquares / valueSquares), worst, worstName };
 }
 
-function kernelTable(quick: boolean): BenchmarkTable {
-  const names = quick ? ['geron'] : [...EXAMPLES, ...Object.keys(ZOO_MODELS)];
+function kernelTable(quick: boolean, models?: readonly string[]): BenchmarkTable {
+  const names = models ?? (quick ? ['geron'] : [...EXAMPLES, ...Object.keys(ZOO)]);
   const rows: string[][] = [];
   for (const name of names) {
-    const graph = benchmarkGraph(name);
+    const graph = graphOf(name);
     const { weights } = optimizeModel({ graph, weights: randomizedWeights(graph) });
     const u8t = kernelError(weights, 'U8', false);
     const u8c = kernelError(weights, 'U8', true);
     const u16t = kernelError(weights, 'U16', false);
     const u16c = kernelError(weights, 'U16', true);
+    process.stderr.write(`quantization: ${name} kernels: uint8 per tensor ${sci(u8t.pooled)}, per channel ${sci(u8c.pooled)}\n`);
     rows.push([name, sci(u8t.pooled), sci(u8c.pooled), (u8t.pooled / u8c.pooled).toFixed(2), `${sci(u8t.worst)} (${u8t.worstName})`, `${sci(u8c.worst)} (${u8c.worstName})`, sci(u16t.pooled), sci(u16c.pooled)]);
   }
   return {
@@ -83,13 +93,13 @@ const argmaxRows = (data: Float32Array, width: number) => Array.from({ length: d
 });
 
 /** Each bundle's outputs against the float32 bundle's on the same random inputs. */
-async function outputTable(quick: boolean): Promise<BenchmarkTable> {
+async function outputTable(quick: boolean, models?: readonly string[]): Promise<BenchmarkTable> {
   const backend = await initNodeBackend('wasm');
-  const names = quick ? ['geron'] : [...EXAMPLES, 'MobileNetV2'];
+  const names = models ? models.filter((m) => m === 'MobileNetV2' || (EXAMPLES as readonly string[]).includes(m)) : quick ? ['geron'] : [...EXAMPLES, 'MobileNetV2'];
   const variants: [string, BundleOptions][] = [['float16', { dtype: 'float16' }], ['uint16', { dtype: 'uint16' }], ['uint8 per channel', { dtype: 'uint8' }], ['uint8 per tensor', { dtype: 'uint8', quantization: 'per-tensor' }]];
   const rows: string[][] = [];
   for (const name of names) {
-    const graph: Graph = benchmarkGraph(name);
+    const graph: Graph = graphOf(name);
     const optimized = optimizeModel({ graph, weights: randomizedWeights(graph) });
     const decoded = async (options: BundleOptions) => {
       const files = await bundleFiles(optimized.graph, optimized.weights, options);
@@ -120,6 +130,7 @@ async function outputTable(quick: boolean): Promise<BenchmarkTable> {
     }
     [reference, ...models].forEach((m) => m.dispose());
     rows.push([name, String(total), ...variants.map((_, v) => `${sci(maxDiff[v])}, ${agree[v]}/${rowsSeen}`)]);
+    process.stderr.write(`quantization: ${rows.at(-1)!.join(' | ')}\n`);
   }
   return {
     title: 'Outputs of each bundle against the float32 bundle (wasm, Node): largest difference, top-1 agreement',
@@ -129,8 +140,9 @@ async function outputTable(quick: boolean): Promise<BenchmarkTable> {
   };
 }
 
-async function run(options: { quick: boolean }): Promise<BenchmarkTable[]> {
-  return [kernelTable(options.quick), await outputTable(options.quick)];
+/** `--models A,B` limits both tables to those models (`npm run bench -- quantization --models MobileNetV2`). */
+async function run(options: { quick: boolean; models?: readonly string[] }): Promise<BenchmarkTable[]> {
+  return [kernelTable(options.quick, options.models), await outputTable(options.quick, options.models)];
 }
 
 export const quantizationSection: BenchmarkSection = { name: 'quantization', run };
