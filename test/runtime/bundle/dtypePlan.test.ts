@@ -59,7 +59,7 @@ test('the importer records the dtype tfjs stored each weight in', (t) => {
   t.deepEqual(new Set(imported('all-layers').result.sourceDtypes!.values()), new Set(['float32']));
 });
 
-test('a uint8 source builds uint8 by default: folded kernels per channel, vectors float32, each with its reason', (t) => {
+test('a uint8 source builds uint8 by default: folded kernels per channel, vectors float16, each with its reason', (t) => {
   const { result, optimized } = imported('all-layers-uint8');
   const plan = planDtypes(optimized.weights, { sourceDtypes: result.sourceDtypes });
   t.deepEqual(formatDtypePlan(plan), [
