@@ -33,6 +33,7 @@ import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 import { fusedConvAttrs, fusedMatMulAttrs, matmulFormValues } from '../runtime/kernels.js';
+import { kernelActivation } from '../runtime/activations.js';
 import { shapeSize } from '../src/ir/shape.js';
 
 export interface Floor {
@@ -114,6 +115,25 @@ function callFor(node: Node, args: readonly string[], inputDim: Dim, weight: (na
       const call = `tf.engine().runKernel('${kernel}', { x: ${x}, filter: ${filter}${bias ? `, bias: ${bias}` : ''} }, ${JSON.stringify(fusedConvAttrs(node))})`;
       return { call, then: afterKernel(node.attrs.activation) };
     }
+    case 'Conv1D': {
+      // As runtime/kernels.ts: over a height-1 image, the kernel uploaded as [1, k, in, f]
+      // (the executor views it so on each call).
+      const { padding, groups } = node.attrs;
+      if (padding === 'causal' || groups !== 1) break;
+      const bias = weight('bias');
+      const filter = weight('kernel', true);
+      const attrs = { strides: [1, node.attrs.strides], pad: padding, dataFormat: 'NHWC', dilations: [1, node.attrs.dilation_rate], ...kernelActivation(node.attrs.activation) };
+      return {
+        call: `tf.reshape(${x}, [${x}.shape[0], 1, -1, ${inputDim}])`,
+        then: [
+          (image) => `tf.engine().runKernel('FusedConv2D', { x: ${image}, filter: ${filter}${bias ? `, bias: ${bias}` : ''} }, ${JSON.stringify(attrs)})`,
+          (value) => `tf.reshape(${value}, [-1, ${node.shape[1]}, ${node.attrs.filters}])`,
+          ...afterKernel(node.attrs.activation),
+        ],
+      };
+    }
+    case 'GlobalAveragePooling1D':
+      return { call: `tf.mean(${x}, 1, ${node.attrs.keepdims})` };
     case 'ReLU': {
       const { max_value, negative_slope, threshold } = node.attrs;
       if (negative_slope !== 0 || threshold !== 0 || (max_value !== null && max_value !== 6)) break;
@@ -144,7 +164,7 @@ function callFor(node: Node, args: readonly string[], inputDim: Dim, weight: (na
   throw new Error(`the floor has no direct form of ${node.kind} node '${node.name}' (this optimized graph needs a hand-written floor)`);
 }
 
-/** A weight the floor reads: its key, and whether it is uploaded as a Dense kernel's [1, in, units] matmul form. */
+/** A weight the floor reads: its key, and whether it is uploaded with a leading 1 (a Dense kernel's [1, in, units] matmul form, a Conv1D kernel as [1, k, in, f]). */
 export interface FloorWeight {
   readonly key: string;
   readonly matmul: boolean;

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import { relative } from 'node:path';
 import { compileSection } from './compile.js';
+import { firstPredictionSection } from './firstPrediction.js';
 import { frontendSection } from './frontend.js';
 import { inferenceSection } from './inference.js';
 import { PLANNED_MODELS } from './inferencePlan.js';
@@ -18,7 +19,7 @@ import { webBuildSection } from './webBuild.js';
 import { downloadSection } from './download.js';
 import { quantizationSection } from './quantization.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, firstPredictionSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {

@@ -1,6 +1,7 @@
 // A model the runtime cannot hold is an error at check time, with the limit
-// (src/ir/runtimeLimits.ts): every weight, every layer's output for one example, and
-// all the weights together, as float32, must fit in the runtime's memory. One pass
+// (src/ir/runtimeLimits.ts): every weight, every layer's output for one example (and a
+// causal Conv1D's padded input), and all the weights together, as float32, must fit in
+// the runtime's memory. One pass
 // over the graph; sizes are computed in BigInt so that no product overflows unnoticed.
 
 import { type Diagnostic, error } from '../src/diagnostics.js';
@@ -23,6 +24,15 @@ export function checkCapacity(graph: Graph): Diagnostic | null {
     const perExample = size(node.shape.slice(1));
     if (perExample * BYTES > LIMIT) {
       return error(`layer '${node.name}' outputs ${formatCount(perExample)} values per example (${formatCount(perExample * BYTES)} bytes as float32), ${limitText}; make it smaller`, node.loc);
+    }
+    // A causal Conv1D pads (kernel_size − 1)·dilation_rate zeros before its input inside its kernel.
+    if (node.kind === 'Conv1D' && node.attrs.padding === 'causal') {
+      const [, steps, channels] = graph.nodes[node.inputs[0]].shape;
+      const zeros = BigInt(node.attrs.kernel_size - 1) * BigInt(node.attrs.dilation_rate);
+      const padded = (BigInt(steps ?? 1) + zeros) * BigInt(channels ?? 1);
+      if (padded * BYTES > LIMIT) {
+        return error(`layer '${node.name}' pads its input with ${formatCount(zeros)} steps of zeros (padding=causal: (kernel_size − 1)·dilation_rate), ${formatCount(padded)} values per example (${formatCount(padded * BYTES)} bytes as float32), ${limitText}; make the dilation smaller`, node.loc);
+      }
     }
     for (const spec of nodeWeights(graph, node)) {
       const values = size(spec.shape);

@@ -4,6 +4,7 @@ import { parse } from '../grammar/parse.js';
 import { type Diagnostic, NncError, Source, didYouMean, error, hasErrors } from '../src/diagnostics.js';
 import type { Graph } from '../src/ir/types.js';
 import { checkCapacity } from './capacity.js';
+import { MAX_LAYERS } from './lower/limits.js';
 import { lower } from './lower/lower.js';
 
 export interface CheckResult {
@@ -14,15 +15,27 @@ export interface CheckResult {
   readonly models: ReadonlyMap<string, Graph>;
   /** All models defined in the file, in order. */
   readonly modelNames: readonly string[];
+  /** Tokens the parser read: fewer than the file holds when a model past the layer limit was cut short. */
+  readonly tokensParsed: number;
 }
 
 /** Parses and checks a `.nn` text. Never throws on bad input: problems come back as diagnostics. */
 export function check(text: string | Source, name = '<input>'): CheckResult {
   const source = typeof text === 'string' ? new Source(text, name) : text;
-  const parsed = parse(source);
-  const lowered = lower(source, parsed);
+  // The layer limit stops work where it is passed: a model whose top level makes more
+  // calls than the limit allows layers is parsed only a little past that (grammar/parse.ts
+  // `cutModelsAfter`). Each call makes at most one layer there, so a cut model nearly
+  // always stops at the limit before the cut, with the error, at the place, the whole
+  // text would give; if it does not (some calls were values or blocks, or it is broken),
+  // the file is parsed again, whole.
+  let parsed = parse(source, { cutModelsAfter: MAX_LAYERS });
+  let lowered = lower(source, parsed);
+  if (lowered.cutTooEarly) {
+    parsed = parse(source);
+    lowered = lower(source, parsed);
+  }
   const diagnostics = [...parsed.diagnostics, ...lowered.diagnostics].sort((a, b) => (a.location?.start ?? 0) - (b.location?.start ?? 0));
-  return { source, diagnostics, models: lowered.models, modelNames: lowered.modelNames };
+  return { source, diagnostics, models: lowered.models, modelNames: lowered.modelNames, tokensParsed: parsed.tokensParsed };
 }
 
 /**

@@ -1,11 +1,14 @@
 // Text → CST, collecting every lexical and syntax error as a diagnostic.
 
-import { EOF, Lexer, type IRecognitionException, type IToken } from 'chevrotain';
+import { EOF, Lexer, type IRecognitionException, type IToken, type TokenType, createTokenInstance } from 'chevrotain';
 import { type Diagnostic, type Source, syntaxError } from '../src/diagnostics.js';
 import type { BlockDefinitionCstNode, FileCstNode, ModelDefinitionCstNode } from './cst.js';
 import { describeToken } from './messages.js';
 import { parser } from './parser.js';
-import { Block, LBrace, LBracket, LParen, Model, RBrace, RBracket, RParen, StringLiteral, UnterminatedString, allTokens } from './tokens.js';
+import {
+  Arrow, Block, Colon, Comma, Equals, Identifier, Input, LBrace, LBracket, LParen, Minus, Model, Output, Plus, RBrace, RBracket, RParen, Repeat, Slash, Star,
+  StringLiteral, UnterminatedString, allTokens,
+} from './tokens.js';
 
 export const lexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
 
@@ -18,17 +21,33 @@ export interface ParseResult {
   /** Definitions that contain a syntax error: their names are known, their bodies are not analysed. */
   readonly brokenDefinitions: ReadonlySet<ModelDefinitionCstNode | BlockDefinitionCstNode>;
   readonly diagnostics: readonly Diagnostic[];
+  /** Model definitions parsed only up to a cut (`ParseOptions.cutModelsAfter`) and closed there. */
+  readonly cutDefinitions: ReadonlySet<ModelDefinitionCstNode>;
+  /** How many tokens the parser read (the closing braces of cuts included): the work done. */
+  readonly tokensParsed: number;
 }
 
-export function parse(source: Source): ParseResult {
+export interface ParseOptions {
+  /**
+   * Close a model definition early once its body's top level has made more than this many
+   * calls (`NAME` or `NAME(...)` starting a chain or after `->`; layers, blocks or values):
+   * at the next statement or `->` of that level, as if a `}` stood there. Then the parser
+   * does not read the rest of an over-long model (compiler/check.ts: the layer limit).
+   */
+  readonly cutModelsAfter?: number;
+}
+
+export function parse(source: Source, options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const unterminated: number[] = [];
   const tokens = lex(source, diagnostics, unterminated);
   const nestingError = checkNesting(source, tokens);
-  if (nestingError) return { definitions: [], brokenDefinitions: new Set(), diagnostics: [...diagnostics, nestingError] };
+  if (nestingError) return { definitions: [], brokenDefinitions: new Set(), diagnostics: [...diagnostics, nestingError], cutDefinitions: new Set(), tokensParsed: 0 };
 
   const definitions: (ModelDefinitionCstNode | BlockDefinitionCstNode)[] = [];
   const brokenDefinitions = new Set<ModelDefinitionCstNode | BlockDefinitionCstNode>();
+  const cutDefinitions = new Set<ModelDefinitionCstNode>();
+  let tokensParsed = 0;
   const syntaxErrorLines = new Set<number>();
   // 'model' and 'block' occur only at the top level, so each starts a definition: parse
   // each definition on its own, and a mistake in one (an unclosed brace, a string that
@@ -38,7 +57,9 @@ export function parse(source: Source): ParseResult {
   for (let s = 0; s < starts.length; s++) {
     const end = s + 1 < starts.length ? starts[s + 1] : tokens.length;
     const next = s + 1 < starts.length ? tokens[end] : undefined;
-    parser.input = tokens.slice(starts[s], end);
+    const cut = options.cutModelsAfter !== undefined && tokens[starts[s]].tokenType === Model ? cutPoint(tokens, starts[s], end, options.cutModelsAfter) : null;
+    parser.input = cut === null ? tokens.slice(starts[s], end) : [...tokens.slice(starts[s], cut), closingBrace(tokens[cut])];
+    tokensParsed += parser.input.length;
     let cst: FileCstNode;
     try {
       cst = parser.file() as FileCstNode;
@@ -51,6 +72,7 @@ export function parse(source: Source): ParseResult {
     }
     const found = [...(cst.children.modelDefinition ?? []), ...(cst.children.blockDefinition ?? [])];
     definitions.push(...found);
+    if (cut !== null) for (const model of cst.children.modelDefinition ?? []) cutDefinitions.add(model);
     // An unterminated string swallows the rest of its line, so what the parser says next is
     // a consequence of it: the lexer's error is the one to show. (Offsets ascend, as do
     // segments: one pointer walks them both.)
@@ -85,7 +107,41 @@ export function parse(source: Source): ParseResult {
     }
     for (const definition of found) if (broken || hasRecoveredNode(definition)) brokenDefinitions.add(definition);
   }
-  return { definitions, brokenDefinitions, diagnostics: dedupe(diagnostics) };
+  return { definitions, brokenDefinitions, diagnostics: dedupe(diagnostics), cutDefinitions, tokensParsed };
+}
+
+/** Tokens after which a name at a body's top level continues a statement rather than starting one. */
+const CONTINUING = new Set<TokenType>([Arrow, Equals, Comma, Colon, Input, Output, Repeat, Plus, Minus, Star, Slash]);
+
+/**
+ * Where to cut the model definition `tokens[start, end)`: the first statement start or
+ * `->` of its body's top level once more than `limit` calls were made there, or null.
+ * A prefix cut there, closed by a `}`, parses as the same statements, the last one's
+ * chain perhaps shorter: every call before the cut is in it, in the same place.
+ */
+function cutPoint(tokens: readonly IToken[], start: number, end: number, limit: number): number | null {
+  let braces = 0;
+  let groups = 0;
+  let calls = 0;
+  for (let i = start; i < end; i++) {
+    const type = tokens[i].tokenType;
+    if (type === LBrace) braces++;
+    else if (type === RBrace) braces--;
+    else if (type === LParen || type === LBracket) groups++;
+    else if (type === RParen || type === RBracket) groups = Math.max(0, groups - 1);
+    if (braces !== 1 || groups !== 0) continue;
+    const previous = tokens[i - 1].tokenType;
+    const startsStatement = (type === Identifier && !CONTINUING.has(previous)) || type === Input || type === Output || type === Repeat;
+    if (calls > limit && (startsStatement || type === Arrow)) return i;
+    // A call: a name starting a chain (not an assignment's target) or following '->' or '='.
+    if (type === Identifier && (startsStatement || previous === Arrow || previous === Equals) && tokens[i + 1]?.tokenType !== Equals) calls++;
+  }
+  return null;
+}
+
+/** The `}` a cut model is closed with, where the first token left out starts. */
+function closingBrace(at: IToken): IToken {
+  return createTokenInstance(RBrace, '}', at.startOffset, at.startOffset, at.startLine ?? 1, at.startLine ?? 1, at.startColumn ?? 1, at.startColumn ?? 1);
 }
 
 /** Tokens, with lexer errors, unterminated strings and unknown escapes reported. */

@@ -45,7 +45,22 @@ export function activate(x: tf.Tensor, a: Activation): tf.Tensor {
       return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
     case 'leaky_relu':
       return tf.leakyRelu(x, a.alpha ?? 0.2);
+    case 'hard_sigmoid':
+      return hardSigmoid(x);
+    case 'hard_swish':
+      return tf.mul(x, hardSigmoid(x));
+    case 'softsign':
+      return tf.div(x, tf.add(tf.abs(x), 1));
+    case 'exponential':
+      return tf.exp(x);
+    case 'mish':
+      return tf.mul(x, tf.tanh(tf.softplus(x)));
   }
+}
+
+/** Keras 3's hard sigmoid: relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1) (Keras 2 and tfjs-layers had 0.2 · x + 0.5). */
+function hardSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.relu6(tf.add(x, 3)), 1 / 6);
 }
 
 /** ELU with any alpha: x if x > 0, else alpha · (exp(x) − 1). */

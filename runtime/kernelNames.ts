@@ -9,10 +9,12 @@
 // for and checks them against this table.
 
 import {
-  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
-  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
-  Tile, ZerosLike, _FusedMatMul,
+  _FusedMatMul, Abs, Add, AddN, AvgPool, Cast, Concat, Conv2D as Conv2DKernel, Conv2DBackpropInput, DepthwiseConv2dNative, Elu, Erf, Exp,
+  FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu, Max, Maximum, MaxPool, Mean, Minimum, Multiply, Neg,
+  PadV2, Prelu, RealDiv, Relu, Relu6, Reshape, ResizeBilinear, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, SplitV, Sqrt, Sub, Sum, Tanh, Tile,
+  ZerosLike,
 } from '@tensorflow/tfjs-core';
+import { Slice, Square, Transpose } from '@tensorflow/tfjs-core';
 import type { Activation, Graph, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 
@@ -22,6 +24,17 @@ import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
  * engine may ask for on their own.
  */
 export const BASE_KERNELS: readonly string[] = [Reshape, Identity, Cast];
+
+/**
+ * Every kernel the table below may name, whatever the graph: what a model.js that must
+ * run any graph registers (the playground's generic loader, write.ts `makeLoaderTemplate`).
+ * test/runtime/kernelNames.test.ts checks that each example's kernels are among them.
+ */
+export const ALL_INFERENCE_KERNELS: readonly string[] = [
+  Add, AddN, AvgPool, Cast, Concat, Elu, Erf, Exp, FusedBatchNorm, FusedConv2D, FusedDepthwiseConv2D, Greater, GreaterEqual, Identity, LeakyRelu,
+  Max, MaxPool, Mean, Minimum, Multiply, Neg, PadV2, RealDiv, Relu, Relu6, Reshape, Rsqrt, Select, Selu, Sigmoid, Softmax, Softplus, Sub, Sum, Tanh,
+  Tile, ZerosLike, _FusedMatMul,
+];
 
 /** `tf.where`: Select, its arguments broadcast (Reshape, Tile) or cloned (Identity) first. */
 const WHERE = [Select, Reshape, Tile, Identity];
@@ -56,6 +69,16 @@ export function activationKernels(a: Activation): string[] {
       return [Multiply, Add, Erf, RealDiv];
     case 'leaky_relu':
       return [LeakyRelu];
+    case 'hard_sigmoid':
+      return [Add, Relu6, Multiply];
+    case 'hard_swish':
+      return [Add, Relu6, Multiply];
+    case 'softsign':
+      return [Abs, Add, RealDiv];
+    case 'exponential':
+      return [Exp];
+    case 'mish':
+      return [Softplus, Tanh, Multiply];
   }
 }
 
@@ -67,7 +90,11 @@ type KernelNamesOf<K extends OpKind> = (node: NodeOf<K>) => readonly string[];
 const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Input: () => [],
   Dense: (node) => [_FusedMatMul, Reshape, ...afterFused(node.attrs.activation)],
-  Conv2D: (node) => [FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv2D: (node) =>
+    node.attrs.groups > 1 ? [SplitV, Conv2DKernel, Concat, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)] : [FusedConv2D, ...afterFused(node.attrs.activation)],
+  SeparableConv2D: (node) => [DepthwiseConv2dNative, FusedConv2D, ...afterFused(node.attrs.activation)],
+  Conv2DTranspose: (node) => [Conv2DBackpropInput, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)],
+  UpSampling2D: (node) => (node.attrs.interpolation === 'bilinear' ? [ResizeBilinear] : [Reshape, Tile]),
   DepthwiseConv2D: (node) => [FusedDepthwiseConv2D, ...afterFused(node.attrs.activation)],
   BatchNormalization: (node) => {
     const { axis } = node.attrs;
@@ -89,10 +116,29 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Reshape: () => [Reshape],
   Rescaling: () => [Multiply, Add],
   ZeroPadding2D: () => [PadV2],
+  ZeroPadding1D: () => [PadV2],
+  Cropping2D: () => [Slice],
+  Permute: () => [Transpose],
+  // tf.moments (mean, then the mean of (x − mean)²), then x · inv + shift as BatchNormalization's general form.
+  LayerNormalization: () => [Mean, Sub, Square, Add, Rsqrt, Multiply, Neg, Reshape],
   MaxPooling2D: () => [MaxPool],
   AveragePooling2D: () => [AvgPool],
-  GlobalAveragePooling2D: () => [Mean],
+  GlobalAveragePooling2D: () => [Mean, Reshape],
+  GlobalMaxPooling2D: () => [Max, Reshape],
+  Conv1D: (node) => [...(node.attrs.padding === 'causal' ? [PadV2] : []), Reshape, FusedConv2D, ...(node.attrs.groups > 1 ? [SplitV, Concat] : []), ...afterFused(node.attrs.activation)],
+  MaxPooling1D: () => [Reshape, MaxPool],
+  AveragePooling1D: () => [Reshape, AvgPool],
+  GlobalAveragePooling1D: () => [Mean],
+  GlobalMaxPooling1D: () => [Max],
   Add: (node) => (node.inputs.length === 2 ? [Add] : [AddN]),
+  Multiply: () => [Multiply],
+  Subtract: () => [Sub],
+  Average: () => [Add, RealDiv],
+  Maximum: () => [Maximum],
+  Minimum: () => [Minimum],
+  PReLU: () => [Prelu],
+  Identity: () => [Identity],
+  Normalization: (node) => [Sqrt, Maximum, Reshape, ...(node.attrs.invert ? [Multiply, Add] : [Sub, RealDiv])],
   Concatenate: (node) => (node.inputs.length === 1 ? [Identity] : [Concat]),
   Affine: () => [Multiply, Add, Reshape],
 };

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { consumers } from '../src/ir/graph.js';
 import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
+import { KERAS_EPSILON } from '../src/ir/layers/kerasConstants.js';
 import { type KernelActivation, activate, elu, kernelActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
@@ -80,6 +81,16 @@ function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, varia
   if (beta) shift = tf.add(shift, broadcastParam(beta, axes, x.shape));
   return tf.add(tf.mul(x, inv), shift);
 }
+
+/**
+ * LayerNormalization, as Keras 3: per sample, over `axis`, with the biased variance;
+ * x · inv + (β − mean · inv), inv = γ / √(var + ε). The same in training and inference.
+ */
+const layerNormalization: Kernel<'LayerNormalization'> = (node, [x], w) => {
+  const { axis: axes, epsilon } = node.attrs;
+  const { mean, variance } = tf.moments(x, axes as number[], true);
+  return normalize(x, axes, mean, variance, w.gamma ?? null, w.beta ?? null, epsilon);
+};
 
 /**
  * Dense on the last axis in training mode: `tf.fused.matMul`, whose custom gradient
@@ -187,15 +198,72 @@ export function fusedConvAttrs(node: NodeOf<'Conv2D' | 'DepthwiseConv2D'>): { st
  * can fuse it. Training goes through `tf.fused.*` for its gradient; inference calls the
  * kernel itself, as Dense does, without the op's custom gradient and second shape check.
  */
-function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(op: typeof tf.fused.conv2d | typeof tf.fused.depthwiseConv2d, kernelName: string, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
+function convolution<K extends 'Conv2D' | 'DepthwiseConv2D'>(kernelName: string, filter: 'kernel' | 'depthwise_kernel'): Kernel<K> {
   return (node, [x], w, context) => {
     const attrs = fusedConvAttrs(node);
+    // The op is named inside the training branch, so an inference-only bundle
+    // (runtime/bundle/write.ts) leaves tf.fused.* and their gradients out.
     const y = context.training
-      ? op({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation, leakyreluAlpha: attrs.leakyreluAlpha })
+      ? (filter === 'kernel' ? tf.fused.conv2d : tf.fused.depthwiseConv2d)({ x: x as tf.Tensor4D, filter: w[filter] as tf.Tensor4D, strides: attrs.strides, pad: attrs.pad, dilations: attrs.dilations, bias: w.bias, activation: attrs.activation, leakyreluAlpha: attrs.leakyreluAlpha })
       : (tf.engine().runKernel(kernelName, { x, filter: w[filter], bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
     return fusedActivation(node.attrs.activation) ? y : activate(y, node.attrs.activation);
   };
 }
+
+/**
+ * Conv2D with groups > 1 (Keras's `groups`): the input channels and the kernel's output
+ * channels split into `groups` equal parts, one convolution per part, concatenated; then
+ * the bias and the activation. TensorFlow.js's conv2d has no groups.
+ */
+function groupedConvolution(node: NodeOf<'Conv2D'>, x: tf.Tensor, w: Weights): tf.Tensor {
+  const { strides, padding, dilation_rate, groups, activation } = node.attrs;
+  const inputs = tf.split(x as tf.Tensor4D, groups, 3) as tf.Tensor4D[];
+  const kernels = tf.split(w.kernel as tf.Tensor4D, groups, 3) as tf.Tensor4D[];
+  const parts = inputs.map((part, g) => tf.conv2d(part, kernels[g], [strides[0], strides[1]], padding, 'NHWC', [dilation_rate[0], dilation_rate[1]]));
+  let y: tf.Tensor = tf.concat(parts, 3);
+  if (w.bias) y = tf.add(y, w.bias);
+  return activate(y, activation);
+}
+
+/**
+ * SeparableConv2D: the depthwise convolution (strides, padding, dilation), then the 1×1
+ * pointwise convolution as one fused kernel with the bias and the activation.
+ */
+const separableConvolution: Kernel<'SeparableConv2D'> = (node, [x], w, context) => {
+  const { strides, padding, dilation_rate, activation } = node.attrs;
+  const depthwise = tf.depthwiseConv2d(x as tf.Tensor4D, w.depthwise_kernel as tf.Tensor4D, [strides[0], strides[1]], padding, 'NHWC', [dilation_rate[0], dilation_rate[1]]);
+  const fused = kernelActivation(activation);
+  const attrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], ...fused };
+  const y = context.training
+    ? tf.fused.conv2d({ x: depthwise, filter: w.pointwise_kernel as tf.Tensor4D, strides: 1, pad: 'valid', bias: w.bias, activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha })
+    : (tf.engine().runKernel(tf.FusedConv2D, { x: depthwise, filter: w.pointwise_kernel, bias: w.bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+  return fusedActivation(activation) ? y : activate(y, activation);
+};
+
+/** Conv2DTranspose: tfjs's conv2dTranspose to the node's output shape, then the bias and the activation. */
+const transposedConvolution: Kernel<'Conv2DTranspose'> = (node, [x], w) => {
+  const { strides, padding, activation } = node.attrs;
+  const [, height, width, filters] = node.shape as readonly [null, number, number, number];
+  let y: tf.Tensor = tf.conv2dTranspose(x as tf.Tensor4D, w.kernel as tf.Tensor4D, [x.shape[0], height, width, filters], [strides[0], strides[1]], padding);
+  if (w.bias) y = tf.add(y, w.bias);
+  return activate(y, activation);
+};
+
+/**
+ * UpSampling2D. nearest: each row repeated size[0] times, then each column size[1]
+ * times (Keras 3's `ops.repeat`), as reshapes and tiles — exact, where a nearest-neighbour
+ * resize computes source indices in floating point. bilinear: tf.image.resize's
+ * half-pixel centers (Keras 3 through `ops.image.resize`), not tfjs-layers' corners.
+ */
+const upSampling: Kernel<'UpSampling2D'> = (node, [x]) => {
+  const [sh, sw] = node.attrs.size;
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  if (node.attrs.interpolation === 'bilinear') return tf.image.resizeBilinear(x as tf.Tensor4D, [height * sh, width * sw], false, true);
+  const rows = tf.reshape(tf.tile(tf.reshape(x, [batch, height, 1, width * channels]), [1, 1, sh, 1]), [batch * height * sh, width, 1, channels]);
+  return tf.reshape(tf.tile(rows, [1, 1, sw, 1]), [batch, height * sh, width * sw, channels]);
+};
+
+const conv2D = convolution<'Conv2D'>(tf.FusedConv2D, 'kernel');
 
 /**
  * Keras's ReLU: max_value if x ≥ max_value, x if threshold ≤ x < max_value,
@@ -229,6 +297,63 @@ function pool(kind: 'max' | 'avg'): Kernel<'MaxPooling2D' | 'AveragePooling2D'> 
   };
 }
 
+/**
+ * Conv1D as a convolution over a height-1 image, as tfjs's own conv1d computes it:
+ * [b, L, c] → [b, 1, L, c] against the kernel viewed as [1, k, c, f], in one fused kernel
+ * with the bias and the activation tfjs can fuse. `causal` pads (k − 1)·dilation zeros
+ * before the first step, then slides as `valid` (Keras's Conv1D.call).
+ */
+const conv1d: Kernel<'Conv1D'> = (node, [x], w, context) => {
+  const { kernel_size, strides, padding, dilation_rate, activation, filters, groups } = node.attrs;
+  const [batch, , inChannels] = x.shape as [number, number, number];
+  const padded = padding === 'causal' ? tf.pad(x, [[0, 0], [(kernel_size - 1) * dilation_rate, 0], [0, 0]]) : x;
+  const image = tf.reshape(padded, [batch, 1, padded.shape[1] as number, inChannels]) as tf.Tensor4D;
+  const filter = tf.reshape(w.kernel, [1, kernel_size, inChannels / groups, filters]) as tf.Tensor4D;
+  const pad = padding === 'same' ? 'same' : 'valid';
+  const fused = kernelActivation(activation);
+  const attrs = { strides: [1, strides], pad, dataFormat: 'NHWC', dilations: [1, dilation_rate], ...fused };
+  const convolve = (input: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor | undefined): tf.Tensor =>
+    context.training
+      ? tf.fused.conv2d({ x: input, filter: kernel, strides: [1, strides], pad, dilations: [1, dilation_rate], bias, activation: fused.activation, leakyreluAlpha: fused.leakyreluAlpha })
+      : (tf.engine().runKernel(tf.FusedConv2D, { x: input, filter: kernel, bias } as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as tf.Tensor);
+  let y: tf.Tensor;
+  if (groups === 1) y = convolve(image, filter, w.bias);
+  else {
+    // Group j: input channels j·in/g … and filters j·f/g …, each its own convolution.
+    const inputs = tf.split(image, groups, 3);
+    const kernels = tf.split(filter, groups, 3);
+    const biases = w.bias ? tf.split(w.bias, groups, 0) : null;
+    y = tf.concat(inputs.map((input, j) => convolve(input as tf.Tensor4D, kernels[j] as tf.Tensor4D, biases?.[j])), 3);
+  }
+  const out = tf.reshape(y, [batch, y.shape[2] as number, filters]);
+  return fusedActivation(activation) ? out : activate(out, activation);
+};
+
+/** The 1-D poolings as 2-D ones over a height-1 image: [b, L, c] → [b, 1, L, c] → [b, L', c]. */
+function pool1d(kind: 'max' | 'avg'): Kernel<'MaxPooling1D' | 'AveragePooling1D'> {
+  return (node, [x]) => {
+    const { pool_size, strides, padding } = node.attrs;
+    const [batch, steps, channels] = x.shape as [number, number, number];
+    const image = tf.reshape(x, [batch, 1, steps, channels]) as tf.Tensor4D;
+    const y = kind === 'max' ? tf.maxPool(image, [1, pool_size], [1, strides], padding) : tf.avgPool(image, [1, pool_size], [1, strides], padding);
+    return tf.reshape(y, [batch, y.shape[2], channels]);
+  };
+}
+
+/**
+ * Keras 3's Normalization: (x − mean) / max(√variance, ε), or with invert=true
+ * mean + x · max(√variance, ε); ε = 1e-7. Its `count` variable is not read.
+ */
+const normalization: Kernel<'Normalization'> = (node, [x], w) => {
+  const axes = node.attrs.axis;
+  const mean = broadcastParam(w.mean, axes, x.shape);
+  const deviation = tf.maximum(tf.sqrt(broadcastParam(w.variance, axes, x.shape)), KERAS_EPSILON);
+  return node.attrs.invert ? tf.add(mean, tf.mul(x, deviation)) : tf.div(tf.sub(x, mean), deviation);
+};
+
+/** Folds an elementwise binary op over the inputs, left to right (broadcasting size-1 axes). */
+const foldInputs = (op: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (inputs: readonly tf.Tensor[]) => inputs.slice(1).reduce(op, inputs[0]);
+
 /** A kernel for every kind the layer definitions declare: a kind without one is a type error. */
 export type KernelTable = { readonly [K in OpKind]: Kernel<K> };
 
@@ -237,8 +362,11 @@ const KERNELS: KernelTable = {
     throw new Error('Input nodes are fed, not run');
   },
   Dense: (node, inputs, w, context) => denseKernel(node, { input: false, output: false })(node, inputs, w, context),
-  Conv2D: convolution(tf.fused.conv2d, tf.FusedConv2D, 'kernel'),
-  DepthwiseConv2D: convolution(tf.fused.depthwiseConv2d, tf.FusedDepthwiseConv2D, 'depthwise_kernel'),
+  Conv2D: (node, inputs, w, context) => (node.attrs.groups > 1 ? groupedConvolution(node, inputs[0], w) : conv2D(node, inputs, w, context)),
+  SeparableConv2D: separableConvolution,
+  Conv2DTranspose: transposedConvolution,
+  UpSampling2D: upSampling,
+  DepthwiseConv2D: convolution(tf.FusedDepthwiseConv2D, 'depthwise_kernel'),
   BatchNormalization: batchNormalization,
   Activation: (node, [x]) => (node.attrs.activation.name === 'linear' ? tf.clone(x) : activate(x, node.attrs.activation)),
   ReLU: relu,
@@ -254,10 +382,34 @@ const KERNELS: KernelTable = {
     const [[top, bottom], [left, right]] = node.attrs.padding;
     return tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]);
   },
+  ZeroPadding1D: (node, [x]) => tf.pad(x, [[0, 0], [node.attrs.padding[0], node.attrs.padding[1]], [0, 0]]),
+  Cropping2D: (node, [x]) => {
+    const [[top], [left]] = node.attrs.cropping;
+    const [, height, width] = node.shape as readonly [null, number, number, number];
+    return tf.slice(x, [0, top, left, 0], [-1, height, width, -1]);
+  },
+  Permute: (node, [x]) => tf.transpose(x, [0, ...node.attrs.dims]),
+  LayerNormalization: layerNormalization,
   MaxPooling2D: pool('max'),
   AveragePooling2D: pool('avg'),
-  GlobalAveragePooling2D: (_node, [x]) => tf.mean(x, [1, 2]),
+  GlobalAveragePooling2D: (node, [x]) => tf.mean(x, [1, 2], node.attrs.keepdims),
+  GlobalMaxPooling2D: (node, [x]) => tf.max(x, [1, 2], node.attrs.keepdims),
+  Conv1D: conv1d,
+  MaxPooling1D: pool1d('max'),
+  AveragePooling1D: pool1d('avg'),
+  GlobalAveragePooling1D: (node, [x]) => tf.mean(x, 1, node.attrs.keepdims),
+  GlobalMaxPooling1D: (node, [x]) => tf.max(x, 1, node.attrs.keepdims),
   Add: (_node, inputs) => (inputs.length === 2 ? tf.add(inputs[0], inputs[1]) : tf.addN(inputs as tf.Tensor[])),
+  Multiply: (_node, inputs) => foldInputs(tf.mul)(inputs),
+  Subtract: (_node, [a, b]) => tf.sub(a, b),
+  // Keras: the sum, then divided by the number of inputs.
+  Average: (_node, inputs) => tf.div(foldInputs(tf.add)(inputs), inputs.length),
+  Maximum: (_node, inputs) => foldInputs(tf.maximum)(inputs),
+  Minimum: (_node, inputs) => foldInputs(tf.minimum)(inputs),
+  // relu(x) − alpha · relu(−x) = x where x ≥ 0, alpha · x elsewhere; alpha broadcasts over the batch.
+  PReLU: (_node, [x], w) => tf.prelu(x, w.alpha),
+  Identity: (_node, [x]) => tf.clone(x),
+  Normalization: normalization,
   Concatenate: (node, inputs) => tf.concat(inputs as tf.Tensor[], node.attrs.axis),
   Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale, w.offset),
 };

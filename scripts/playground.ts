@@ -1,11 +1,15 @@
 // `npm run playground`: builds the playground page into out/playground (esbuild, no
 // CDN: everything the page needs is in the folder) and serves it on 127.0.0.1 with the
 // URL printed. `--build-only` builds and exits; `--port N` picks the port (default 8737).
+// bundle/ holds what "Download bundle" needs and the page cannot make: a model.js for
+// any graph with slots for its manifest (runtime/bundle/template.ts), its backend
+// chunks and the wasm binaries.
 
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeLoaderTemplate } from '../runtime/bundle/write.js';
 import { serve } from './staticServer.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -39,6 +43,10 @@ export async function buildPlayground(out = join(ROOT, 'out', 'playground')): Pr
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(join(PAGE, file), join(out, file));
   writeFileSync(join(out, 'examples.json'), JSON.stringify(examples()));
+  const { chunks, wasm, ...template } = await makeLoaderTemplate();
+  mkdirSync(join(out, 'bundle'));
+  writeFileSync(join(out, 'bundle', 'template.json'), JSON.stringify(template));
+  for (const [name, content] of [...chunks, ...wasm]) writeFileSync(join(out, 'bundle', name), content);
   return out;
 }
 

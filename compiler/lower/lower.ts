@@ -20,6 +20,11 @@ export interface LoweredFile {
   /** Every model defined in the file, in order (with or without errors). */
   readonly modelNames: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * A model the parser cut (`parsed.cutDefinitions`) did not stop at a limit before the
+   * cut: what it says depends on the text left out, so the file must be parsed whole.
+   */
+  readonly cutTooEarly: boolean;
 }
 
 export function lower(source: Source, parsed: ParseResult): LoweredFile {
@@ -30,10 +35,16 @@ export function lower(source: Source, parsed: ParseResult): LoweredFile {
   const context: FileContext = { source, parsed, index, limits: fileLimits(), graphs, report: (d) => diagnostics.push(d) };
 
   for (const rule of rules) rule.definitions?.(context);
+  let cutTooEarly = false;
   for (const model of index.models.values()) {
-    if (model.broken) continue;
+    const cut = parsed.cutDefinitions.has(model.node);
+    if (model.broken) {
+      cutTooEarly ||= cut;
+      continue;
+    }
     const lowering = new ModelLowering(source, index, context.limits);
     const expanded = lowering.lowerModel(model);
+    cutTooEarly ||= cut && !lowering.stoppedAtLimit;
     diagnostics.push(...lowering.diagnostics);
     if (!expanded) continue;
     const before = diagnostics.length;
@@ -41,7 +52,7 @@ export function lower(source: Source, parsed: ParseResult): LoweredFile {
     if (!diagnostics.slice(before).some((d) => d.severity === 'error')) graphs.set(model.name, buildGraph(expanded));
   }
   for (const rule of rules) rule.file?.(context);
-  return { models: graphs, modelNames: [...index.models.keys()], diagnostics: dedupe(diagnostics) };
+  return { models: graphs, modelNames: [...index.models.keys()], diagnostics: dedupe(diagnostics), cutTooEarly };
 }
 
 /** The same diagnostic twice (a block expanded by several calls) is reported once. */

@@ -39,6 +39,8 @@ export class ModelLowering {
   readonly #callStack: BlockCallSite[] = [];
 
   readonly #limits: FileLimits;
+  /** Whether `lowerModel` stopped at a limit (limits.ts): what came after that point was never looked at. */
+  stoppedAtLimit = false;
 
   constructor(source: Source, index: DefinitionIndex, limits: FileLimits) {
     this.#limits = limits;
@@ -60,8 +62,9 @@ export class ModelLowering {
     try {
       current = this.#body(model.node.children.body[0], frame, undefined);
     } catch (e) {
-      if (e instanceof Abort) return null;
-      throw e;
+      if (!(e instanceof Abort)) throw e;
+      this.stoppedAtLimit = true;
+      return null;
     }
     if (this.#inputStatements === 0) {
       this.diagnostics.push(error(`model '${model.name}' has no input; declare one with 'input NAME: [dims]'`, model.loc));

@@ -44,13 +44,13 @@ export function deleteBatchNormWeights(weights: WeightEdits, layer: string): voi
 export function absorbBatchNorm(
   v: BatchNormVisit,
   layer: Node & { kind: LinearKind },
-  fold: (affine: { scale: Float64Array; shift: Float64Array }) => { factor: KernelFactor; updateBias: (f: LinearFold) => void },
+  fold: (affine: { scale: Float64Array; shift: Float64Array }) => { factor: KernelFactor; updateBias: (f: LinearFold) => void; kernel?: string },
 ): void {
   v.editor.update(layer.id, layer.kind, { ...layer.attrs, use_bias: true } as never);
   v.editor.bypass(v.bn.id);
   const out = v.weights;
   if (!out) return;
-  const { factor, updateBias } = fold(batchNormAffine(out, v.bn));
-  foldIntoLinear(out, layer, factor, updateBias);
+  const { factor, updateBias, kernel } = fold(batchNormAffine(out, v.bn));
+  foldIntoLinear(out, layer, factor, updateBias, kernel);
   deleteBatchNormWeights(out, v.bn.name);
 }

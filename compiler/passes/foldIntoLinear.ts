@@ -19,12 +19,13 @@ export interface LinearFold {
 }
 
 /**
- * Folds `factor` into `layer`'s kernel in `weights` — kept as a FoldedKernel, computed
+ * Folds `factor` into `layer`'s kernel (or its variable `kernel`: SeparableConv2D's
+ * depthwise kernel when a BN before it folds) in `weights` — kept as a FoldedKernel, computed
  * when first read — and lets `updateBias` update its bias in float64 (the layer has a
  * bias from then on).
  */
-export function foldIntoLinear(weights: WeightEdits, layer: Node & { kind: LinearKind }, factor: KernelFactor, updateBias: (f: LinearFold) => void): void {
-  const kernelKey = weightKey(layer.name, kernelName(layer));
+export function foldIntoLinear(weights: WeightEdits, layer: Node & { kind: LinearKind }, factor: KernelFactor, updateBias: (f: LinearFold) => void, kernel = kernelName(layer)): void {
+  const kernelKey = weightKey(layer.name, kernel);
   const current = weights.get(kernelKey);
   if (!current) throw new Error(`missing weight '${kernelKey}'`);
   const channels = outputChannels(layer);

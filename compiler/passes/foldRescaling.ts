@@ -2,9 +2,10 @@
 //
 // Rescaling is y = x·a + o with scalars a and o; next to a linear layer it folds like a BN:
 //   before Dense/conv (its only consumer):  (x·a + o)·W + b = x·(a·W) + (b + o·Σ_in W)
-//     ⇒ W' = a·W,  b'_j = b_j + o·Σ_{i} W[i, j]   (a convolution with padding=same
-//        pads zeros the Rescaling never saw: 0·a + o = o ≠ 0 unless o = 0, so with an
-//        offset only padding=valid folds; Rescaling(1/255) before any conv folds)
+//     ⇒ W' = a·W,  b'_j = b_j + o·Σ_{i} W[i, j]   (a convolution with padding=same, or
+//        Conv1D's causal, pads zeros the Rescaling never saw: 0·a + o = o ≠ 0 unless
+//        o = 0, so with an offset only padding=valid folds; Rescaling(1/255) before any
+//        conv folds; a grouped Conv1D too, every input channel getting the same o)
 //   after a linear-activation Dense/conv (its only consumer):  (x·W + b)·a + o
 //     ⇒ W' = a·W,  b' = a·b + o
 
@@ -74,7 +75,10 @@ export const foldRescaling: Pass = {
         if ('reason' in consumer) return consumer.reason;
         const layer = consumer.node;
         if (!isLinearLayer(layer)) return `'${layer.name}' is ${article(layer.kind)}, not a Dense or convolution`;
-        if (layer.kind !== 'Dense' && layer.attrs.padding === 'same' && o !== 0) return `'${layer.name}' pads zeros (padding=same) that would not get the offset ${o}`;
+        if (layer.kind !== 'Dense' && layer.attrs.padding !== 'valid' && o !== 0) return `'${layer.name}' pads zeros (padding=${layer.attrs.padding}) that would not get the offset ${o}`;
+        // b' = b + o·Σ_in W holds for kernels whose every row feeds every output channel.
+        const grouped = layer.kind === 'Conv2D' && layer.attrs.groups > 1;
+        if (o !== 0 && (grouped || layer.kind === 'SeparableConv2D' || layer.kind === 'Conv2DTranspose')) return `'${layer.name}' is ${article(grouped ? 'grouped Conv2D' : layer.kind)}: an offset ${o} before it is not folded`;
         if (touched.has(layer.id)) return `'${layer.name}' already absorbed another Rescaling in this pass`;
         return null;
       }

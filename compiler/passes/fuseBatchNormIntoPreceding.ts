@@ -1,11 +1,17 @@
 // fuse-batchnorm-into-preceding — inference builds only.
 //
-//   Dense/Conv2D/DepthwiseConv2D (W, b, linear) → BatchNormalization over its channels
+//   Dense/Conv1D/Conv2D/DepthwiseConv2D/SeparableConv2D/Conv2DTranspose (W, b, linear)
+//     → BatchNormalization over its channels
 //
 //   With s = γ/√(σ² + ε) per output channel (γ = 1 when scale=false, β = 0 when center=false):
 //     BN(x·W + b) = (x·W + b − μ)·s + β = x·(W·s) + ((b − μ)·s + β)
 //   ⇒ W' = W · s  (each output channel's column / filter scaled),
 //     b' = (b − μ)·s + β  (b = 0 if the layer had no bias); the BN disappears.
+//
+// W is the kernel whose output channels are the layer's: SeparableConv2D's pointwise
+// kernel [1, 1, in·m, filters] (the depthwise one comes before it, untouched);
+// Conv2DTranspose's [kh, kw, filters, in] is scaled along its third axis; a grouped
+// Conv2D's [kh, kw, in/groups, filters] along its last, as any Conv2D.
 //
 // Preconditions: the BN is the layer's only consumer and the layer's value is not a
 // model output (others would see the scaled values), the layer's activation is linear
@@ -14,6 +20,7 @@
 import { article } from './article.js';
 import { absorbBatchNorm } from './batchNormAlgebra.js';
 import { isLinearLayer } from '../../src/ir/ops.js';
+import { outputChannelStride } from './linearLayers.js';
 import type { Pass } from './pass.js';
 import { rewriteBatchNorms, soleConsumer } from './rewrite.js';
 
@@ -34,9 +41,10 @@ export const fuseBatchNormIntoPreceding: Pass = {
         return kept(`not into '${producer.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], not '${producer.name}''s channel axis ${channelAxis}`);
       }
       absorbBatchNorm(v, producer, ({ scale, shift }) => ({
-        // Every kernel layout here has the output channel innermost: Dense [in, out],
-        // Conv2D [kh, kw, in, out], DepthwiseConv2D [kh, kw, in, m] with channel c·m + k.
-        factor: { values: scale, stride: 1 },
+        // The output channel is innermost in Dense [in, out], Conv1D [k, in, out], Conv2D [kh, kw, in, out],
+        // DepthwiseConv2D [kh, kw, in, m] (channel c·m + k) and SeparableConv2D's
+        // pointwise [1, 1, in·m, out]; Conv2DTranspose [kh, kw, out, in] has runs of `in`.
+        factor: { values: scale, stride: outputChannelStride(graph, producer) },
         // b' = (b − μ)·s + β = b·s + (β − μ·s)
         updateBias: ({ bias }) => {
           for (let c = 0; c < bias.length; c++) bias[c] = bias[c] * scale[c] + shift[c];

@@ -1,32 +1,41 @@
 // The optimizer pipeline: passes in order, each a pure function on (graph, weights).
 //
+//   0. normalization-to-batchnorm      inference: a Normalization is a BN with σ² + ε = 1
 //   1. fold-bias-into-batchnorm        both builds: a bias before a BN is dead weight
 //   -- inference only, repeated until nothing changes (one fold can enable another,
 //      e.g. BN → BN → Dense) --
 //   2. remove-identities               Dropout & co. out of the way, so BNs meet their neighbours
 //   3. fuse-batchnorm-into-preceding   exact whenever its guards pass, so tried first
-//   4. fold-batchnorm-into-following   BNs after activations or Flatten (Géron's placement)
-//   5. fold-rescaling                  Rescaling next to a linear layer, the same way
+//   4. split-batchnorm-across-concatenate  the same, once per input of a channel Concatenate
+//   5. fold-batchnorm-into-following   BNs after activations or Flatten (Géron's placement)
+//   6. fold-batchnorm-across-reshape   BN → Flatten/Reshape → Dense when the axes map exactly
+//   7. fold-rescaling                  Rescaling next to a linear layer, the same way
 //   -- then once --
-//   6. batchnorm-to-affine             whatever BN is left becomes x·s + t
-//   7. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
+//   8. batchnorm-to-affine             whatever BN is left becomes x·s + t
+//   9. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
 
 import { didYouMean, NncError } from '../../src/diagnostics.js';
 import type { Graph } from '../../src/ir/types.js';
 import { batchNormToAffine } from './batchNormToAffine.js';
+import { foldBatchNormAcrossReshape } from './foldBatchNormAcrossReshape.js';
 import { foldBatchNormIntoFollowing } from './foldBatchNormIntoFollowing.js';
 import { foldBiasIntoBatchNorm } from './foldBiasIntoBatchNorm.js';
 import { foldRescaling } from './foldRescaling.js';
+import { normalizationToBatchNorm } from './normalizationToBatchNorm.js';
 import { fuseActivations } from './fuseActivations.js';
 import { fuseBatchNormIntoPreceding } from './fuseBatchNormIntoPreceding.js';
 import type { BuildMode, ModelState, Pass, PassNote } from './pass.js';
 import { removeIdentities } from './removeIdentities.js';
+import { splitBatchNormAcrossConcatenate } from './splitBatchNormAcrossConcatenate.js';
 
 export const PASSES: readonly Pass[] = [
+  normalizationToBatchNorm,
   foldBiasIntoBatchNorm,
   removeIdentities,
   fuseBatchNormIntoPreceding,
+  splitBatchNormAcrossConcatenate,
   foldBatchNormIntoFollowing,
+  foldBatchNormAcrossReshape,
   foldRescaling,
   batchNormToAffine,
   fuseActivations,
@@ -37,7 +46,7 @@ export const PASSES: readonly Pass[] = [
  * least one node whenever it changes the graph, so there are at most as many changing
  * rounds as nodes: a chain of n BNs before a Dense takes n rounds, one fold per round.
  */
-const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, foldBatchNormIntoFollowing, foldRescaling]);
+const FIXPOINT = new Set<Pass>([removeIdentities, fuseBatchNormIntoPreceding, splitBatchNormAcrossConcatenate, foldBatchNormIntoFollowing, foldBatchNormAcrossReshape, foldRescaling]);
 
 export interface PassStep {
   readonly pass: string;

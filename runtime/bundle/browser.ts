@@ -18,22 +18,15 @@ export interface LoadOptions {
   /**
    * Run one prediction on zeros (batch 1) before returning, so that WebGL compiles its
    * shader programs during the load and the first real predict at batch 1 runs at
-   * steady-state speed (default true).
+   * steady-state speed (default true). `'compile-only'`: on WebGL, compile the programs
+   * without running them (LoadedModel.warmUp).
    */
-  readonly warmUp?: boolean;
+  readonly warmUp?: boolean | 'compile-only';
 }
 
 /** What model.js tells the loader beside the manifest: per backend, the graph's kernels it lacks. */
 export interface ModuleFacts {
   readonly missingKernels: Readonly<Partial<Record<BackendName, readonly string[]>>>;
-}
-
-/** UTF-8 text from base64 (how model.js carries its manifest). */
-export function decodeBase64(base64: string): string {
-  const binary = atob(base64);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return new TextDecoder().decode(bytes);
 }
 
 export function createLoader(modelJson: string, moduleUrl: string, facts: ModuleFacts, chunks: BackendChunks): (options?: LoadOptions) => Promise<LoadedModel> {
@@ -43,6 +36,10 @@ export function createLoader(modelJson: string, moduleUrl: string, facts: Module
       throw new NncError(`load: backend ${JSON.stringify(options.backend)} is not webgl, wasm or cpu`);
     }
     const { manifest, graph } = parseModelJson(modelJson, 'model.json');
+    // The backend starts (its chunk fetched, WebGL's context made) while the weights
+    // download; a failure there is reported after the weights' own errors.
+    const choice = chooseBackend({ preferred: options.backend, missingKernels: facts.missingKernels });
+    choice.catch(() => {});
     const url = new URL(options.weightsUrl ?? manifest.weights.file, moduleUrl);
     let response: Response;
     try {
@@ -56,9 +53,9 @@ export function createLoader(modelJson: string, moduleUrl: string, facts: Module
     if (announced !== null && response.headers.get('content-encoding') === null) checkWeightsSize(manifest, Number(announced), String(url));
     const bytes = new Uint8Array(await response.arrayBuffer());
     const weights = await openWeights(manifest, graph, bytes, String(url));
-    const { backend, report } = await chooseBackend({ preferred: options.backend, missingKernels: facts.missingKernels });
+    const { backend, report } = await choice;
     const model = createLoadedModel(graph, weights, backend, manifest, report);
-    if (options.warmUp ?? true) await model.warmUp();
+    if (options.warmUp ?? true) await model.warmUp(options.warmUp === 'compile-only');
     return model;
   };
 }

@@ -1,7 +1,7 @@
 // What `load()` returns: a model from a bundle, with a predict that takes a Float32Array
 // and its shape (returning the output values) or a tf tensor (returning a tensor).
 
-import { Tensor, dispose, env, getBackend, memory, tensor, tidy } from '@tensorflow/tfjs-core';
+import { Tensor, dispose, engine, env, getBackend, memory, tensor, tidy } from '@tensorflow/tfjs-core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
 import type { Graph, Shape } from '../../src/ir/types.js';
@@ -119,15 +119,39 @@ export class LoadedModel {
   }
 
   /**
-   * One prediction on zeros at batch 1, read back and freed: WebGL compiles (and caches)
-   * a shader program per kernel and shape on first use, so this moves that cost into the
-   * load. Programs depend on shapes: another batch size compiles its own on first use.
+   * Prepares the first prediction at batch 1: one prediction on zeros, read back and
+   * freed. WebGL compiles (and caches) a shader program per kernel and shape on first
+   * use, and SwiftShader (and ANGLE on Vulkan) builds each pipeline at its first draw,
+   * so this moves both into the load and the first real predict runs at steady-state
+   * speed. Programs depend on shapes unless shapes are uniforms (the bundle's WebGL
+   * backend sets WEBGL_USE_SHAPES_UNIFORMS): another batch size may compile its own.
+   *
+   * `compileOnly` (WebGL only): run the graph in tfjs's compile-only mode instead
+   * (`ENGINE_COMPILE_ONLY`, as tfjs-converter's graph models warm up): every program is
+   * compiled, none runs, and with KHR_parallel_shader_compile the driver compiles them
+   * side by side while this waits; what is built at the first draw is then paid by the
+   * first predict (docs/web-builds.md has both measured).
    */
-  async warmUp(): Promise<void> {
+  async warmUp(compileOnly = false): Promise<void> {
     const zeros = this.inputs.map((input) => {
       const shape = [1, ...(input.shape.slice(1) as number[])];
       return { shape, data: new Float32Array(shapeSize(shape)) };
     });
+    const webgl = compileOnly && getBackend() === 'webgl' ? (engine().backend as unknown as Partial<CompileOnlyBackend>) : null;
+    if (webgl?.checkCompileCompletionAsync && webgl.getUniformLocations) {
+      const inputs = zeros.map((x) => tensor(x.data, x.shape, 'float32'));
+      let outputs: tf.Tensor[] = [];
+      env().set('ENGINE_COMPILE_ONLY', true);
+      try {
+        outputs = this.#executor.run(inputs).outputs;
+      } finally {
+        env().set('ENGINE_COMPILE_ONLY', false);
+        dispose([...inputs, ...outputs]);
+      }
+      await webgl.checkCompileCompletionAsync();
+      webgl.getUniformLocations();
+      return;
+    }
     await this.predictAll(zeros);
   }
 
@@ -135,6 +159,12 @@ export class LoadedModel {
   dispose(): void {
     this.#executor.dispose();
   }
+}
+
+/** What tfjs-backend-webgl offers for compile-only runs (tfjs-core does not type it). */
+interface CompileOnlyBackend {
+  checkCompileCompletionAsync(): Promise<unknown>;
+  getUniformLocations(): void;
 }
 
 export function createLoadedModel(graph: Graph, weights: WeightMap, backend: BackendName, manifest: BundleManifest, backendReport?: string): LoadedModel {

@@ -58,7 +58,7 @@ export async function readBundle(dir: string) {
   const modulePath = join(dir, 'model.js');
   const moduleSize = fileSize(modulePath, 'bundle module');
   if (moduleSize > MAX_MODEL_JS_BYTES) throw new NncError(`${modulePath} is ${moduleSize} bytes, more than a bundle's model.js may have`);
-  checkSealedModule(readFileSync(modulePath, 'utf8'), manifestText, modulePath, manifestPath);
+  await checkSealedModule(readFileSync(modulePath, 'utf8'), manifestText, modulePath, manifestPath);
   return { manifest, graph, weights };
 }
 

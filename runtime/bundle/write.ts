@@ -1,12 +1,12 @@
 // Node's half of a bundle: model.js and the files on disk. model.js is one ES module
-// built by esbuild: the loader, the manifest embedded as a base64 string literal, the
+// built by esbuild: the loader, the manifest embedded as an escaped string literal, the
 // WebGL, wasm and CPU backends without their register-every-kernel entries, and, for
 // each backend, the kernels the graph calls (runtime/kernelNames.ts), imported one by
 // one from the backend packages so that esbuild leaves the rest out. The wasm binaries
 // are copied next to it (fetched only if wasm runs). model.json and the weights come
 // from files.ts, which is platform-neutral. Same inputs give byte-identical files.
 
-import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { type BuildOptions, type Metafile, type Plugin, build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
@@ -19,8 +19,10 @@ import { embeddedManifestLiteral, sealModule } from './seal.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
-import { inferenceKernelNames } from '../kernelNames.js';
+import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
+import { LAYER_DEFS } from '../../src/ir/layers/index.js';
 import type { ModuleFacts } from './browser.js';
+import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
 export { WEIGHTS_FILE, readableJson } from './files.js';
@@ -49,22 +51,30 @@ export interface BundleFiles extends BundleDataFiles {
   readonly missingKernels: ModuleFacts['missingKernels'];
   /** The wasm binaries, by file name. */
   readonly wasm: ReadonlyMap<string, Uint8Array>;
+  /** esbuild's account of model.js and its chunks: which input files each output holds, and how many bytes of each (bench/webBuild.ts). */
+  readonly metafile: Metafile;
 }
 
 /**
- * The manifest travels inside model.js as base64: its alphabet (A–Z, a–z, 0–9, +, /, =)
- * cannot form a quote, a backtick, a newline, `</script>` or `<!--`, whatever the layer
- * names hold, and esbuild prints it back unchanged. model.js is sealed (seal.ts), so
- * `nnc run DIR` can tell it is whole and embeds the model.json beside it.
+ * The manifest travels inside model.js as a string literal with `<`, `>` and every
+ * character outside printable ASCII escaped (seal.ts): it cannot form a quote, a
+ * backtick, a newline, `</script>` or `<!--`, whatever the layer names hold. It is put
+ * in after esbuild (in place of a placeholder), so esbuild's printer cannot unescape it.
+ * model.js is sealed (seal.ts), so `nnc run DIR` can tell it is whole and embeds the
+ * model.json beside it.
  */
-export const base64Literal = embeddedManifestLiteral;
+export const manifestLiteral = embeddedManifestLiteral;
 
 /** Every file of a bundle, in memory. `options` may be a dtype alone. */
 export async function makeBundle(graph: Graph, weights: WeightMap, options: BundleOptions | BundleOptions['dtype'] = {}): Promise<BundleFiles> {
   const data = await bundleFiles(graph, weights, { generator: `nnc ${nncVersion()}`, ...(typeof options === 'string' ? { dtype: options } : options) });
-  const { code, chunks, missingKernels } = await bundleModule(data.modelJson, graph);
-  const wasm = new Map(WASM_FILES.map((name) => [name, new Uint8Array(readFileSync(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', name)))]));
-  return { ...data, moduleJs: sealModule(code), chunks, missingKernels, wasm };
+  const { code, chunks, missingKernels, metafile } = await bundleModule(data.modelJson, graph);
+  return { ...data, moduleJs: await sealModule(code), chunks, missingKernels, wasm: wasmFiles(), metafile };
+}
+
+/** The wasm binaries, by file name, from tfjs-backend-wasm's package. */
+function wasmFiles(): Map<string, Uint8Array> {
+  return new Map(WASM_FILES.map((name) => [name, new Uint8Array(readFileSync(join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist', name)))]));
 }
 
 const require = createRequire(import.meta.url);
@@ -149,14 +159,18 @@ export function kernelsByBackend(kernels: readonly string[]): { modules: Record<
   return { modules, missingKernels };
 }
 
-/** The entry esbuild bundles into model.js; each backend is a dynamic import, its own chunk. */
-function entrySource(modelJson: string, missingKernels: Partial<Record<BackendName, string[]>>): string {
-  const facts: ModuleFacts = { missingKernels };
+/**
+ * The entry esbuild bundles into model.js; each backend is a dynamic import, its own
+ * chunk. The manifest is a slot, filled after esbuild (`manifestLiteral`);
+ * `factsExpression` is JavaScript source: the facts as an object, or, for a template, a
+ * string-literal slot parsed at load.
+ */
+function entrySource(factsExpression: string): string {
   return [
-    `import { createLoader, decodeBase64 } from './browser.js';`,
-    `export const manifestText = decodeBase64(${base64Literal(modelJson)});`,
+    `import { createLoader } from './browser.js';`,
+    `export const manifestText = ${JSON.stringify(MANIFEST_SLOT)};`,
     `const chunks = { webgl: () => import('nnc-backend:webgl'), wasm: () => import('nnc-backend:wasm'), cpu: () => import('nnc-backend:cpu') };`,
-    `export const load = createLoader(manifestText, import.meta.url, ${JSON.stringify(facts)}, chunks);`,
+    `export const load = createLoader(manifestText, import.meta.url, ${factsExpression}, chunks);`,
   ].join('\n');
 }
 
@@ -172,6 +186,105 @@ function backendChunkSource(backend: BackendName, modules: readonly KernelModule
 }
 
 /**
+ * tfjs-core's index hands its utility modules out as namespace objects (`backend_util`,
+ * `util`, ...), re-exported from `base.js`; a backend that reads `backend_util.x`
+ * through that re-export keeps the whole namespace (einsum, ragged tensors, sparse ops,
+ * ...), since esbuild prunes a namespace only where it is imported with `import * as`.
+ * The same namespaces imported from their own modules keep only the members used.
+ */
+const CORE_NAMESPACES: Readonly<Record<string, string>> = {
+  backend_util: 'backends/backend_util.js',
+  kernel_impls: 'backends/kernel_impls.js',
+  util: 'util.js',
+  broadcast_util: 'ops/broadcast_util.js',
+  slice_util: 'ops/slice_util.js',
+  gather_util: 'ops/gather_nd_util.js',
+  scatter_util: 'ops/scatter_nd_util.js',
+  device_util: 'device_util.js',
+  tensor_util: 'tensor_util.js',
+  io: 'io/io.js',
+  math: 'math.js',
+  serialization: 'serialization.js',
+  browser: 'ops/browser.js',
+};
+
+export function importNamespacesDirectly(source: string, coreDist: string): string {
+  const imported = new Set<string>();
+  const rewritten = source.replace(/import\s*\{([^}]*)\}\s*from\s*'@tensorflow\/tfjs-core';/g, (statement, list: string) => {
+    const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+    const namespaces = names.filter((n) => n in CORE_NAMESPACES);
+    if (namespaces.length === 0) return statement;
+    const rest = names.filter((n) => !(n in CORE_NAMESPACES));
+    for (const n of namespaces) imported.add(n);
+    return [
+      ...(rest.length > 0 ? [`import { ${rest.join(', ')} } from '@tensorflow/tfjs-core';`] : []),
+      ...namespaces.map((n) => `import * as ${n} from ${JSON.stringify(join(coreDist, CORE_NAMESPACES[n]))};`),
+    ].join(' ');
+  });
+  // `const { getBroadcastDims } = backend_util;` (the WebGL shader compiler) reads the
+  // namespace as an object, which keeps all of it: the same as member reads.
+  return rewritten.replace(/const\s*\{([^}]*)\}\s*=\s*(\w+);/g, (statement, list: string, ns: string) => {
+    if (!imported.has(ns)) return statement;
+    const pairs = list.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split(/\s*:\s*/));
+    return `const ${pairs.map(([name, alias]) => `${alias ?? name} = ${ns}.${name}`).join(', ')};`;
+  });
+}
+
+/** platform_browser.js without its model-store registrations and their imports. */
+export function withoutModelStores(source: string, path: string): string {
+  const out = source
+    .replace(/import\s*\{[^}]*\}\s*from\s*'\.\.\/io\/[\w_]+';/g, '')
+    .replace(/\/\/ Register \w+ IOHandler\s*try\s*\{[^}]*\}\s*catch\s*\(err\)\s*\{\s*\}/g, '');
+  if (/ModelStoreManagerRegistry|BrowserLocalStorage|BrowserIndexedDB/.test(out)) throw new Error(`${path}: cannot take out the model-store registrations; has tfjs-core changed?`);
+  return out;
+}
+
+/**
+ * runtime/kernels.ts as a bundle runs it: every `context.training` false, so esbuild
+ * drops the training branches; and in the kernel table, the kinds the graph does not
+ * have replaced by a kernel that throws, so their tfjs-core ops stay out too.
+ */
+export function inferenceOnlyKernels(source: string, path: string, kinds: ReadonlySet<string>): string {
+  const out = source.replace(/\bcontext\.training\b/g, 'false');
+  if (out === source || /\.training\b(?!:)/.test(out.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))) throw new Error(`${path}: training is read other than as 'context.training'; the inference-only rewrite would miss it`);
+  const table = /const KERNELS(?::\s*KernelTable)?\s*=\s*\{/.exec(out);
+  if (!table) throw new Error(`${path}: no 'const KERNELS = {' table to trim`);
+  const entries = topLevelEntries(out, table.index + table[0].length);
+  const kept = entries.entries.map((entry) => {
+    const kind = /^\s*(?:\/\/.*\n\s*)*(\w+)\s*:/.exec(entry)?.[1];
+    if (kind === undefined) throw new Error(`${path}: cannot read a kind in the kernel table at '${entry.trim().slice(0, 40)}'`);
+    return kinds.has(kind) ? entry : `\n  ${kind}: () => { throw new Error('no ${kind} kernel in this bundle'); }`;
+  });
+  return `${out.slice(0, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
+}
+
+/** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
+function topLevelEntries(source: string, start: number): { entries: string[]; end: number } {
+  const entries: string[] = [];
+  let depth = 0;
+  let from = start;
+  for (let i = start; i < source.length; i++) {
+    const c = source[i];
+    if (c === '/' && source[i + 1] === '/') i = source.indexOf('\n', i);
+    else if (c === '/' && source[i + 1] === '*') i = source.indexOf('*/', i) + 1;
+    else if (c === "'" || c === '"' || c === '`') {
+      for (i++; source[i] !== c; i++) if (source[i] === '\\') i++;
+    } else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) {
+      if (depth === 0) {
+        if (source.slice(from, i).trim() !== '') entries.push(source.slice(from, i));
+        return { entries, end: i };
+      }
+      depth--;
+    } else if (c === ',' && depth === 0) {
+      entries.push(source.slice(from, i));
+      from = i + 1;
+    }
+  }
+  throw new Error('unterminated object literal');
+}
+
+/**
  * Three rewrites that let esbuild leave out what a bundle never runs:
  * - `@tensorflow/tfjs-core` is its `base` with its side effects (engine, flags, platform),
  *   without the optimizers that its index registers for training;
@@ -181,7 +294,7 @@ function backendChunkSource(backend: BackendName, modules: readonly KernelModule
  * - tfjs-backend-wasm's multi-threaded glue (~36 KB), which runs only in a
  *   cross-origin-isolated page, is replaced by a stub (threads are switched off).
  */
-function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>): Plugin {
+export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>): Plugin {
   const core = join(packageDir('@tensorflow/tfjs-core'), 'dist');
   return {
     name: 'nnc-tree-shaking',
@@ -202,8 +315,23 @@ function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>): Plugi
         if (args.path === 'threads-worker') return { contents: `export const wasmWorkerContents = '';`, loader: 'js' };
         return { contents: `export default function () { throw new Error('this bundle has no multi-threaded wasm'); }`, loader: 'js' };
       });
-      b.onLoad({ filter: /tfjs-backend-webgl[\\/]dist[\\/]kernel_utils[\\/]shared\.js$/ }, (args) => {
+      // tfjs-core's browser platform registers the local-storage and IndexedDB model
+      // stores on import, which keeps all of tfjs-core's model IO: a bundle loads no
+      // tfjs model, so the registrations go (the platform itself stays).
+      b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_browser\.js$/ }, (args) => ({ contents: withoutModelStores(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: dirname(args.path) }));
+      // Inference only: nnc's kernels with their training branches cut (`context.training`
+      // is false in a bundle), so tfjs-core's fused ops with their gradients, moments
+      // and dropout (with seedrandom) stay out.
+      b.onLoad({ filter: /[\\/]runtime[\\/]kernels\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
+        if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
+          const contents = importNamespacesDirectly(source, core);
+          return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
+        }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);
         if (!destructured) throw new Error(`${args.path}: no 'const { ... } = shared;' to rewrite; has tfjs-backend-webgl changed?`);
         const names = destructured[1].split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split(/\s*:\s*/).join(' as '));
@@ -218,11 +346,35 @@ function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>): Plugi
  * graph's kernels for it, and the code they share. Bundled and minified by esbuild;
  * chunk names carry a hash of their content, so the same inputs give the same files.
  */
-async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: string; chunks: Map<string, string>; missingKernels: ModuleFacts['missingKernels'] }> {
+async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: string; chunks: Map<string, string>; missingKernels: ModuleFacts['missingKernels']; metafile: Metafile }> {
   const { modules, missingKernels } = kernelsByBackend(inferenceKernelNames(graph));
+  const facts: ModuleFacts = { missingKernels };
+  const kinds = new Set(graph.nodes.map((n) => n.kind));
+  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds);
+  return { code: fillSlot(code, MANIFEST_SLOT, manifestLiteral(modelJson)), chunks, missingKernels, metafile };
+}
+
+/**
+ * A model.js for any graph, with slots for its manifest and facts: every kernel of
+ * ALL_INFERENCE_KERNELS in the backend chunks. The playground builds it once and fills
+ * it in the page (template.ts `fillLoaderTemplate`), where esbuild cannot run.
+ */
+export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly chunks: ReadonlyMap<string, string>; readonly wasm: ReadonlyMap<string, Uint8Array> }> {
+  const kernels = [...ALL_INFERENCE_KERNELS].sort();
+  const { modules, missingKernels } = kernelsByBackend(kernels);
+  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)));
+  for (const slot of [MANIFEST_SLOT, FACTS_SLOT]) {
+    if (code.split(JSON.stringify(slot)).length !== 2) throw new Error(`esbuild's model.js does not hold the slot ${slot} exactly once`);
+  }
+  const wasm = wasmFiles();
+  return { code, kernels, missingKernels, files: [...chunks.keys(), ...wasm.keys()], generator: `nnc ${nncVersion()} (playground)`, chunks, wasm };
+}
+
+/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps. */
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
-    stdin: { contents: entrySource(modelJson, missingKernels), resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
+    stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
     bundle: true,
     splitting: true,
     outdir: '/nnc-bundle',
@@ -230,7 +382,8 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
     chunkNames: '[name]-[hash]',
     ...BROWSER_BUILD,
     charset: 'ascii',
-    plugins: [treeShakingPlugin(chunkSources)],
+    metafile: true,
+    plugins: [treeShakingPlugin(chunkSources, kinds)],
   });
   let code: string | undefined;
   const chunks = new Map<string, string>();
@@ -241,7 +394,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
     else chunks.set(name, file.text);
   }
   if (code === undefined) throw new Error('esbuild wrote no model.js');
-  return { code, chunks: new Map([...chunks].sort(([a], [b]) => (a < b ? -1 : 1))), missingKernels };
+  return { code, chunks: new Map([...chunks].sort(([a], [b]) => (a < b ? -1 : 1))), metafile: result.metafile };
 }
 
 /** Whether a file name is one a bundle holds: an existing bundle may be replaced, anything else is kept out of harm's way. */

@@ -22,8 +22,11 @@ export function outputActivation(graph: Graph): ActivationName {
   while (TRANSPARENT.has(node.kind)) node = graph.nodes[node.inputs[0]];
   switch (node.kind) {
     case 'Dense':
+    case 'Conv1D':
     case 'Conv2D':
     case 'DepthwiseConv2D':
+    case 'SeparableConv2D':
+    case 'Conv2DTranspose':
     case 'Activation':
       return node.attrs.activation.name;
     case 'Softmax':

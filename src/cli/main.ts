@@ -76,6 +76,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Import a Keras (.keras, .h5) or TensorFlow.js (model.json) model: write DIR/model.nn and DIR/weights.safetensors.',
     load: async () => (await import('./commands/import.js')).importCommand,
   },
+  {
+    name: 'export',
+    summary: 'Export a model with its weights for Keras 3 (.keras, optionally compiled for training) or TensorFlow.js layers (model.json and shards).',
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
 ];
 
 export const INTERNAL_ERROR_HINT = 'This is a bug in nnc, not in your input: please report it with the command and its files (NNC_DEBUG=1 prints the stack).';

@@ -22,6 +22,11 @@ export const ACTIVATION_NAMES = [
   'swish',
   'gelu',
   'leaky_relu',
+  'hard_sigmoid',
+  'hard_swish',
+  'softsign',
+  'exponential',
+  'mish',
 ] as const;
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 

@@ -14,6 +14,7 @@ import { formatDiagnostics } from '../diagnostics.js';
 import { checkSource, optimizeGraph } from '../driver/index.js';
 import type { Graph } from '../ir/types.js';
 import { diagnosticsLinter, nnHighlighting } from './editor.js';
+import { bundleZip } from './bundle.js';
 import { openFiles, type OpenedModel } from './open.js';
 import { runModel, type RunResult } from './run.js';
 import { decodeSource, encodeSource } from './share.js';
@@ -207,6 +208,17 @@ $('download-nn').addEventListener('click', () => {
   const graph = analyze(editor.state.doc.toString()).graph;
   download(`${graph?.name ?? 'model'}.nn`, editor.state.doc.toString(), 'text/plain');
 });
+$('download-bundle').addEventListener('click', () =>
+  void guarded('bundle', async () => {
+    const analysis = analyze(editor.state.doc.toString());
+    if (!analysis.graph) throw new Error('fix the errors first: there is no model to bundle');
+    const weights = state.imported && state.imported.text === analysis.text ? state.imported.weights : null;
+    setStatus('building the bundle…');
+    const zip = await bundleZip(analysis.graph, weights);
+    download(zip.name, zip.bytes as Uint8Array<ArrayBuffer>, 'application/zip');
+    setStatus(`downloaded ${zip.name}: ${zip.files.join(', ')} (${weights ? 'the opened file’s weights' : 'initial weights, seed 0'}, optimized)`);
+  }),
+);
 $<HTMLInputElement>('open').addEventListener('change', (e) => {
   const files = [...((e.target as HTMLInputElement).files ?? [])];
   void guarded('open', async () => {

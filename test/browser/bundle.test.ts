@@ -21,11 +21,13 @@ const root = mkdtempSync(join(tmpdir(), 'nnc-browser-'));
 let browser: Browser;
 let server: StaticServer;
 
-/** The page from the README: a module script importing load from ./model.js (`?backend=B` passes `{ backend: B }`). */
+/** The page from the README: a module script importing load from ./model.js (`?backend=B` passes `{ backend: B }`, `&warmUp=compile-only` that warm-up). */
 const PAGE = `<!doctype html><meta charset="utf-8"><script type="module">
 import { load } from './model.js';
-const backend = new URLSearchParams(location.search).get('backend');
-try { window.model = await load(backend ? { backend } : undefined); } catch (e) { window.loadError = String(e && e.message || e); }
+const query = new URLSearchParams(location.search);
+const backend = query.get('backend');
+const warmUp = query.get('warmUp');
+try { window.model = await load(backend ? { backend, ...(warmUp ? { warmUp } : {}) } : undefined); } catch (e) { window.loadError = String(e && e.message || e); }
 window.ready = true;
 </script>`;
 
@@ -197,6 +199,38 @@ for (const name of EXAMPLES) {
       t.true(hostMaxAbsDiff(result.y!, expected) <= 1e-4, `${backend}: max abs diff ${hostMaxAbsDiff(result.y!, expected)}`);
     }
     node.dispose();
+  });
+}
+
+// The compile-only warm-up (ENGINE_COMPILE_ONLY) compiles every program without running
+// it: the weights are uploaded and the graph run for real on the first predict.
+for (const dir of ['geron', 'resnet']) {
+  test.serial(`${dir}: after load({ warmUp: 'compile-only' }) on WebGL, nothing has run (no weight on the GPU) but every program is compiled; the first predict is right`, async (t) => {
+    const node = await loadBundle(join(root, dir), { backend: 'wasm' });
+    const page = await open(`/${dir}/index.html?backend=webgl&warmUp=compile-only`);
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as { model: any; loadError?: string; _tfengine: any };
+      if (w.loadError) return { error: w.loadError };
+      const m = w.model;
+      // (No named function in here: tsx would wrap it in a helper the page does not have.)
+      const compiled = Object.keys(w._tfengine.backend.binaryCache).length;
+      const gpuBytes = m.tf.memory().numBytesInGPU;
+      const size = m.inputs[0].shape.slice(1).reduce((a: number, b: number) => a * b, 1);
+      const x = new Float32Array(size).map((_, i) => Math.sin(i * 0.37));
+      const y = Array.from(await m.predict(x, [1, ...m.inputs[0].shape.slice(1)])) as number[];
+      return { compiled, after: Object.keys(w._tfengine.backend.binaryCache).length, y, size, gpuBytes, gpuBytesAfter: m.tf.memory().numBytesInGPU };
+    });
+    await page.close();
+    if ('error' in result) return t.fail(`load() failed in the page: ${result.error}`);
+    const x = new Float32Array(result.size!).map((_, i) => Math.sin(i * 0.37));
+    const expected = await node.predict(x);
+    node.dispose();
+    t.true(result.compiled! > 5, `${result.compiled} programs compiled at load`);
+    // The weights reach the GPU on the first real run (a full warm-up would have put them there).
+    t.true(result.gpuBytes! < result.gpuBytesAfter! / 2, `GPU bytes ${result.gpuBytes} after the warm-up, ${result.gpuBytesAfter} after the first predict`);
+    // Reading the output back (the decode program) is the only program left for the first predict.
+    t.true(result.after! - result.compiled! <= 1, `${result.after! - result.compiled!} programs compiled by the first predict`);
+    t.true(hostMaxAbsDiff(result.y!, expected) <= 1e-4, `max abs diff ${hostMaxAbsDiff(result.y!, expected)}`);
   });
 }
 

@@ -1,20 +1,24 @@
 // The playground in real Chromium (SwiftShader WebGL): a diagnostic marker at the right
 // place with the CLI's did-you-mean, Géron's summary once fixed, the graph before and
-// after folding, Run on WebGL against Node's wasm, keyboard use, no console error.
+// after folding, Run on WebGL against Node's wasm, keyboard use, the bundle downloaded
+// from the page (checked and run by nnc in Node and loaded in Chromium), no console error.
 // Screenshots of each state go to docs/playground/ (the README links them).
 
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { unzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { initNodeBackend } from '../../runtime/backends/node.js';
+import { loadBundle } from '../../runtime/bundle/node.js';
 import { initializeWeights } from '../../runtime/initializers.js';
 import { Model } from '../../runtime/model.js';
 import { buildPlayground } from '../../scripts/playground.js';
 import { importModel } from '../../compiler/import/importModel.js';
-import { exampleGraph } from '../helpers/models.js';
+import { readNpyFloat32 } from '../../src/formats/npy.js';
+import { exampleGraph, hostMaxAbsDiff } from '../helpers/models.js';
 import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -138,6 +142,71 @@ test.serial("opening a Keras file shows its .nn (the text nnc import writes) and
   t.regex((await page.locator('#summary-text').textContent())!, /Total params: 331,754[\s\S]*Trainable params: 330,858[\s\S]*Non-trainable params: 896/);
   t.regex((await page.locator('#status').textContent())!, /^imported mnist_cnn\.keras \(keras\)/);
   await page.screenshot({ path: join(SHOTS, '5-keras.png') });
+});
+
+test.serial('Download bundle (from the keyboard): a zip of a bundle nnc checks and runs in Node, and Chromium loads, predicting the Keras reference', async (t) => {
+  // The page holds mnist_cnn.keras, opened above, with its trained weights.
+  const fixture = join(ROOT, 'test', 'fixtures', 'keras', 'mnist-cnn');
+  const input = readNpyFloat32(new Uint8Array(readFileSync(join(fixture, 'input.npy'))), 'input.npy');
+  const reference = readNpyFloat32(new Uint8Array(readFileSync(join(fixture, 'output.npy'))), 'output.npy');
+  await page.locator('#download-bundle').focus();
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.keyboard.press('Enter')]);
+  t.is(download.suggestedFilename(), 'sequential_1-bundle.zip');
+  const entries = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+  const names = Object.keys(entries).sort();
+  t.deepEqual(names.filter((n) => !/^sequential_1-bundle\/(cpu|wasm|webgl|chunk)-[A-Z0-9]{8}\.js$/.test(n)), [
+    'sequential_1-bundle/model.js',
+    'sequential_1-bundle/model.json',
+    'sequential_1-bundle/tfjs-backend-wasm-simd.wasm',
+    'sequential_1-bundle/tfjs-backend-wasm.wasm',
+    'sequential_1-bundle/weights.safetensors',
+  ]);
+  t.true(['cpu', 'wasm', 'webgl'].every((backend) => names.some((n) => n.startsWith(`sequential_1-bundle/${backend}-`))));
+  // Served beside the page, with the README's loader page.
+  for (const [name, bytes] of Object.entries(entries)) {
+    mkdirSync(join(out, 'downloads', name, '..'), { recursive: true });
+    writeFileSync(join(out, 'downloads', name), bytes);
+  }
+  const dir = join(out, 'downloads', 'sequential_1-bundle');
+  t.regex(readFileSync(join(dir, 'model.js'), 'utf8'), /\n\/\/ nnc-bundle sha256=[0-9a-f]{64}\n$/);
+
+  // Node: nnc's bundle loader (`nnc run DIR`'s) checks model.json, the weights' hash and model.js's seal.
+  const node = await loadBundle(dir, { backend: 'wasm' });
+  const ours = await node.predict(Float32Array.from(input.data), input.shape);
+  node.dispose();
+  // 1e-5 against the float64 NumPy forward pass beside the Keras file (SOURCE.md).
+  t.true(hostMaxAbsDiff([...ours], reference.data) <= 1e-5, `Node: max abs diff ${hostMaxAbsDiff([...ours], reference.data)}`);
+  // The seal is checked, not just present: one byte of model.js changed, and the loader refuses it.
+  const moduleJs = readFileSync(join(dir, 'model.js'), 'utf8');
+  const tampered = join(out, 'downloads', 'tampered');
+  mkdirSync(tampered);
+  for (const name of ['model.json', 'weights.safetensors']) writeFileSync(join(tampered, name), readFileSync(join(dir, name)));
+  writeFileSync(join(tampered, 'model.js'), moduleJs.replace('manifestText', 'manifestTexT'));
+  await t.throwsAsync(loadBundle(tampered), { message: /model\.js is corrupted: its SHA-256 is [0-9a-f]{64}, its seal says [0-9a-f]{64}/ });
+
+  // Chromium: the unzipped folder is a bundle a page loads, as one `nnc build` writes.
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module">
+import { load } from './model.js';
+try { window.model = await load(); } catch (e) { window.loadError = String(e && e.message || e); }
+window.ready = true;
+</script>`);
+  const other = await browser.newPage();
+  other.on('console', (message) => message.type() === 'error' && problems.push(`bundle page console: ${message.text()}`));
+  other.on('pageerror', (error) => problems.push(`bundle page error: ${error.message}`));
+  other.on('response', (response) => response.status() >= 400 && problems.push(`bundle page: HTTP ${response.status()} for ${response.url()}`));
+  await other.goto(`${server.url}/downloads/sequential_1-bundle/index.html`);
+  await other.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
+  const inPage = await other.evaluate(async ({ x, shape }) => {
+    const w = window as unknown as { model: any; loadError?: string };
+    if (w.loadError) return { error: w.loadError };
+    return { backend: w.model.backendReport as string, y: Array.from((await w.model.predict(new Float32Array(x), shape)) as Float32Array) };
+  }, { x: [...input.data], shape: [...input.shape] });
+  await other.close();
+  if ('error' in inPage) return t.fail(`load() failed in the page: ${inPage.error}`);
+  // The default on SwiftShader is wasm (WebGL in software is slower): the same arithmetic as Node's.
+  t.regex(inPage.backend, /^wasm \(webgl: software renderer/);
+  t.true(hostMaxAbsDiff(inPage.y, reference.data) <= 1e-5, `Chromium: max abs diff ${hostMaxAbsDiff(inPage.y, reference.data)}`);
+  t.regex((await page.locator('#status').textContent())!, /^downloaded sequential_1-bundle\.zip: model\.json, weights\.safetensors, model\.js, /);
 });
 
 test.serial('the page logged no console error and threw nothing', (t) => {

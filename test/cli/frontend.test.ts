@@ -28,7 +28,7 @@ test('check: every diagnostic of the file, then a count; exit 1', async (t) => {
       '3 |   Dence(3)',
       '  |   ^^^^^',
       '',
-      `${path}:4:23: error: unknown activation 'rleu'; did you mean 'relu'? (expected one of linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu)`,
+      `${path}:4:23: error: unknown activation 'rleu'; did you mean 'relu'? (expected one of linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu, hard_sigmoid, hard_swish, softsign, exponential, mish)`,
       '  |',
       '4 |   Dense(3, activation=rleu)',
       '  |                       ^^^^',

@@ -91,7 +91,7 @@ for (const [selection, message] of [
     const run = await nnc('verify', 'examples/geron.nn', '--passes', selection);
     t.is(run.code, 1);
     t.regex(run.stderr, message);
-    t.regex(run.stderr, /passes: fold-bias-into-batchnorm, remove-identities, fuse-batchnorm-into-preceding, fold-batchnorm-into-following, fold-rescaling, batchnorm-to-affine, fuse-activations/);
+    t.regex(run.stderr, /passes: normalization-to-batchnorm, fold-bias-into-batchnorm, remove-identities, fuse-batchnorm-into-preceding, split-batchnorm-across-concatenate, fold-batchnorm-into-following, fold-batchnorm-across-reshape, fold-rescaling, batchnorm-to-affine, fuse-activations/);
     t.is(run.stdout, '');
   });
 }

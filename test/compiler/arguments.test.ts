@@ -7,7 +7,7 @@ import type { AttrsByKind } from '../../src/ir/types.js';
 type DenseAttrs = AttrsByKind['Dense'];
 import { errorsOf, graphOf, modelWith } from '../helpers/check.js';
 
-const ACTIVATIONS = 'linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu';
+const ACTIVATIONS = 'linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu, hard_sigmoid, hard_swish, softsign, exponential, mish';
 const INITIALIZERS = 'zeros, ones, constant, glorot_uniform, glorot_normal, he_normal, he_uniform, lecun_normal, lecun_uniform, random_normal, random_uniform, truncated_normal, variance_scaling';
 
 /** The errors of one layer statement applied to an input of shape `dims`. */
@@ -123,8 +123,9 @@ test('symbols with arguments keep every Keras argument, defaults filled in', (t)
   t.deepEqual(attrs.kernel_constraint, { name: 'max_norm', args: { max_value: 3, axis: 0 } });
 });
 
-test('silu is an alias of swish; leaky_relu as an activation has slope 0.2 (Keras 3)', (t) => {
+test('silu is an alias of swish, hard_silu of hard_swish; leaky_relu as an activation has slope 0.2 (Keras 3)', (t) => {
   t.deepEqual(denseAttrs('Dense(3, activation=silu)').activation, { name: 'swish' });
+  t.deepEqual(denseAttrs('Dense(3, activation=hard_silu)').activation, { name: 'hard_swish' });
   t.deepEqual(denseAttrs('Dense(3, activation=leaky_relu)').activation, { name: 'leaky_relu', alpha: 0.2 });
   t.deepEqual(denseAttrs('Dense(3, activation=null)').activation, { name: 'linear' });
 });

@@ -46,7 +46,7 @@ test('a bad character is reported at its line and column, and the rest of the mo
   const text = 'model M {\n  input x: [4]\n  Dense(3) $\n  Dense(2, activation=elux)\n}\n';
   t.deepEqual(errorsOf(text), [
     { message: "unexpected character '$'", line: 3, column: 12 },
-    { message: "unknown activation 'elux'; did you mean 'elu'? (expected one of linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu)", line: 4, column: 23 },
+    { message: "unknown activation 'elux'; did you mean 'elu'? (expected one of linear, relu, relu6, elu, selu, sigmoid, tanh, softmax, softplus, swish, gelu, leaky_relu, hard_sigmoid, hard_swish, softsign, exponential, mish)", line: 4, column: 23 },
   ]);
 });
 

@@ -23,6 +23,9 @@ function activationName(a: Activation): string {
     case 'softmax':
     case 'softplus':
     case 'swish':
+    case 'gelu': // tfjs-layers' gelu is the exact x · Φ(x), as Keras 3's default
+    case 'softsign':
+    case 'mish':
       if (a.name === 'elu' && a.alpha !== undefined && a.alpha !== 1) break;
       return a.name;
   }
@@ -49,12 +52,26 @@ function layerFor(node: Node): tfl.layers.Layer {
     }
     case 'Conv2D': {
       const a = node.attrs;
+      if (a.groups !== 1) throw new Error('tfjs-layers Conv2D has no groups');
       return tfl.layers.conv2d({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
     }
     case 'DepthwiseConv2D': {
       const a = node.attrs;
       return tfl.layers.depthwiseConv2d({ name, trainable, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, depthMultiplier: a.depth_multiplier, dilationRate: pair(a.dilation_rate), activation: activationName(a.activation) as never, useBias: a.use_bias, depthwiseInitializer: UNUSED_INITIAL });
     }
+    case 'SeparableConv2D': {
+      const a = node.attrs;
+      return tfl.layers.separableConv2d({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, dilationRate: pair(a.dilation_rate), depthMultiplier: a.depth_multiplier, activation: activationName(a.activation) as never, useBias: a.use_bias, depthwiseInitializer: UNUSED_INITIAL, pointwiseInitializer: UNUSED_INITIAL });
+    }
+    case 'Conv2DTranspose': {
+      const a = node.attrs;
+      return tfl.layers.conv2dTranspose({ name, trainable, filters: a.filters, kernelSize: pair(a.kernel_size), strides: pair(a.strides), padding: a.padding, activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
+    }
+    case 'UpSampling2D':
+      // tfjs-layers' bilinear resize aligns corners without half-pixel centers; Keras 3's
+      // (tf.image.resize) uses half-pixel centers: not the same layer.
+      if (node.attrs.interpolation !== 'nearest') throw new Error("tfjs-layers' bilinear UpSampling2D is not Keras 3's (no half-pixel centers)");
+      return tfl.layers.upSampling2d({ name, size: pair(node.attrs.size), interpolation: 'nearest' });
     case 'BatchNormalization': {
       const a = node.attrs;
       if (a.axis.length !== 1) throw new Error('tfjs-layers BatchNormalization takes a single axis');
@@ -83,14 +100,53 @@ function layerFor(node: Node): tfl.layers.Layer {
       const [[t, b], [l, r]] = node.attrs.padding;
       return tfl.layers.zeroPadding2d({ name, padding: [[t, b], [l, r]] });
     }
+    case 'LayerNormalization': {
+      const a = node.attrs;
+      return tfl.layers.layerNormalization({ name, trainable, axis: [...a.axis], epsilon: a.epsilon, center: a.center, scale: a.scale });
+    }
+    case 'Permute':
+      return tfl.layers.permute({ name, dims: [...node.attrs.dims] });
+    case 'Cropping2D': {
+      const [[t, b], [l, r]] = node.attrs.cropping;
+      return tfl.layers.cropping2D({ name, cropping: [[t, b], [l, r]] });
+    }
     case 'MaxPooling2D':
       return tfl.layers.maxPooling2d({ name, poolSize: pair(node.attrs.pool_size), strides: pair(node.attrs.strides), padding: node.attrs.padding });
     case 'AveragePooling2D':
       return tfl.layers.averagePooling2d({ name, poolSize: pair(node.attrs.pool_size), strides: pair(node.attrs.strides), padding: node.attrs.padding });
     case 'GlobalAveragePooling2D':
+      if (node.attrs.keepdims) throw new Error('tfjs-layers GlobalAveragePooling2D has no keepdims');
       return tfl.layers.globalAveragePooling2d({ name });
+    case 'Conv1D': {
+      const a = node.attrs;
+      // tfjs-layers has no causal padding (it throws NotImplementedError): a test checks causal by hand.
+      if (a.padding === 'causal') throw new Error('tfjs-layers Conv1D has no causal padding');
+      if (a.groups !== 1) throw new Error('tfjs-layers Conv1D has no groups');
+      return tfl.layers.conv1d({ name, trainable, filters: a.filters, kernelSize: a.kernel_size, strides: a.strides, padding: a.padding, dilationRate: a.dilation_rate, activation: activationName(a.activation) as never, useBias: a.use_bias, kernelInitializer: UNUSED_INITIAL });
+    }
+    case 'MaxPooling1D':
+      return tfl.layers.maxPooling1d({ name, poolSize: node.attrs.pool_size, strides: node.attrs.strides, padding: node.attrs.padding });
+    case 'AveragePooling1D':
+      return tfl.layers.averagePooling1d({ name, poolSize: node.attrs.pool_size, strides: node.attrs.strides, padding: node.attrs.padding });
+    case 'GlobalAveragePooling1D':
+    case 'GlobalMaxPooling1D':
+      if (node.attrs.keepdims) throw new Error(`tfjs-layers ${node.kind} has no keepdims`);
+      return node.kind === 'GlobalAveragePooling1D' ? tfl.layers.globalAveragePooling1d({ name }) : tfl.layers.globalMaxPooling1d({ name });
+    case 'GlobalMaxPooling2D':
+      if (node.attrs.keepdims) throw new Error('tfjs-layers GlobalMaxPooling2D has no keepdims');
+      return tfl.layers.globalMaxPooling2d({ name });
     case 'Add':
       return tfl.layers.add({ name });
+    case 'Multiply':
+      return tfl.layers.multiply({ name });
+    case 'Average':
+      return tfl.layers.average({ name });
+    case 'Maximum':
+      return tfl.layers.maximum({ name });
+    case 'Minimum':
+      return tfl.layers.minimum({ name });
+    case 'PReLU':
+      return tfl.layers.prelu({ name, sharedAxes: node.attrs.shared_axes.length > 0 ? [...node.attrs.shared_axes] : undefined });
     case 'Concatenate':
       return tfl.layers.concatenate({ name, axis: node.attrs.axis });
     case 'Input':

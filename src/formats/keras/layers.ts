@@ -38,7 +38,11 @@ class ConfigReader {
   readonly notes: string[] = [];
   readonly args: Record<string, Arg> = {};
 
-  constructor(layer: string, className: string, config: JsonObject) {
+  /** Written by Keras 3 (its layers carry a `module`): activations have Keras 3's definitions. */
+  readonly keras3: boolean;
+
+  constructor(layer: string, className: string, config: JsonObject, keras3: boolean) {
+    this.keras3 = keras3;
     this.layer = layer;
     this.className = className;
     this.#config = config;
@@ -73,7 +77,9 @@ class ConfigReader {
     const value = this.get(key);
     if (value === undefined) return;
     const name = activationName(value);
-    if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
+    if (name === 'hard_sigmoid' && !this.keras3) {
+      this.errors.push(`layer '${this.layer}' (${this.className}) uses Keras 2's hard_sigmoid (clip(0.2 · x + 0.5, 0, 1)), which nnc cannot express: nnc's hard_sigmoid is Keras 3's (clip(x / 6 + 0.5, 0, 1))`);
+    } else if (name === null) this.errors.push(`layer '${this.layer}' (${this.className}) uses the activation ${typeof value === 'string' ? `'${value}'` : describe(value)}, which nnc cannot express yet`);
     else this.args[key] = name;
   }
 
@@ -120,7 +126,7 @@ function describe(value: Json): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'silu', 'gelu', 'leaky_relu']);
+const ACTIVATIONS = new Set(['linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'tanh', 'softmax', 'softplus', 'swish', 'silu', 'gelu', 'leaky_relu', 'hard_sigmoid', 'hard_swish', 'hard_silu', 'softsign', 'exponential', 'mish']);
 
 /** A Keras activation (a name, or Keras 2's `{class_name: "function", config: name}`) as the language's name. */
 function activationName(value: Json): string | null {
@@ -130,8 +136,8 @@ function activationName(value: Json): string | null {
   return ACTIVATIONS.has(value) ? value : null;
 }
 
-/** Keras class names of initializers → the language's names. */
-const INITIALIZERS: Record<string, string> = {
+/** Keras class names of initializers → the language's names (read in reverse by compiler/export/kerasLayers.ts). */
+export const INITIALIZERS: Record<string, string> = {
   Zeros: 'zeros',
   Ones: 'ones',
   Constant: 'constant',
@@ -186,7 +192,7 @@ export function initializerArg(value: Json): CallArg | string {
   return { call: name, args };
 }
 
-const REGULARIZERS: Record<string, string> = { L1: 'l1', L2: 'l2', L1L2: 'l1_l2', L1L2Regularizer: 'l1_l2' };
+export const REGULARIZERS: Record<string, string> = { L1: 'l1', L2: 'l2', L1L2: 'l1_l2', L1L2Regularizer: 'l1_l2' };
 
 export function regularizerArg(value: Json): CallArg | string {
   const found = snakeName(value, REGULARIZERS);
@@ -198,7 +204,7 @@ export function regularizerArg(value: Json): CallArg | string {
   return { call: name, args };
 }
 
-const CONSTRAINTS: Record<string, string> = { MaxNorm: 'max_norm', NonNeg: 'non_neg', UnitNorm: 'unit_norm' };
+export const CONSTRAINTS: Record<string, string> = { MaxNorm: 'max_norm', NonNeg: 'non_neg', UnitNorm: 'unit_norm' };
 
 export function constraintArg(value: Json): CallArg | string {
   const found = snakeName(value, CONSTRAINTS);
@@ -227,13 +233,15 @@ function kernelLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
   r.only('quantization_config', [null], 'quantized layers are not supported');
 }
 
-function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise'): void {
+function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise', groups: 'plain' | 'refused' = 'refused'): void {
   r.plain('kernel_size');
   r.plain('strides');
   r.plain('padding');
   r.plain('dilation_rate');
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-  r.only('groups', [1], 'grouped convolutions are not supported');
+  if (groups === 'plain') r.plain('groups');
+  // Keras 2 kept groups (always 1) in DepthwiseConv2D's and the transposed convolution's configs.
+  else r.only('groups', [1], 'grouped convolutions are only supported in Conv2D');
   kernelLayer(r, kernel);
 }
 
@@ -242,6 +250,11 @@ function pooling(r: ConfigReader): void {
   r.plain('strides');
   r.plain('padding');
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+}
+
+function globalPooling(r: ConfigReader): void {
+  r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+  r.plain('keepdims');
 }
 
 /** Keras class → (the language's layer kind, how its config reads). */
@@ -257,6 +270,25 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     kind: 'Conv2D',
     read(r) {
       r.plain('filters');
+      convLayer(r, 'kernel', 'plain');
+    },
+  },
+  SeparableConv2D: {
+    kind: 'SeparableConv2D',
+    read(r) {
+      r.plain('filters');
+      r.plain('depth_multiplier');
+      convLayer(r, 'depthwise');
+      r.initializer('pointwise_initializer');
+      r.regularizer('pointwise_regularizer');
+      r.constraint('pointwise_constraint');
+    },
+  },
+  Conv2DTranspose: {
+    kind: 'Conv2DTranspose',
+    read(r) {
+      r.plain('filters');
+      r.only('output_padding', [null], 'output_padding is not supported (the output size must be the one Keras infers)');
       convLayer(r, 'kernel');
     },
   },
@@ -283,6 +315,33 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
       r.get('renorm_momentum');
       r.only('virtual_batch_size', [null], 'ghost batch normalization is not supported');
       r.only('adjustment', [null], 'an adjustment function is not supported');
+    },
+  },
+  LayerNormalization: {
+    kind: 'LayerNormalization',
+    read(r) {
+      for (const key of ['axis', 'epsilon', 'center', 'scale']) r.plain(key);
+      r.only('rms_scaling', [false], 'nnc computes the mean-and-variance form of LayerNormalization only');
+      for (const v of ['beta', 'gamma']) {
+        r.initializer(`${v}_initializer`);
+        r.regularizer(`${v}_regularizer`);
+        r.constraint(`${v}_constraint`);
+      }
+    },
+  },
+  Permute: { kind: 'Permute', read: (r) => r.plain('dims') },
+  Cropping2D: {
+    kind: 'Cropping2D',
+    read(r) {
+      r.plain('cropping');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+    },
+  },
+  ZeroPadding1D: {
+    kind: 'ZeroPadding1D',
+    read(r) {
+      r.plain('padding');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
     },
   },
   Activation: { kind: 'Activation', read: (r) => r.activation() },
@@ -321,6 +380,14 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
       r.plain('offset');
     },
   },
+  UpSampling2D: {
+    kind: 'UpSampling2D',
+    read(r) {
+      r.plain('size');
+      r.plain('interpolation');
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+    },
+  },
   ZeroPadding2D: {
     kind: 'ZeroPadding2D',
     read(r) {
@@ -332,14 +399,52 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   MaxPool2D: { kind: 'MaxPooling2D', read: pooling },
   AveragePooling2D: { kind: 'AveragePooling2D', read: pooling },
   AvgPool2D: { kind: 'AveragePooling2D', read: pooling },
-  GlobalAveragePooling2D: {
-    kind: 'GlobalAveragePooling2D',
+  GlobalAveragePooling2D: { kind: 'GlobalAveragePooling2D', read: globalPooling },
+  GlobalAvgPool2D: { kind: 'GlobalAveragePooling2D', read: globalPooling },
+  GlobalMaxPooling2D: { kind: 'GlobalMaxPooling2D', read: globalPooling },
+  GlobalMaxPool2D: { kind: 'GlobalMaxPooling2D', read: globalPooling },
+  Add: { kind: 'Add', read: () => {} },
+  Multiply: { kind: 'Multiply', read: () => {} },
+  Subtract: { kind: 'Subtract', read: () => {} },
+  Average: { kind: 'Average', read: () => {} },
+  Maximum: { kind: 'Maximum', read: () => {} },
+  Minimum: { kind: 'Minimum', read: () => {} },
+  Identity: { kind: 'Identity', read: () => {} },
+  PReLU: {
+    kind: 'PReLU',
     read(r) {
-      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-      r.only('keepdims', [false], 'keepdims=true is not supported');
+      r.initializer('alpha_initializer');
+      r.regularizer('alpha_regularizer');
+      r.constraint('alpha_constraint');
+      r.plain('shared_axes');
     },
   },
-  Add: { kind: 'Add', read: () => {} },
+  Normalization: {
+    kind: 'Normalization',
+    read(r) {
+      r.plain('axis');
+      r.plain('invert');
+      r.only('mean', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+      r.only('variance', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+    },
+  },
+  Conv1D: {
+    kind: 'Conv1D',
+    read(r) {
+      r.plain('filters');
+      for (const key of ['kernel_size', 'strides', 'padding', 'dilation_rate', 'groups']) r.plain(key);
+      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
+      kernelLayer(r, 'kernel');
+    },
+  },
+  MaxPooling1D: { kind: 'MaxPooling1D', read: pooling },
+  MaxPool1D: { kind: 'MaxPooling1D', read: pooling },
+  AveragePooling1D: { kind: 'AveragePooling1D', read: pooling },
+  AvgPool1D: { kind: 'AveragePooling1D', read: pooling },
+  GlobalAveragePooling1D: { kind: 'GlobalAveragePooling1D', read: globalPooling },
+  GlobalAvgPool1D: { kind: 'GlobalAveragePooling1D', read: globalPooling },
+  GlobalMaxPooling1D: { kind: 'GlobalMaxPooling1D', read: globalPooling },
+  GlobalMaxPool1D: { kind: 'GlobalMaxPooling1D', read: globalPooling },
   Concatenate: { kind: 'Concatenate', read: (r) => r.plain('axis') },
 };
 
@@ -360,7 +465,7 @@ export function translateLayer(layer: string, className: string, module: string 
   if (custom) return { errors: [`layer '${layer}' is a custom layer (${registeredName ?? `${module}.${className}`}), which nnc cannot import: its code is not in the file`] };
   const translator = Object.hasOwn(TRANSLATORS, className) ? TRANSLATORS[className] : undefined;
   if (translator === undefined) return { errors: [`layer '${layer}' is a ${className}, which nnc cannot express yet`] };
-  const reader = new ConfigReader(layer, className, config);
+  const reader = new ConfigReader(layer, className, config, module !== null);
   translator.read(reader);
   reader.leftovers();
   if (reader.errors.length > 0) return { errors: reader.errors };

@@ -1,9 +1,10 @@
-// Activation layers, and Dropout. Each says which activation function it computes, so
+// Activation layers (PReLU with its learned slopes), and Dropout. Each says which activation function it computes, so
 // the optimizer can fuse it into the linear layer before it.
 
 import type { Activation as ActivationFunction } from '../attributes.js';
 import { attr, defineLayer, resolvedAttr } from './define.js';
-import { activation, finite, integer, irInt, nonNegative, nullable, unitInterval } from './paramTypes.js';
+import { formatShape } from '../shape.js';
+import { activation, axesOrNone, constraint, finite, init, initializer, integer, irAxesOrNone, irInt, nonNegative, nullable, regularizer, unitInterval } from './paramTypes.js';
 import { checkAxes, resolveAxes, sameShape } from './shapeRules.js';
 
 export const Activation = defineLayer({
@@ -72,4 +73,41 @@ export const Dropout = defineLayer({
   attrs: { rate: attr(unitInterval), seed: attr(nullable(integer), null) },
   inferShape: sameShape,
   traits: { identityAtInference: () => 'Dropout is the identity in inference' },
+});
+
+/**
+ * Keras's PReLU: `relu(x) − alpha · relu(−x)`, with a learned `alpha` per element of the
+ * input (batch excluded), shared (size 1) along `shared_axes` (counted with the batch
+ * axis, as Keras: 1 is the first axis after the batch).
+ */
+export const PReLU = defineLayer({
+  kind: 'PReLU',
+  attrs: {
+    alpha_initializer: attr(initializer, init('zeros')),
+    alpha_regularizer: attr(regularizer, null),
+    alpha_constraint: attr(constraint, null),
+    /** Ascending once resolved; none (written null) by default. */
+    shared_axes: resolvedAttr(axesOrNone, irAxesOrNone, []),
+  },
+  resolve(args, [shape]) {
+    const written = args.shared_axes as number[];
+    for (const axis of written) {
+      if (axis < 1 || axis >= shape.length) return { error: `PReLU shared axis ${axis} is out of range for an input of shape ${formatShape(shape)}: valid axes are 1..${shape.length - 1} (the batch axis is 0)`, param: 'shared_axes' };
+    }
+    const axes = resolveAxes('PReLU', written, shape);
+    return 'error' in axes ? { ...axes, param: 'shared_axes' } : ({ ...args, shared_axes: axes } as never);
+  },
+  inferShape(attrs, [input]) {
+    const axisError = checkAxes('PReLU', attrs.shared_axes, input);
+    return axisError ? { error: axisError } : { shape: input.shape };
+  },
+  variables: [
+    {
+      name: 'alpha',
+      shape: (a, [input]) => input.slice(1).map((d, i) => (a.shared_axes.includes(i + 1) ? 1 : (d as number))),
+      initializer: 'alpha_initializer',
+      regularizer: 'alpha_regularizer',
+      constraint: 'alpha_constraint',
+    },
+  ],
 });

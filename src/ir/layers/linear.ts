@@ -4,7 +4,8 @@
 import type { Activation, Pair } from '../attributes.js';
 import { formatShape } from '../shape.js';
 import { type AttrsError, type ShapedInput, attr, defineLayer } from './define.js';
-import { activation, bool, constraint, init, initializer, intOrPair, padding, positiveInt, regularizer } from './paramTypes.js';
+import { activation, bool, constraint, init, initializer, intOrPair, intOrSingle, padding, padding1d, positiveInt, regularizer } from './paramTypes.js';
+import { SEQUENCE, outputSteps, strideWithDilation } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
 
 const LINEAR: Activation = { name: 'linear' };
@@ -15,6 +16,11 @@ function stridesWithDilation(kind: string, strides: Pair, dilation: Pair): Attrs
     return { error: `${kind} cannot combine strides [${strides.join(', ')}] with dilation_rate [${dilation.join(', ')}]: one of them must be 1`, param: 'dilation_rate' };
   }
   return null;
+}
+
+/** Keras: the filters split evenly into the groups. */
+function groupsDivideFilters(filters: number, groups: number): AttrsError | null {
+  return filters % groups === 0 ? null : { error: `Conv2D filters=${filters} cannot be split into groups=${groups}: filters must be a multiple of groups`, param: 'groups' };
 }
 
 const channels = (shape: readonly (number | null)[]) => shape[shape.length - 1] as number;
@@ -61,6 +67,8 @@ export const Conv2D = defineLayer({
     strides: attr(intOrPair, [1, 1]),
     padding: attr(padding, 'valid'),
     dilation_rate: attr(intOrPair, [1, 1]),
+    /** Channel groups: input and output channels split into `groups` independent convolutions. */
+    groups: attr(positiveInt, 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
     kernel_initializer: attr(initializer, init('glorot_uniform')),
@@ -70,10 +78,16 @@ export const Conv2D = defineLayer({
     kernel_constraint: attr(constraint, null),
     bias_constraint: attr(constraint, null),
   },
-  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
-  inferShape: (attrs, [input]) => convShape('Conv2D', attrs, input, attrs.filters),
+  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? groupsDivideFilters(args.filters as number, args.groups as number) ?? (args as never),
+  inferShape(attrs, [input]) {
+    const shape = convShape('Conv2D', attrs, input, attrs.filters);
+    if ('shape' in shape && channels(input.shape) % attrs.groups !== 0) {
+      return { error: `Conv2D with groups=${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
+    }
+    return shape;
+  },
   variables: [
-    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input), a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input) / a.groups, a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
     { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
   ],
   traits: { linear: { kernel: 'kernel' } },
@@ -110,4 +124,155 @@ export const DepthwiseConv2D = defineLayer({
     { name: 'bias', shape: (a, [input]) => [channels(input) * a.depth_multiplier], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
   ],
   traits: { linear: { kernel: 'depthwise_kernel' } },
+});
+
+/**
+ * Conv1D over channels-last sequences: `padding=causal` pads (kernel_size − 1)·dilation_rate
+ * zeros before the first step; with `groups` g the input channels are split in g groups,
+ * group j convolved with filters j·f/g … (j + 1)·f/g − 1 alone (kernel [k, in / g, f]).
+ */
+export const Conv1D = defineLayer({
+  kind: 'Conv1D',
+  positional: 2,
+  attrs: {
+    filters: attr(positiveInt),
+    kernel_size: attr(intOrSingle),
+    strides: attr(intOrSingle, 1),
+    padding: attr(padding1d, 'valid'),
+    dilation_rate: attr(intOrSingle, 1),
+    groups: attr(positiveInt, 1),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    kernel_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    kernel_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    kernel_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  resolve(args) {
+    const filters = args.filters as number;
+    const groups = args.groups as number;
+    if (filters % groups !== 0) return { error: `Conv1D filters ${filters} are not divisible by groups ${groups}: each group computes filters / groups of them`, param: 'groups' };
+    return strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never);
+  },
+  inferShape(attrs, [input]) {
+    const rankError = requireRank('Conv1D', input, 3, SEQUENCE);
+    if (rankError) return { error: rankError };
+    // (resolve reports filters % groups at the argument; this catches a stored IR.)
+    if (attrs.filters % attrs.groups !== 0) return { error: `Conv1D filters ${attrs.filters} are not divisible by groups ${attrs.groups}` };
+    if (channels(input.shape) % attrs.groups !== 0) {
+      return { error: `Conv1D with groups ${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
+    }
+    const steps = outputSteps('Conv1D', input, attrs.kernel_size, attrs.strides, attrs.dilation_rate, attrs.padding);
+    if (typeof steps === 'string') return { error: steps };
+    return { shape: [input.shape[0], steps, attrs.filters] };
+  },
+  variables: [
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size, channels(input) / a.groups, a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'kernel' } },
+});
+
+/**
+ * A depthwise convolution (`depth_multiplier` outputs per input channel) then a 1×1
+ * convolution to `filters` channels, the bias and activation after the second. The
+ * `linear` trait names the pointwise kernel: its last axis is the output channels.
+ */
+export const SeparableConv2D = defineLayer({
+  kind: 'SeparableConv2D',
+  positional: 2,
+  attrs: {
+    filters: attr(positiveInt),
+    kernel_size: attr(intOrPair),
+    strides: attr(intOrPair, [1, 1]),
+    padding: attr(padding, 'valid'),
+    dilation_rate: attr(intOrPair, [1, 1]),
+    depth_multiplier: attr(positiveInt, 1),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    depthwise_initializer: attr(initializer, init('glorot_uniform')),
+    pointwise_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    depthwise_regularizer: attr(regularizer, null),
+    pointwise_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    depthwise_constraint: attr(constraint, null),
+    pointwise_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  resolve: (args) => stridesWithDilation('SeparableConv2D', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
+  inferShape: (attrs, [input]) => convShape('SeparableConv2D', attrs, input, attrs.filters),
+  variables: [
+    {
+      name: 'depthwise_kernel',
+      shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input), a.depth_multiplier],
+      initializer: 'depthwise_initializer',
+      regularizer: 'depthwise_regularizer',
+      constraint: 'depthwise_constraint',
+    },
+    {
+      name: 'pointwise_kernel',
+      shape: (a, [input]) => [1, 1, channels(input) * a.depth_multiplier, a.filters],
+      initializer: 'pointwise_initializer',
+      regularizer: 'pointwise_regularizer',
+      constraint: 'pointwise_constraint',
+    },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'pointwise_kernel' } },
+});
+
+/**
+ * Keras's transposed convolution output size per axis (output_padding=None):
+ *   valid: size·stride + max(kernel − stride, 0);  same: size·stride.
+ */
+function transposedSize(size: number, kernel: number, stride: number, padding: 'valid' | 'same'): number {
+  return padding === 'same' ? size * stride : size * stride + Math.max(kernel - stride, 0);
+}
+
+/**
+ * The gradient of a Conv2D with respect to its input: each input pixel spreads its
+ * channels through the kernel over a window of the (larger) output. Keras's kernel
+ * layout is [kh, kw, filters, input channels]: the output channels are NOT the last
+ * axis, so the `linear` trait's folds do not apply as they are (see the BN passes).
+ */
+export const Conv2DTranspose = defineLayer({
+  kind: 'Conv2DTranspose',
+  positional: 2,
+  attrs: {
+    filters: attr(positiveInt),
+    kernel_size: attr(intOrPair),
+    strides: attr(intOrPair, [1, 1]),
+    padding: attr(padding, 'valid'),
+    dilation_rate: attr(intOrPair, [1, 1]),
+    activation: attr(activation, LINEAR),
+    use_bias: attr(bool, true),
+    kernel_initializer: attr(initializer, init('glorot_uniform')),
+    bias_initializer: attr(initializer, init('zeros')),
+    kernel_regularizer: attr(regularizer, null),
+    bias_regularizer: attr(regularizer, null),
+    kernel_constraint: attr(constraint, null),
+    bias_constraint: attr(constraint, null),
+  },
+  resolve(args) {
+    const dilation = args.dilation_rate as Pair;
+    // TensorFlow.js has no dilated transposed convolution.
+    if (dilation[0] > 1 || dilation[1] > 1) return { error: `Conv2DTranspose with dilation_rate [${dilation.join(', ')}] is not supported (TensorFlow.js has no dilated transposed convolution): use dilation_rate=1`, param: 'dilation_rate' };
+    return args as never;
+  },
+  inferShape(attrs, [input]) {
+    const rankError = requireRank('Conv2DTranspose', input, 4, IMAGE);
+    if (rankError) return { error: rankError };
+    const [batch, height, width] = input.shape as readonly [null, number, number, number];
+    const outH = transposedSize(height, attrs.kernel_size[0], attrs.strides[0], attrs.padding);
+    const outW = transposedSize(width, attrs.kernel_size[1], attrs.strides[1], attrs.padding);
+    return { shape: [batch, outH, outW, attrs.filters] };
+  },
+  variables: [
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], a.filters, channels(input)], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+  ],
+  traits: { linear: { kernel: 'kernel' } },
 });

@@ -1,7 +1,10 @@
-// Normalization: BatchNormalization as Keras defines it.
+// Normalization layers: BatchNormalization, LayerNormalization and Keras 3's
+// preprocessing Normalization.
 
+import { irCheck } from './arguments.js';
 import { attr, defineLayer, resolvedAttr } from './define.js';
-import { axes, bool, constraint, init, initializer, irAxes, positive, probability, regularizer } from './paramTypes.js';
+import type { Initializer } from '../attributes.js';
+import { axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, positive, probability, regularizer } from './paramTypes.js';
 import { axesShape, checkAxes, resolveAxes } from './shapeRules.js';
 
 export const BatchNormalization = defineLayer({
@@ -36,5 +39,80 @@ export const BatchNormalization = defineLayer({
     { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
     { name: 'moving_mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_mean_initializer' },
     { name: 'moving_variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_variance_initializer', domain: 'non-negative' },
+  ],
+});
+
+/**
+ * Keras 3's LayerNormalization: each sample normalized over `axis` by its own mean and
+ * biased variance, `γ · (x − mean) / √(var + ε) + β`, the same in training and
+ * inference (no moving statistics). `rms_scaling=true` is refused: nnc computes the
+ * mean-and-variance form only (Keras releases differ in what the RMS form computes).
+ */
+export const LayerNormalization = defineLayer({
+  kind: 'LayerNormalization',
+  attrs: {
+    /** Normalized axes, ascending, counted with the batch axis; written as Keras does (negative from the end). */
+    axis: resolvedAttr(axes, irAxes, [-1]),
+    epsilon: attr(positive, 0.001),
+    center: attr(bool, true),
+    scale: attr(bool, true),
+    /** Always false: `resolve` refuses true. */
+    rms_scaling: resolvedAttr(bool, irCheck<boolean>((v) => (v === false ? null : 'false (rms_scaling is not supported)')), false),
+    beta_initializer: attr(initializer, init('zeros')),
+    gamma_initializer: attr(initializer, init('ones')),
+    beta_regularizer: attr(regularizer, null),
+    gamma_regularizer: attr(regularizer, null),
+    beta_constraint: attr(constraint, null),
+    gamma_constraint: attr(constraint, null),
+  },
+  resolve(args, [shape]) {
+    if (args.rms_scaling === true) {
+      return { error: 'LayerNormalization rms_scaling=true is not supported: nnc computes the mean-and-variance form only', param: 'rms_scaling' };
+    }
+    const axis = resolveAxes('LayerNormalization', args.axis as number[], shape);
+    return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
+  },
+  inferShape(attrs, [input]) {
+    const axisError = checkAxes('LayerNormalization', attrs.axis, input);
+    return axisError ? { error: axisError } : { shape: input.shape };
+  },
+  variables: [
+    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, initializer: 'gamma_initializer', regularizer: 'gamma_regularizer', constraint: 'gamma_constraint' },
+    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
+  ],
+});
+
+const ZEROS: Initializer = { name: 'zeros', args: {} };
+const ONES: Initializer = { name: 'ones', args: {} };
+
+/**
+ * Keras 3's Normalization with stored statistics (what `adapt()` computes):
+ *   y = (x − mean) / max(√variance, ε),  ε = 1e-7 (Keras's backend.epsilon())
+ *   invert=true: y = mean + x · max(√variance, ε)
+ * per element of `axis` (Keras's default -1: per channel; null: one scalar mean and
+ * variance). Its variables are Keras's: `mean`, `variance` and a scalar `count` (kept for
+ * older saved models, unused), all non-trainable: 2·C + 1 parameters. Keras's `mean=` and
+ * `variance=` constructor arguments (constants, no variables) are not supported.
+ */
+export const Normalization = defineLayer({
+  kind: 'Normalization',
+  positional: 1,
+  attrs: {
+    /** Kept axes, ascending, counted with the batch axis once resolved; empty for axis=null. */
+    axis: resolvedAttr(axesOrNone, irAxesOrNone, [-1]),
+    invert: attr(bool, false),
+  },
+  resolve(args, [shape]) {
+    const axis = resolveAxes('Normalization', args.axis as number[], shape);
+    return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
+  },
+  inferShape(attrs, [input]) {
+    const axisError = checkAxes('Normalization', attrs.axis, input);
+    return axisError ? { error: axisError } : { shape: input.shape };
+  },
+  variables: [
+    { name: 'mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ZEROS },
+    { name: 'variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ONES, domain: 'non-negative' },
+    { name: 'count', shape: () => [], state: true, initializer: ZEROS },
   ],
 });

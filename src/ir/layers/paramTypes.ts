@@ -40,6 +40,10 @@ const irNullable = <T>(check: IrCheck<T>) => irCheck<T | null>((v) => (v === nul
 export const irPair = (min: number) => irCheck<Pair>((v) => (Array.isArray(v) && v.length === 2 && v.every((x) => irInt(min)(x) === null) ? null : `a pair of integers ≥ ${min}`));
 /** Resolved axes: counted with the batch axis, so never 0. */
 export const irAxes = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every((x) => irInt(1, 64)(x) === null) ? null : 'a non-empty list of axes'));
+/** Resolved axes that may be none (PReLU's shared_axes, Normalization's axis=null): distinct, ascending, never 0. */
+export const irAxesOrNone = irCheck<readonly number[]>((v) =>
+  Array.isArray(v) && v.length <= 64 && v.every((x) => irInt(1, 64)(x) === null) && v.every((x, i) => i === 0 || x > v[i - 1]) ? null : 'a list of distinct ascending axes (possibly empty)');
+const irWrittenAxesOrNone = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length <= 64 && v.every(isInt) ? null : 'a list of integer axes'));
 const irWrittenAxes = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every(isInt) ? null : 'a non-empty list of integer axes'));
 const irDims = irCheck<readonly number[]>((v) => (Array.isArray(v) && v.length > 0 && v.length <= 64 && v.every((x) => x === -1 || irInt(1)(x) === null) ? null : 'a list of dimensions'));
 const irPadding2 = irCheck<readonly [Pair, Pair]>((v) => (Array.isArray(v) && v.length === 2 && v.every((p) => irPair(0)(p) === null) ? null : '[[top, bottom], [left, right]]'));
@@ -140,6 +144,21 @@ export const intOrPair: AttrType<Pair> = {
   ir: irPair(1),
 };
 
+/** Conv1D's padding: `causal` pads only the start of the sequence (output t sees inputs ≤ t). */
+export const padding1d = oneOf('padding', ['valid', 'same', 'causal'] as const);
+
+/** `3` or `[3]` (Keras's tuple of one), a positive integer: a 1-D window, stride or dilation. */
+export const intOrSingle: AttrType<number> = {
+  expects: 'a positive integer or a list [n] of one positive integer',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= MAX_DIM;
+    if (ok(v)) return (v as { value: number }).value;
+    if (v.kind === 'list' && v.items.length === 1 && ok(v.items[0])) return (v.items[0] as { value: number }).value;
+    return new Mismatch();
+  },
+  ir: irInt(1),
+};
+
 /** `1`, `[1, 2]` (symmetric per axis) or `[[top, bottom], [left, right]]`, non-negative integers. */
 export const zeroPadding: AttrType<readonly [Pair, Pair]> = {
   expects: 'a non-negative integer, a pair [h, w], or [[top, bottom], [left, right]]',
@@ -160,6 +179,31 @@ export const zeroPadding: AttrType<readonly [Pair, Pair]> = {
   ir: irPadding2,
 };
 
+/** `1` or `[left, right]`, non-negative integers: ZeroPadding1D's padding. */
+export const padding1D: AttrType<Pair> = {
+  expects: 'a non-negative integer or a pair [left, right] of non-negative integers',
+  convert(v) {
+    const int = (x: Value): number | null => (x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM ? x.value : null);
+    const single = int(v);
+    if (single !== null) return [single, single];
+    if (v.kind !== 'list' || v.items.length !== 2) return new Mismatch();
+    const [a, b] = v.items.map(int);
+    return a !== null && b !== null ? [a, b] : new Mismatch();
+  },
+  ir: irPair(0),
+};
+
+/** Permute's dims: a list of feature axes counted from 1, as Keras writes them (checked as a permutation against the input). */
+export const permutation: AttrType<readonly number[]> = {
+  expects: 'a list of axes counted from 1',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= 64;
+    if (v.kind === 'list' && v.items.length > 0 && v.items.every(ok)) return v.items.map((x) => (x as { value: number }).value);
+    return new Mismatch();
+  },
+  ir: irAxes,
+};
+
 /** An axis or a list of axes, as written (negative allowed); resolved against the input's rank later. */
 export const axes: AttrType<readonly number[]> = {
   expects: 'an integer axis or a list of integer axes',
@@ -170,6 +214,17 @@ export const axes: AttrType<readonly number[]> = {
     return new Mismatch();
   },
   ir: irWrittenAxes,
+};
+
+/** Axes that may be none: an axis, a list of axes (possibly empty), or null for none (Keras's `None`). */
+export const axesOrNone: AttrType<readonly number[]> = {
+  expects: 'an integer axis, a list of integer axes, or null',
+  convert(v) {
+    if (v.kind === 'null') return [];
+    if (v.kind === 'list' && v.items.length === 0) return [];
+    return axes.convert(v, []);
+  },
+  ir: irWrittenAxesOrNone,
 };
 
 /** Reshape's target: positive integers, at most one -1. */
@@ -193,7 +248,7 @@ export const targetShape: AttrType<readonly number[]> = {
 // ---------------------------------------------------------------------------
 // Activations
 
-const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish' };
+const ACTIVATION_ALIASES: Record<string, ActivationName> = { silu: 'swish', hard_silu: 'hard_swish' };
 /** Keras 3's `leaky_relu` activation uses negative_slope=0.2. */
 const LEAKY_RELU_ACTIVATION_SLOPE = 0.2;
 

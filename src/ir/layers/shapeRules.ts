@@ -20,7 +20,7 @@ export function requireRank(kind: string, input: ShapedInput, rank: number, what
 export const IMAGE = 'an image [batch, height, width, channels]';
 
 /** Keras's `conv_output_length` (and pooling's): the spatial size after a window slides over `size`. */
-function windowOutputSize(size: number, window: number, stride: number, dilation: number, padding: Padding): number {
+export function windowOutputSize(size: number, window: number, stride: number, dilation: number, padding: Padding): number {
   const effective = (window - 1) * dilation + 1;
   if (padding === 'same') return Math.ceil(size / stride);
   return Math.floor((size - effective) / stride) + 1;

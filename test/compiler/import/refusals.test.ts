@@ -150,15 +150,17 @@ function modelJson(layers: readonly object[], outputs: readonly string[]): Map<s
 const fed = (name: string, className: string, config: object, extra: object = {}) => ({ class_name: className, name, config: { name, ...config }, inbound_nodes: [[['image', 0, 0, {}]]], ...extra });
 
 const CASES: readonly [string, object, string][] = [
-  ['a layer class the language lacks', fed('pool', 'GlobalMaxPooling2D', {}), "layer 'pool' is a GlobalMaxPooling2D, which nnc cannot express yet"],
+  ['a layer class the language lacks', fed('pool', 'GlobalMaxPooling3D', {}), "layer 'pool' is a GlobalMaxPooling3D, which nnc cannot express yet"],
   ['a Lambda layer', fed('lambda', 'Lambda', { function: 'x' }), "layer 'lambda' is a Lambda layer (Python code, not stored in the file), which nnc cannot import"],
   ['a TFSMLayer', fed('saved', 'TFSMLayer', {}), "layer 'saved' is a TFSMLayer (a TensorFlow SavedModel, not Keras layers), which nnc cannot import"],
   ['a custom layer', fed('mine', 'MyLayer', {}, { module: 'my_package', registered_name: 'Custom>MyLayer' }), "layer 'mine' is a custom layer (Custom>MyLayer), which nnc cannot import: its code is not in the file"],
   ['channels_first', fed('conv_cf', 'Conv2D', { filters: 2, kernel_size: [1, 1], data_format: 'channels_first' }), `layer 'conv_cf' (Conv2D) has data_format="channels_first"; nnc works on channels_last images only (transpose the model to channels_last in Keras first)`],
   ['an option nnc would ignore', fed('odd', 'Dense', { units: 2, kernel_quantizer: 'int8' }), `layer 'odd' (Dense) has the option kernel_quantizer="int8", which nnc cannot express; it would be ignored and change the results`],
-  ['a grouped convolution', fed('grouped', 'Conv2D', { filters: 3, kernel_size: [1, 1], groups: 3 }), "layer 'grouped' (Conv2D) has groups=3; grouped convolutions are not supported"],
+  ['a grouped depthwise convolution', fed('grouped', 'DepthwiseConv2D', { kernel_size: [1, 1], groups: 3 }), "layer 'grouped' (DepthwiseConv2D) has groups=3; grouped convolutions are only supported in Conv2D"],
+  ['a transposed convolution with output_padding', fed('up', 'Conv2DTranspose', { filters: 3, kernel_size: [3, 3], strides: [2, 2], output_padding: [1, 1] }), "layer 'up' (Conv2DTranspose) has output_padding=[1,1]; output_padding is not supported (the output size must be the one Keras infers)"],
   ['a mixed-precision layer', fed('half', 'Dense', { units: 2, dtype: { class_name: 'Policy', config: { name: 'mixed_float16' } } }), "layer 'half' (Dense): it computes in mixed_float16; nnc computes in float32 and would change its results"],
-  ['an activation the language lacks', fed('hard', 'Dense', { units: 2, activation: 'hard_sigmoid' }), "layer 'hard' (Dense) uses the activation 'hard_sigmoid', which nnc cannot express yet"],
+  ['an activation the language lacks', fed('hard', 'Dense', { units: 2, activation: 'log_softmax' }), "layer 'hard' (Dense) uses the activation 'log_softmax', which nnc cannot express yet"],
+  ["Keras 2's hard_sigmoid (a file without Keras 3's module keys)", fed('hard2', 'Dense', { units: 2, activation: 'hard_sigmoid' }), "layer 'hard2' (Dense) uses Keras 2's hard_sigmoid (clip(0.2 · x + 0.5, 0, 1)), which nnc cannot express: nnc's hard_sigmoid is Keras 3's (clip(x / 6 + 0.5, 0, 1))"],
   ['an argument the language refuses', fed('wide', 'MaxPooling2D', { pool_size: [0, 2] }), "layer 'wide' (MaxPooling2D): argument 'pool_size' of MaxPooling2D expects a positive integer or a pair [a, b] of positive integers, found [0, 2]"],
   [
     'a layer applied twice (shared weights)',

@@ -1,6 +1,7 @@
 // Property: for random layer stacks (chains, and residual branches joined by Add) of
 // Dense / Conv2D / DepthwiseConv2D (valid and same padding) / BatchNormalization /
-// activation layers / Dropout / Rescaling / Flatten, with random weights and random BN
+// activation layers / Dropout / Rescaling / Flatten / Concatenate of two linear layers,
+// with random weights and random BN
 // statistics, the optimized model computes the same function within 1e-5 relative,
 // the IR verifier holds after every pass, and no foldable BatchNormalization or
 // Rescaling survives: whatever is left has reasons from both folds, and a predicate
@@ -29,7 +30,7 @@ test.before(async () => {
 // Generating sources. Ops are drawn with free integer parameters and interpreted
 // against the current shape, so every draw is a valid model and shrinking stays simple.
 
-const OPS = ['dense', 'dense', 'conv', 'depthwise', 'bn', 'bn', 'bn', 'activation', 'activation', 'dropout', 'rescaling', 'flatten', 'branch', 'output'] as const;
+const OPS = ['dense', 'dense', 'conv', 'depthwise', 'bn', 'bn', 'bn', 'activation', 'activation', 'dropout', 'rescaling', 'flatten', 'branch', 'concat', 'output'] as const;
 type OpName = (typeof OPS)[number];
 interface Op {
   readonly op: OpName;
@@ -40,7 +41,7 @@ interface Op {
 }
 
 const leafOp = fc.record({
-  op: fc.constantFrom(...OPS.filter((o) => o !== 'branch' && o !== 'output' && o !== 'flatten')),
+  op: fc.constantFrom(...OPS.filter((o) => o !== 'branch' && o !== 'output' && o !== 'flatten' && o !== 'concat')),
   a: fc.nat(99),
   b: fc.nat(99),
   flag: fc.boolean(),
@@ -142,14 +143,35 @@ function programOf(image: boolean, dims: readonly number[], ops: readonly Op[]):
         return;
       }
       case 'flatten':
+        // Sometimes a CNN head, BN → Flatten → Dense (fold-batchnorm-across-reshape), the BN
+        // per channel or over two axes.
+        if (o.flag && shape.length > 1) bind(o.a % 3 === 0 ? 'BatchNormalization(axis=[1, 2])' : 'BatchNormalization');
         // On a vector, Flatten is an identity for remove-identities.
         bind('Flatten');
         shape = [shape.reduce((x, y) => x * y, 1)];
+        if (o.flag) {
+          bind(`Dense(${2 + (o.b % 3)}, use_bias=${o.b % 2 === 0})`);
+          shape = [2 + (o.b % 3)];
+        }
         return;
       case 'branch': {
         const start = current;
         for (const inner of o.inner) apply(inner, true);
         if (current !== start) bind('Add', `(${start}, ${current})`);
+        return;
+      }
+      case 'concat': {
+        // Two Dense (or 1x1 Conv2D) layers on the same value joined on the channels,
+        // sometimes with an activation, usually followed by a BN (split-batchnorm-across-concatenate).
+        const start = current;
+        const widths = [1 + (o.a % 3), 1 + (o.b % 3)];
+        const names = widths.map((w, k) => {
+          const activation = k === 1 && !o.flag && o.a % 3 === 0 ? 'relu' : 'linear';
+          return bind(spatial() ? `Conv2D(${w}, 1, activation=${activation}, use_bias=${o.flag})` : `Dense(${w}, activation=${activation}, use_bias=${o.flag})`, start);
+        });
+        bind('Concatenate', `(${names.join(', ')})`);
+        shape[shape.length - 1] = widths[0] + widths[1];
+        if (o.b % 4 !== 0) bind('BatchNormalization');
         return;
       }
       case 'output':
@@ -219,6 +241,27 @@ function absorbableByPrevious(graph: Graph, node: Node, perChannel: boolean): bo
   return LINEAR.has(previous.kind) && usesOf(graph, previous).length === 1 && !isOutput(graph, previous) && linearActivation(previous) && perChannel;
 }
 
+/** ... or, after a channel Concatenate, every layer it joins: Wₘ' = Wₘ·sₘ on each slice. */
+function absorbableByJoined(graph: Graph, node: Node, perChannel: boolean): boolean {
+  const join = graph.nodes[node.inputs[0]];
+  if (join.kind !== 'Concatenate' || usesOf(graph, join).length !== 1 || isOutput(graph, join) || join.attrs.axis !== join.shape.length - 1) return false;
+  return perChannel && join.inputs.every((id) => LINEAR.has(graph.nodes[id].kind) && usesOf(graph, graph.nodes[id]).length === 1 && !isOutput(graph, graph.nodes[id]) && linearActivation(graph.nodes[id]));
+}
+
+/** ... or, through Flatten/Reshape layers onto [batch, n], the Dense after them: W'[i] = s[c(i)]·W[i] for any BN axes. */
+function absorbableAcrossFlatten(graph: Graph, node: Node): boolean {
+  let current = node;
+  let flattened = false;
+  for (;;) {
+    const uses = usesOf(graph, current);
+    if (uses.length !== 1 || isOutput(graph, current)) return false;
+    const next = uses[0];
+    if (next.kind !== 'Flatten' && next.kind !== 'Reshape') return flattened && next.kind === 'Dense' && current.shape.length === 2;
+    flattened = true;
+    current = next;
+  }
+}
+
 /** ... or the layer after: W' = diag(s)·W, where padding cannot inject unscaled values. */
 function absorbableByNext(graph: Graph, node: Node, perChannel: boolean, zeroMapsToZero: boolean): boolean {
   const uses = usesOf(graph, node);
@@ -250,10 +293,13 @@ function checkSurvivors(original: Graph, result: OptimizeResult): string[] {
     }
     const kept = notes.filter((n) => n.layer === bn.name && n.action === 'kept');
     if (!kept.some((n) => n.pass === 'fuse-batchnorm-into-preceding')) problems.push(`${bn.name}: no reason why the layer before could not absorb it`);
-    if (!kept.some((n) => n.pass === 'fold-batchnorm-into-following')) problems.push(`${bn.name}: no reason why the layer after could not absorb it`);
+    // Into a Flatten/Reshape, fold-batchnorm-across-reshape gives the reason instead.
+    if (!kept.some((n) => n.pass === 'fold-batchnorm-into-following' || n.pass === 'fold-batchnorm-across-reshape')) problems.push(`${bn.name}: no reason why the layer after could not absorb it`);
     // A BN maps the zeros padded by a same-padded conv to t = β − μ·s, not to zero.
     if (absorbableByPrevious(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layer before could absorb it`);
     if (absorbableByNext(final, left, overLastAxis(left), false)) problems.push(`${bn.name} survived, but the layer after could absorb it`);
+    if (absorbableAcrossFlatten(final, left)) problems.push(`${bn.name} survived, but the Dense after its Flatten could absorb it`);
+    if (absorbableByJoined(final, left, overLastAxis(left))) problems.push(`${bn.name} survived, but the layers its Concatenate joins could absorb it`);
   }
   for (const rescaling of final.nodes.filter((n) => n.kind === 'Rescaling')) {
     if (rescaling.kind !== 'Rescaling') continue;
@@ -275,6 +321,8 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
   let survivors = 0;
   let branches = 0;
   let compared = 0;
+  let splits = 0;
+  let across = 0;
   await fc.assert(
     fc.asyncProperty(program, fc.nat(1_000), async ({ source }, seed) => {
       const graph = graphOf(source);
@@ -297,6 +345,8 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
       batchNorms += bns.length;
       survivors += report.batchNorms.filter((b) => b.outcome !== 'folded').length;
       branches += graph.nodes.filter((n) => n.kind === 'Add').length;
+      across += result.steps.filter((step) => step.pass === 'fold-batchnorm-across-reshape').flatMap((step) => step.notes).filter((n) => n.action === 'folded').length;
+      splits += result.steps.filter((step) => step.pass === 'split-batchnorm-across-concatenate').flatMap((step) => step.notes).filter((n) => n.action === 'folded').length;
     }),
     { seed: SEED, numRuns: RUNS, endOnFailure: true, includeErrorInReport: true },
   );
@@ -304,6 +354,8 @@ test('random layer stacks: optimized ≡ original, verifier after each pass, no 
   t.true(batchNorms > RUNS, `${batchNorms} BNs`);
   t.true(survivors > 0 && survivors < batchNorms, `${survivors} of ${batchNorms} BNs kept as Affine`);
   t.true(branches > 0, `${branches} Add layers`);
+  t.true(splits > 0, `${splits} BNs split across a Concatenate`);
+  t.true(across > 0, `${across} BNs folded across a Flatten`);
   t.true(compared > 0.9 * RUNS, `${compared} of ${RUNS} runs compared outputs`);
-  t.log(`${RUNS} stacks: ${batchNorms} BNs, ${survivors} left as Affine, ${branches} Add layers, ${compared} compared`);
+  t.log(`${RUNS} stacks: ${batchNorms} BNs, ${survivors} left as Affine, ${branches} Add layers, ${splits} split across a Concatenate, ${across} folded across a Flatten, ${compared} compared`);
 });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
-import { base64Literal, kernelsByBackend, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { kernelsByBackend, manifestLiteral, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { inferenceKernelNames } from '../../../runtime/kernelNames.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
@@ -165,14 +165,47 @@ test.serial('names with quotes, backticks, </script> and newlines cannot inject 
   const files = await makeBundle(g, new Map<string, HostTensor>());
   t.false(/<\/script|<!--/i.test(files.moduleJs));
   t.false(files.moduleJs.includes('\n' + 'line'));
-  // The manifest rides in model.js as base64; decoded, the names come back exactly.
+  // The manifest rides in model.js as one escaped string literal; parsed, the names come back exactly.
   // (The module itself is evaluated in a real page by test/browser/bundle.test.ts.)
-  const encoded = [...files.moduleJs.matchAll(/"([A-Za-z0-9+/]{64,}={0,2})"/g)].map((m) => m[1]);
-  t.is(encoded.length, 1);
-  const manifest = JSON.parse(Buffer.from(encoded[0], 'base64').toString('utf8'));
+  const literals = [...files.moduleJs.matchAll(/"\{\\n(?:[^"\\]|\\.)*"/g)].map((m) => m[0]);
+  t.is(literals.length, 1);
+  t.is(literals[0], manifestLiteral(files.modelJson));
+  const manifest = JSON.parse(JSON.parse(literals[0]));
   t.deepEqual(manifest.graph.nodes.map((n: { name: string }) => n.name), hostile);
   t.is(manifest.model, 'M"</script>`');
-  t.is(base64Literal('</script>'), '"PC9zY3JpcHQ+"');
+  t.is(manifestLiteral('</script>\u2028'), '"\\u003c/script\\u003e\\u2028"');
+});
+
+// What the bundle's rewrites leave out (runtime/bundle/write.ts, treeShakingPlugin), read
+// from esbuild's own account of which input files reached which output.
+test.serial("Géron's bundle carries no training code, no model IO and no whole tfjs-core namespace; a CNN's carries its convolution ops", async (t) => {
+  const inputsOf = async (name: string) => {
+    const graph = exampleGraph(name);
+    const folded = optimize({ graph, weights: randomizedWeights(graph) });
+    const { metafile } = await makeBundle(folded.graph, folded.weights!);
+    return new Set(Object.values(metafile.outputs).flatMap((o) => Object.keys(o.inputs)).map((path) => path.replace(/.*node_modules\//, '')));
+  };
+  const geron = await inputsOf('geron');
+  const absent = [
+    '@tensorflow/tfjs-core/dist/ops/dropout.js', // Dropout in training
+    '@tensorflow/tfjs-core/dist/ops/moments.js', // BatchNormalization in training
+    '@tensorflow/tfjs-core/dist/ops/fused/mat_mul.js', // Dense in training (custom gradient)
+    '@tensorflow/tfjs-core/dist/ops/fused/conv2d.js',
+    '@tensorflow/tfjs-core/dist/ops/conv2d.js', // a kind Géron's graph does not have
+    '@tensorflow/tfjs-core/dist/ops/max_pool.js',
+    'seedrandom/seedrandom.js',
+    '@tensorflow/tfjs-core/dist/io/indexed_db.js', // model stores
+    '@tensorflow/tfjs-core/dist/io/local_storage.js',
+    '@tensorflow/tfjs-core/dist/ops/ragged_to_dense_util.js', // backend_util, whole
+    '@tensorflow/tfjs-core/dist/ops/segment_util.js',
+    'long/src/long.js',
+  ];
+  t.deepEqual(absent.filter((file) => geron.has(file)), []);
+  t.true(geron.has('@tensorflow/tfjs-core/dist/engine.js'));
+  t.true(geron.has('@tensorflow/tfjs-backend-webgl/dist/kernels/_FusedMatMul.js'));
+  const cnn = await inputsOf('tiny_resnet');
+  t.true(cnn.has('@tensorflow/tfjs-backend-webgl/dist/kernels/FusedConv2D.js'));
+  t.true(cnn.has('@tensorflow/tfjs-core/dist/ops/max_pool.js') || cnn.has('@tensorflow/tfjs-core/dist/ops/avg_pool.js') || cnn.has('@tensorflow/tfjs-core/dist/ops/mean.js'));
 });
 
 // Two inputs, two outputs: `predictAll` gives every output (tensors in → tensors out,

@@ -98,7 +98,7 @@ test('a stored shape that differs from the inferred one', (t) => {
 test('a shape rule that fails is reported with its reason', (t) => {
   const b = new GraphBuilder();
   const x = b.add({ kind: 'Input', name: 'x', inputs: [], attrs: {}, shape: [null, 4] });
-  const pool = b.add({ kind: 'GlobalAveragePooling2D', name: 'gap', inputs: [x.id], attrs: {}, shape: [null, 4] });
+  const pool = b.add({ kind: 'GlobalAveragePooling2D', name: 'gap', inputs: [x.id], attrs: { keepdims: false }, shape: [null, 4] });
   t.deepEqual(verifyGraph(b.build('G', [x.id], [pool.id])), ["node 1 'gap' (GlobalAveragePooling2D): GlobalAveragePooling2D expects an image [batch, height, width, channels] (rank 4, batch included), but 'x' is [None, 4]"]);
 });
 

@@ -12,16 +12,22 @@ import type { Activation, AttrsByKind, LayerKind, OpKind, Pair } from '../../../
 const DEFS = Object.values(LAYER_DEFS) as LayerDef[];
 const attrsOf = (def: LayerDef) => Object.entries(def.attrs as Record<string, AttrDef<unknown>>);
 
+const ALIASES = ['AvgPool1D', 'AvgPool2D', 'GlobalAvgPool1D', 'GlobalAvgPool2D', 'GlobalMaxPool1D', 'GlobalMaxPool2D', 'MaxPool1D', 'MaxPool2D'];
+
 test('the built-in kinds, and the names a .nn call may use', (t) => {
   t.deepEqual(Object.keys(LAYER_DEFS).sort(), [
-    'Activation', 'Add', 'Affine', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU',
-    'Flatten', 'GlobalAveragePooling2D', 'Input', 'LeakyReLU', 'MaxPooling2D', 'ReLU', 'Rescaling', 'Reshape', 'Softmax', 'ZeroPadding2D',
+    'Activation', 'Add', 'Affine', 'Average', 'AveragePooling1D', 'AveragePooling2D', 'BatchNormalization', 'Concatenate', 'Conv1D', 'Conv2D',
+    'Conv2DTranspose', 'Cropping2D', 'Dense', 'DepthwiseConv2D', 'Dropout', 'ELU', 'Flatten', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D',
+    'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'Identity', 'Input', 'LayerNormalization', 'LeakyReLU', 'MaxPooling1D', 'MaxPooling2D', 'Maximum',
+    'Minimum', 'Multiply', 'Normalization', 'PReLU', 'Permute', 'ReLU', 'Rescaling', 'Reshape', 'SeparableConv2D', 'Softmax', 'Subtract',
+    'UpSampling2D', 'ZeroPadding1D', 'ZeroPadding2D',
   ]);
   for (const [kind, def] of Object.entries(LAYER_DEFS)) t.is<string, string>(def.kind, kind);
   // Every callable kind, then the aliases.
-  t.deepEqual(LAYER_NAMES.slice(-2), ['AvgPool2D', 'MaxPool2D']);
-  t.deepEqual([...LAYER_NAMES.slice(0, -2)].sort(), Object.keys(LAYER_DEFS).filter((k) => k !== 'Input' && k !== 'Affine').sort());
+  t.deepEqual(LAYER_NAMES.slice(-ALIASES.length), ALIASES);
+  t.deepEqual([...LAYER_NAMES.slice(0, -ALIASES.length)].sort(), Object.keys(LAYER_DEFS).filter((k) => k !== 'Input' && k !== 'Affine').sort());
   t.is(callableLayer('MaxPool2D')?.kind, 'MaxPooling2D');
+  t.is(callableLayer('GlobalMaxPool2D')?.kind, 'GlobalMaxPooling2D');
   t.is(callableLayer('Affine'), undefined);
   t.is(callableLayer('Input'), undefined);
   t.is(layerDef('Affine')?.kind, 'Affine');
@@ -33,11 +39,11 @@ test('LAYERS[kind] lists the parameters in order with their defaults, and how ma
   t.is(conv.positional, 2);
   t.deepEqual(
     conv.params.map((p) => p.name),
-    ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'name', 'trainable'],
+    ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'groups', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer', 'kernel_constraint', 'bias_constraint', 'name', 'trainable'],
   );
   t.false('default' in conv.params[0]);
   t.deepEqual(conv.params[2].default, [1, 1]);
-  t.deepEqual(conv.params[7].default, { name: 'glorot_uniform', args: { seed: null } });
+  t.deepEqual(conv.params[8].default, { name: 'glorot_uniform', args: { seed: null } });
   t.deepEqual(conv.params.slice(-2).map((p) => p.default), [null, true]);
   t.deepEqual(layerParams(LAYER_DEFS.Conv2D as LayerDef), conv.params);
   t.is<unknown, unknown>(lookupLayer('AvgPool2D'), LAYERS.AveragePooling2D);
@@ -73,9 +79,12 @@ test('variables name attributes that exist; positional counts fit the attributes
   t.deepEqual(
     DEFS.filter((d) => d.traits.linear).map((d) => [d.kind, d.traits.linear!.kernel]),
     [
+      ['Conv1D', 'kernel'],
       ['Conv2D', 'kernel'],
+      ['Conv2DTranspose', 'kernel'],
       ['Dense', 'kernel'],
       ['DepthwiseConv2D', 'depthwise_kernel'],
+      ['SeparableConv2D', 'pointwise_kernel'],
     ],
   );
 });
@@ -86,7 +95,7 @@ type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 test('the IR types derived from the definitions (checked by the type checker, which npm test runs)', (t) => {
   type KindsWithoutAttrs = { [K in OpKind]: [AttrsByKind[K]] extends [never] ? K : never }[OpKind];
   const everyKindHasAttrs: Equal<KindsWithoutAttrs, never> = true;
-  const linear: Equal<LinearKind, 'Dense' | 'Conv2D' | 'DepthwiseConv2D'> = true;
+  const linear: Equal<LinearKind, 'Dense' | 'Conv1D' | 'Conv2D' | 'DepthwiseConv2D' | 'SeparableConv2D' | 'Conv2DTranspose'> = true;
   const callable: Equal<Exclude<OpKind, LayerKind>, 'Input' | 'Affine'> = true;
   const units: Equal<AttrsByKind['Dense']['units'], number> = true;
   const activation: Equal<AttrsByKind['Conv2D']['activation'], Activation> = true;
