@@ -16,8 +16,10 @@ import { reliabilitySection } from './reliability.js';
 import { startupSection } from './startup.js';
 import { trainingSection } from './training.js';
 import { webBuildSection } from './webBuild.js';
+import { downloadSection } from './download.js';
+import { quantizationSection } from './quantization.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, firstPredictionSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, firstPredictionSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {

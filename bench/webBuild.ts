@@ -24,7 +24,7 @@ const gzip = (data: string | Uint8Array) => gzipSync(data, { level: 9 }).length;
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;
 
 /** tfjs-core + tfjs-layers + tfjs-backend-webgl, minified: what a tfjs-layers page ships. */
-async function peerBytes(): Promise<number> {
+export async function peerBytes(): Promise<number> {
   const result = await build({
     stdin: { contents: `export * as tf from '@tensorflow/tfjs-core';\nexport * as tfl from '@tensorflow/tfjs-layers';\nimport '@tensorflow/tfjs-backend-webgl';`, resolveDir: process.cwd(), loader: 'js' },
     bundle: true,
@@ -54,7 +54,7 @@ async function floorBytes(): Promise<number> {
 }
 
 /** The files a page fetches starting from `start`: it and every chunk it imports statically, transitively. */
-function staticClosure(files: ReadonlyMap<string, string>, start: string): Set<string> {
+export function staticClosure(files: ReadonlyMap<string, string>, start: string): Set<string> {
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;

@@ -12,9 +12,9 @@ import { type KerasModel, isObject, readKerasModel } from '../../src/formats/ker
 import { ImportErrors, type ImportedLayer, readKeras3Weights, readLegacyWeights, stringList } from '../../src/formats/keras/weights.js';
 import { firstNonFinite } from '../../src/formats/bytes.js';
 import { type Hdf5File, looksLikeHdf5, openHdf5 } from '../../src/formats/hdf5.js';
-import { assignTfjsWeights, readTfjsModelJson, readTfjsWeights } from '../../src/formats/tfjs/model.js';
+import { assignTfjsWeights, readTfjsModelJson, readTfjsWeights, tfjsStoredDtypes } from '../../src/formats/tfjs/model.js';
 import { looksLikeZip, readZip } from '../../src/formats/zip.js';
-import type { HostTensor } from '../../src/ir/tensors.js';
+import type { HostTensor, SourceDtype } from '../../src/ir/tensors.js';
 import type { Graph } from '../../src/ir/types.js';
 import { check, pickModel } from '../check.js';
 import { printGraph } from '../print/printGraph.js';
@@ -41,6 +41,12 @@ export interface ImportResult {
   readonly format: ImportFormat;
   /** Each IR layer with its Keras origin. */
   readonly layers: readonly ImportedLayer[];
+  /**
+   * Each weight's dtype as the source stored it, keyed as `weights` (TensorFlow.js: its
+   * quantization's `uint8`, `uint16`, `float16`, else `float32`); absent for Keras files,
+   * whose weights nnc reads as float32. `nnc build` keeps it by default (runtime/bundle/dtypePlan.ts).
+   */
+  readonly sourceDtypes?: ReadonlyMap<string, SourceDtype>;
 }
 
 /** A model as read, before it goes through its `.nn` text. */
@@ -190,7 +196,9 @@ function importTfjs(bytes: Uint8Array, files: ModelFiles): Imported {
   notes.unshift('TensorFlow.js layers model');
   notes.push(...json.notes);
   const byName = readTfjsWeights(json, (path) => files.read(path), name);
-  const { weights, unused } = assignTfjsWeights(byName, layers, name);
+  const { weights, unused, dtypes } = assignTfjsWeights(byName, layers, name, tfjsStoredDtypes(json));
   if (unused.length > 0) notes.push(`weights no layer declares dropped: ${unused.join(', ')}`);
-  return { graph, weights, notes, format: 'tfjs', layers };
+  const quantized = new Set([...dtypes.values()].filter((d) => d !== 'float32'));
+  if (quantized.size > 0) notes.push(`weights stored as ${[...quantized].sort().join(' and ')} (tfjs quantization), dequantized to float32; nnc build keeps that precision unless --dtype says otherwise`);
+  return { graph, weights, notes, format: 'tfjs', layers, sourceDtypes: dtypes };
 }

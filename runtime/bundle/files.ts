@@ -6,11 +6,13 @@
 import { NncError } from '../../src/diagnostics.js';
 import { graphToJson } from '../../src/ir/json.js';
 import type { Graph } from '../../src/ir/types.js';
-import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
+import { type HostTensor, type WeightMap, hostFloat32 } from '../../src/ir/tensors.js';
+import { float32ToFloat16Bits } from '../../src/formats/float16.js';
 import { type EncodedTensor, encodeSafetensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
-import { type Granularity, type Quantization, channelAxis, quantize } from './quantize.js';
+import { type Granularity, type Quantization, quantize } from './quantize.js';
+import { type SourceDtype, type TensorDtypeChoice, planDtypes, summaryDtype } from './dtypePlan.js';
 
 export const WEIGHTS_FILE = 'weights.safetensors';
 
@@ -23,10 +25,14 @@ export interface BundleDataFiles {
 }
 
 export interface BundleOptions {
-  /** Weights precision (default float32). */
+  /** Weights precision, `--dtype` (default: each tensor's source precision, float32 without a source; dtypePlan.ts). */
   readonly dtype?: BundleDtype;
-  /** With `dtype: 'uint8'`: one scale and zero point per output channel (default) or per tensor. */
+  /** Quantized kernels: one scale and zero point per output channel (default) or per tensor. */
   readonly quantization?: Granularity;
+  /** Each weight's dtype in the imported source (the default keeps it). */
+  readonly sourceDtypes?: ReadonlyMap<string, SourceDtype>;
+  /** The dtype of every tensor, chosen beforehand (`planDtypes`); overrides the three fields above. */
+  readonly plan?: ReadonlyMap<string, TensorDtypeChoice>;
   /** The model's output names as declared (the unoptimized graph's), recorded when the optimized graph's differ. */
   readonly outputNames?: readonly string[];
   /** What made the bundle, recorded in the manifest outside its content hash (`nnc <version>` from the CLI). */
@@ -44,23 +50,28 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
 
 /** model.json and weights.safetensors for an (optimized) graph and its weights. */
 export async function bundleFiles(graph: Graph, weights: WeightMap, options: BundleOptions = {}): Promise<BundleDataFiles> {
-  const dtype = options.dtype ?? 'float32';
   checkWeightMap(graph, weights, 'the weights');
-  // uint8: every kernel as codes (quantize.ts), the rest float32.
+  // Each tensor's dtype (dtypePlan.ts): quantized codes, float16 bits or float32.
+  const plan = options.plan ?? planDtypes(weights, options);
+  const dtype = summaryDtype(plan, weights);
+  // Float tensors are written by the encoder in one dtype: float16 when every tensor is, else float32 with the float16 ones encoded here.
+  const allFloat16 = [...plan.values()].every((c) => c.dtype === 'F16');
   const stored = new Map<string, HostTensor | EncodedTensor>(weights);
   const quantized = new Map<string, Quantization>();
-  if (dtype === 'uint8') {
-    for (const [key, tensor] of weights) {
-      const axis = channelAxis(key, tensor.shape);
-      if (axis === null) continue;
-      const { bytes, quantization } = quantize(tensor, options.quantization === 'per-tensor' ? null : axis, 'U8');
-      stored.set(key, { dtype: 'U8', shape: tensor.shape, bytes });
+  for (const [key, tensor] of weights) {
+    const choice = plan.get(key);
+    if (choice === undefined) throw new NncError(`makeBundle: no dtype chosen for weight '${key}'`);
+    if (choice.dtype === 'U8' || choice.dtype === 'U16') {
+      const { bytes, quantization } = quantize(tensor, choice.axis ?? null, choice.dtype);
+      stored.set(key, { dtype: choice.dtype, shape: tensor.shape, bytes });
       quantized.set(key, quantization);
+    } else if (choice.dtype === 'F16' && !allFloat16) {
+      stored.set(key, { dtype: 'F16', shape: tensor.shape, bytes: float16Bytes(hostFloat32(tensor)) });
     }
   }
   // The writer orders the tensors by name, so the same weights give the same bytes, and
   // says where it put each: the manifest is made from that layout, not from a parse of the file.
-  const { bytes, header } = encodeSafetensors(stored, { dtype: dtype === 'float16' ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
+  const { bytes, header } = encodeSafetensors(stored, { dtype: allFloat16 ? 'F16' : 'F32', metadata: { format: BUNDLE_FORMAT, model: graph.name } });
   const tensors: TensorManifest[] = [...header.entries].map(([name, e]) => {
     const entry = { name, dtype: e.dtype as TensorManifest['dtype'], shape: [...e.shape], offsets: [e.begin, e.end] as [number, number] };
     const quantization = quantized.get(name);
@@ -80,6 +91,14 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
   const withOutputs = renamed ? { ...body, outputs: [...declared] } : body;
   const manifest: BundleManifest = { ...withOutputs, generator: options.generator ?? 'nnc', contentHash: await sha256Hex(hashedText(withOutputs)) };
   return { manifest, modelJson: readableJson(manifest) + '\n', weights: bytes };
+}
+
+/** Little-endian float16 bits of float32 values (a float16 tensor among float32 ones). */
+function float16Bytes(values: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(values.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setUint16(2 * i, float32ToFloat16Bits(values[i]), true);
+  return bytes;
 }
 
 /** JSON with one level of indentation per nesting, but values that fit in 100 characters on one line. */

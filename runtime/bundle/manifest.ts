@@ -16,8 +16,9 @@
 //   "weights": { "file": "weights.safetensors", "dtype": "float32", "byteLength": 1066496,
 //                "sha256": "<hex>", "tensors": [ { "name": "dense/kernel", "dtype": "F32",
 //                "shape": [784, 300], "offsets": [0, 940800] }, ... ] },
-//                (with --dtype uint8, kernels are "U8" with "quantization": { "axis": 1,
-//                "scale": [300 numbers], "zeroPoint": [300 integers] })
+//                (with --dtype uint8 or uint16, or a quantized source, kernels are "U8" or
+//                "U16" with "quantization": { "axis": 1, "scale": [300 numbers],
+//                "zeroPoint": [300 integers] }; "dtype" is the kernels', "mixed" if they differ)
 //   "contentHash": "<hex: SHA-256 of the JSON of every field above but generator>"
 // }
 
@@ -27,22 +28,25 @@ import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
-import { type Quantization, dequantize, quantizationProblem } from './quantize.js';
+import { type QuantizedDtype, type Quantization, dequantize, quantizationProblem } from './quantize.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
 export const BUNDLE_VERSION = 1;
 export const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
 
-export type BundleDtype = 'float32' | 'float16' | 'uint8';
+/** `--dtype`: one precision for every tensor (quantized: every kernel). */
+export type BundleDtype = 'float32' | 'float16' | 'uint8' | 'uint16';
+/** The manifest's `weights.dtype`: the kernels' dtype, or `mixed` when they differ (a source that kept some float). */
+export type ManifestDtype = BundleDtype | 'mixed';
 
 export interface TensorManifest {
   readonly name: string;
-  /** U8: quantized codes, decoded with `quantization` (runtime/bundle/quantize.ts). */
-  readonly dtype: 'F32' | 'F16' | 'U8';
+  /** U8, U16: quantized codes, decoded with `quantization` (runtime/bundle/quantize.ts). */
+  readonly dtype: 'F32' | 'F16' | 'U8' | 'U16';
   readonly shape: readonly number[];
   /** [begin, end) byte offsets in the safetensors data section. */
   readonly offsets: readonly [number, number];
-  /** U8 tensors only: `{ axis, scale: [...], zeroPoint: [...] }`, one scale and zero point per channel of `axis` (null: per tensor). */
+  /** U8 and U16 tensors only: `{ axis, scale: [...], zeroPoint: [...] }`, one scale and zero point per channel of `axis` (null: per tensor). */
   readonly quantization?: Quantization;
 }
 
@@ -54,7 +58,7 @@ export interface BundleManifest {
   readonly graph: GraphJson;
   readonly weights: {
     readonly file: string;
-    readonly dtype: BundleDtype;
+    readonly dtype: ManifestDtype;
     readonly byteLength: number;
     readonly sha256: string;
     readonly tensors: readonly TensorManifest[];
@@ -117,16 +121,16 @@ export function parseModelJson(text: string, what = 'model.json'): { manifest: B
   const weights = json.weights;
   if (!isRecord(weights)) throw new NncError(`${what} has no 'weights' manifest`);
   if (typeof weights.file !== 'string' || !/^[A-Za-z0-9._-]+$/.test(weights.file)) throw new NncError(`${what}: weights file name ${JSON.stringify(weights.file)} must be a plain file name`);
-  if (weights.dtype !== 'float32' && weights.dtype !== 'float16' && weights.dtype !== 'uint8') throw new NncError(`${what}: weights dtype ${JSON.stringify(weights.dtype)} is not float32, float16 or uint8`);
+  if (!['float32', 'float16', 'uint8', 'uint16', 'mixed'].includes(weights.dtype as string)) throw new NncError(`${what}: weights dtype ${JSON.stringify(weights.dtype)} is not float32, float16, uint8, uint16 or mixed`);
   if (typeof weights.byteLength !== 'number' || !Number.isSafeInteger(weights.byteLength) || weights.byteLength < 8) throw new NncError(`${what}: weights byteLength ${JSON.stringify(weights.byteLength)} is not a size`);
   if (typeof weights.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(weights.sha256)) throw new NncError(`${what}: weights sha256 is not a SHA-256 hex digest`);
   if (!Array.isArray(weights.tensors)) throw new NncError(`${what}: weights manifest has no 'tensors' list`);
   for (const [i, t] of weights.tensors.entries()) {
-    const ok = isRecord(t) && typeof t.name === 'string' && (t.dtype === 'F32' || t.dtype === 'F16' || t.dtype === 'U8') && Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) && Array.isArray(t.offsets) && t.offsets.length === 2 && t.offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0);
+    const ok = isRecord(t) && typeof t.name === 'string' && (t.dtype === 'F32' || t.dtype === 'F16' || t.dtype === 'U8' || t.dtype === 'U16') && Array.isArray(t.shape) && t.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0) && Array.isArray(t.offsets) && t.offsets.length === 2 && t.offsets.every((o) => Number.isSafeInteger(o) && (o as number) >= 0);
     if (!ok) throw new NncError(`${what}: weights manifest entry ${i} is malformed`);
-    if (t.dtype === 'U8') {
-      const problem = quantizationProblem(t.quantization, 'U8', t.shape as number[]);
-      if (problem !== null) throw new NncError(`${what}: tensor '${t.name}' (U8) ${problem}`);
+    if (t.dtype === 'U8' || t.dtype === 'U16') {
+      const problem = quantizationProblem(t.quantization, t.dtype, t.shape as number[]);
+      if (problem !== null) throw new NncError(`${what}: tensor '${t.name}' (${t.dtype}) ${problem}`);
     } else if (t.quantization !== undefined) {
       throw new NncError(`${what}: tensor '${t.name}' is ${t.dtype} but has quantization parameters`);
     }
@@ -191,7 +195,7 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
     if (t.quantization) {
       const entry = header.entries.get(t.name)!;
       const data = bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end);
-      tensors.set(t.name, { shape: entry.shape, data: dequantize(data, 'U8', entry.shape, t.quantization) });
+      tensors.set(t.name, { shape: entry.shape, data: dequantize(data, t.dtype as QuantizedDtype, entry.shape, t.quantization) });
     } else {
       tensors.set(t.name, readSafetensorsTensor(bytes, header, t.name, what));
     }

@@ -7,7 +7,7 @@ import type { ImportResult } from '../../compiler/import/importModel.js';
 import { checkSource, modelGraph } from '../driver/check.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
 import type { Graph } from '../ir/types.js';
-import type { HostTensor } from '../ir/tensors.js';
+import type { HostTensor, SourceDtype } from '../ir/tensors.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
 import { STDIN, STDIN_NAME, isDirectory, readBytes, readText, readWeightsFile } from './files.js';
@@ -50,13 +50,14 @@ async function importedModel(path: string, modelFlag: string | undefined): Promi
 
 /**
  * The weights a command runs with: `--weights` for a `.nn` file; an imported Keras or
- * TensorFlow.js model's own (then `--weights` is refused). Null when a `.nn` file has no
- * `--weights` (the command decides whether that is an error).
+ * TensorFlow.js model's own (then `--weights` is refused), with the dtype the source stored
+ * each in. Null when a `.nn` file has no `--weights` (the command decides whether that is an error).
  */
-export async function commandWeights(path: string, flags: FlagValues): Promise<{ weights: Map<string, HostTensor>; weightsName: string } | null> {
+export async function commandWeights(path: string, flags: FlagValues): Promise<{ weights: Map<string, HostTensor>; weightsName: string; sourceDtypes?: ReadonlyMap<string, SourceDtype> } | null> {
   if (isImportable(path)) {
     if (flags.weights) throw new UsageError(`'${path}' carries its own weights: drop --weights`);
-    return { weights: (await importedModel(path, flags.model as string | undefined)).weights, weightsName: path };
+    const imported = await importedModel(path, flags.model as string | undefined);
+    return { weights: imported.weights, weightsName: path, sourceDtypes: imported.sourceDtypes };
   }
   if (!flags.weights) return null;
   return { weights: readWeightsFile(flags.weights as string), weightsName: flags.weights as string };

@@ -78,9 +78,9 @@ export interface ReadSafetensorsOptions {
   readonly allowNonFinite?: boolean;
 }
 
-/** A tensor already encoded: its element type and little-endian bytes (quantized codes). */
+/** A tensor already encoded: its element type and little-endian bytes (quantized codes, or float16 beside float32 tensors). */
 export interface EncodedTensor {
-  readonly dtype: IntegerDtype;
+  readonly dtype: IntegerDtype | 'F16';
   readonly shape: readonly number[];
   readonly bytes: Uint8Array;
 }
@@ -329,7 +329,7 @@ export function encodeSafetensors(
     if (name === METADATA_KEY || RESERVED_NAMES.has(name)) throw new NncError(`writeSafetensors: '${name}' cannot be a tensor name`);
     const dims = checkShape(tensor.shape);
     if (typeof dims === 'string') throw new NncError(`writeSafetensors: tensor '${name}': shape ${dims}`);
-    const count = isEncoded(tensor) ? tensor.bytes.length / INTEGER_DTYPE_SIZES[tensor.dtype] : hostLength(tensor);
+    const count = isEncoded(tensor) ? tensor.bytes.length / (tensor.dtype === 'F16' ? 2 : INTEGER_DTYPE_SIZES[tensor.dtype]) : hostLength(tensor);
     if (exactElementCount(dims) !== BigInt(count)) {
       throw new NncError(`writeSafetensors: tensor '${name}' has shape ${formatShape(dims)} but ${count} values`);
     }

@@ -55,3 +55,6 @@ export function multiIndexText(index: number, shape: readonly number[]): string 
   }
   return `[${coordinates.join(', ')}]`;
 }
+
+/** A weight's dtype as an imported model stored it (tfjs-converter's names); its values are float32 either way. */
+export type SourceDtype = 'float32' | 'float16' | 'uint8' | 'uint16';

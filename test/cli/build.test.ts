@@ -52,7 +52,9 @@ test.serial('--dtype uint8 quantizes the kernels per channel (or --quantization 
   const out = join(dir, 'uint8');
   const result = await nnc('build', 'examples/geron.nn', '--weights', weights, '--out', out, '--dtype', 'uint8');
   t.is(result.code, 0, result.stderr);
-  t.regex(result.stdout, /\(uint8 weights, kernels quantized per-channel\)/);
+  t.regex(result.stdout, /\(uint8 weights\)/);
+  t.true(result.stdout.includes('  U8 per channel (--dtype uint8): 3 tensors: dense/kernel, dense_1/kernel, dense_2/kernel\n'), result.stdout);
+  t.true(result.stdout.includes('  F32 (a vector: stays float32): 3 tensors: dense/bias, dense_1/bias, dense_2/bias\n'), result.stdout);
   for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) t.regex(result.stdout, new RegExp(file.replace(/\./g, '\\.')));
   const manifest = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
   const kernel = manifest.weights.tensors.find((w: { name: string }) => w.name === 'dense/kernel');

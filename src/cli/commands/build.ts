@@ -6,6 +6,7 @@ import type { BackendName } from '../../../runtime/backend.js';
 import { checkBundleTarget, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import type { BundleDtype } from '../../../runtime/bundle/manifest.js';
 import type { Granularity } from '../../../runtime/bundle/quantize.js';
+import { formatDtypePlan, planDtypes } from '../../../runtime/bundle/dtypePlan.js';
 import { compareModels, formatComparison, randomInputs } from '../../../runtime/verify.js';
 import { NncError } from '../../diagnostics.js';
 import { opCount } from '../../ir/graph.js';
@@ -32,8 +33,8 @@ export const buildCommand: Command = {
     { name: 'out', type: 'string', metavar: 'DIR', description: 'the bundle directory' },
     { name: 'optimize', type: 'boolean', description: 'run the optimizer (--no-optimize to bundle the graph as written)', default: true },
     PASSES_FLAG,
-    { name: 'dtype', type: 'string', metavar: 'TYPE', choices: ['float32', 'float16', 'uint8'], description: 'weights precision in the bundle (float16: half the download; uint8: a quarter, kernels quantized; decoded to float32 on load)', default: 'float32' },
-    { name: 'quantization', type: 'string', metavar: 'HOW', choices: ['per-channel', 'per-tensor'], description: 'with --dtype uint8: a scale and zero point per output channel, or one per tensor', default: 'per-channel' },
+    { name: 'dtype', type: 'string', metavar: 'TYPE', choices: ['float32', 'float16', 'uint16', 'uint8'], description: 'weights precision in the bundle (float16: half the download; uint16, uint8: kernels quantized; decoded to float32 on load) [default: the source\'s, tensor by tensor: a quantized TensorFlow.js model stays quantized; else float32]' },
+    { name: 'quantization', type: 'string', metavar: 'HOW', choices: ['per-channel', 'per-tensor'], description: 'quantized kernels: a scale and zero point per output channel, or one per tensor', default: 'per-channel' },
     { name: 'verify', type: 'boolean', description: 'check the optimized graph against the original on random inputs before writing (--no-verify to skip)', default: true },
     BACKEND_FLAG,
   ],
@@ -64,9 +65,11 @@ export const buildCommand: Command = {
     }
     // The bundle's outputs keep the model's names, whatever layer the optimizer left at each.
     const outputNames = graph.outputs.map((id) => graph.nodes[id].name);
-    const files = await makeBundle(result.graph, result.weights, { dtype: flags.dtype as BundleDtype, quantization: flags.quantization as Granularity, outputNames });
+    const plan = planDtypes(result.weights, { dtype: flags.dtype as BundleDtype | undefined, quantization: flags.quantization as Granularity, sourceDtypes: given.sourceDtypes });
+    const files = await makeBundle(result.graph, result.weights, { plan, outputNames });
     const written = writeBundle(flags.out as string, files);
-    io.stdout(`wrote bundle ${flags.out} (${flags.dtype} weights${flags.dtype === 'uint8' ? `, kernels quantized ${flags.quantization}` : ''}):\n`);
+    io.stdout(`weights dtype, by tensor:\n${formatDtypePlan(plan).join('\n')}\n`);
+    io.stdout(`wrote bundle ${flags.out} (${files.manifest.weights.dtype} weights):\n`);
     for (const file of written) io.stdout(`  ${file.path.padEnd(40)} ${kib(file.bytes).padStart(12)}\n`);
     return EXIT_OK;
   },

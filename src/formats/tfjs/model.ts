@@ -10,7 +10,7 @@
 // longer than the manifest's weights, or a weight of an unknown dtype is refused by name.
 
 import { NncError, error } from '../../diagnostics.js';
-import type { HostTensor } from '../../ir/tensors.js';
+import type { HostTensor, SourceDtype } from '../../ir/tensors.js';
 import { float16BitsToFloat32 } from '../float16.js';
 import { unsafeEntryName } from '../zip.js';
 import { type Json, isObject } from '../keras/config.js';
@@ -135,6 +135,13 @@ function decode(w: WeightEntry, buffer: Uint8Array, offset: number, count: numbe
   return out;
 }
 
+/** Each manifest weight's stored dtype: its quantization's (`uint8`, `uint16`, `float16`), else `float32`. */
+export function tfjsStoredDtypes(model: TfjsModelJson): Map<string, SourceDtype> {
+  const out = new Map<string, SourceDtype>();
+  for (const group of model.manifest) for (const w of group.weights) out.set(w.name, (w.quantization?.dtype ?? 'float32') as SourceDtype);
+  return out;
+}
+
 /** What assigning tfjs weights to layers needs: the layer's IR and tfjs names, and its declared weights. */
 export interface TfjsLayerWeights {
   readonly name: string;
@@ -146,10 +153,17 @@ export interface TfjsLayerWeights {
 /**
  * tfjs names a layer's weights `<layer>/<variable>` (`dense_Dense1/kernel`); each IR weight
  * takes the tfjs weight of its Keras layer and variable. Returns the IR map and the names
- * of manifest weights no layer declares (optimizer state saved along, for instance).
+ * of manifest weights no layer declares (optimizer state saved along, for instance), and
+ * `stored` (each tfjs weight's stored dtype) re-keyed the IR's way.
  */
-export function assignTfjsWeights(byName: ReadonlyMap<string, HostTensor>, layers: readonly TfjsLayerWeights[], name: string): { weights: Map<string, HostTensor>; unused: string[] } {
+export function assignTfjsWeights(
+  byName: ReadonlyMap<string, HostTensor>,
+  layers: readonly TfjsLayerWeights[],
+  name: string,
+  stored: ReadonlyMap<string, SourceDtype> = new Map(),
+): { weights: Map<string, HostTensor>; unused: string[]; dtypes: Map<string, SourceDtype> } {
   const weights = new Map<string, HostTensor>();
+  const dtypes = new Map<string, SourceDtype>();
   const used = new Set<string>();
   const errors: string[] = [];
   for (const layer of layers) {
@@ -166,8 +180,10 @@ export function assignTfjsWeights(byName: ReadonlyMap<string, HostTensor>, layer
       }
       used.add(key);
       weights.set(`${layer.name}/${decl.name}`, { shape: decl.shape, data: tensor.data });
+      const dtype = stored.get(key);
+      if (dtype !== undefined) dtypes.set(`${layer.name}/${decl.name}`, dtype);
     }
   }
   if (errors.length > 0) throw new NncError(errors.map((m) => error(m)));
-  return { weights, unused: [...byName.keys()].filter((k) => !used.has(k)) };
+  return { weights, unused: [...byName.keys()].filter((k) => !used.has(k)), dtypes };
 }

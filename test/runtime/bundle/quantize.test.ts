@@ -28,23 +28,38 @@ test.before(async () => {
 });
 
 test('codes and parameters of a small kernel, by hand', (t) => {
-  // The scales are stored as float32: s = fround(2/255) = 0.0078431377…, a hair above 2/255.
-  // Channel 0 holds −1 and 1: zero point round(1 / s) = round(127.49999…) = 127;
-  // −1 → round(−127.49999…) + 127 = 0, 1 → 127 + 127 = 254.
-  // Channel 1 holds 0.5 and 2, widened to [0, 2]: zero point 0; 0.5 → round(63.75) = 64, 2 → round(254.99998) = 255.
-  const s = Math.fround(2 / 255);
+  // Scales are rounded up to 4 significant digits: 2/255 = 0.0078431… → s = 0.007844.
+  // Channel 0 holds −1 and 1: zero point round(1 / s) = round(127.486) = 127;
+  // −1 → round(−127.486) + 127 = 0, 1 → 127 + 127 = 254.
+  // Channel 1 holds 0.5 and 2, widened to [0, 2]: zero point 0; 0.5 → round(63.743) = 64, 2 → round(254.972) = 255.
+  const s = 0.007844;
   const { bytes, quantization } = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 1, 2]) }, 1, 'U8');
   t.deepEqual(quantization, { axis: 1, scale: [s, s], zeroPoint: [127, 0] });
   t.deepEqual([...bytes], [0, 64, 254, 255]);
   const back = dequantize(bytes, 'U8', [2, 2], quantization);
   t.deepEqual([...back], [Math.fround(s * -127), Math.fround(s * 64), Math.fround(s * 127), Math.fround(s * 255)]);
-  // Per tensor: one range [−1, 2] for all four values.
+  // Per tensor: one range [−1, 2] for all four values: 3/255 = 0.0117647… → 0.01177, zero point round(84.96) = 85.
   const perTensor = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 1, 2]) }, null, 'U8').quantization;
-  t.deepEqual(perTensor, { axis: null, scale: [Math.fround(3 / 255)], zeroPoint: [85] });
+  t.deepEqual(perTensor, { axis: null, scale: [0.01177], zeroPoint: [85] });
   t.is(channelAxis('dense/kernel', [784, 300]), 1);
   t.is(channelAxis('conv2d/kernel', [3, 3, 8, 16]), 3);
   t.is(channelAxis('depthwise_conv2d/depthwise_kernel', [3, 3, 8, 1]), 2);
   t.is(channelAxis('dense/bias', [300]), null);
+});
+
+test('uint16 codes and parameters of a small kernel, by hand', (t) => {
+  // Channel 0 holds −1 and 3: s0 = 4/65535 = 6.10360…e-5 rounded up to 6.104e-5; zero point round(1/s0) =
+  // round(16382.70) = 16383; −1 → round(−16382.70) + 16383 = 0; 3 → round(49148.10) + 16383 = 65531.
+  // Channel 1 holds 0.5 and 2, widened to [0, 2]: s1 = 2/65535 → 3.052e-5, zero point 0;
+  // 0.5 → round(16382.70) = 16383; 2 → round(65530.80) = 65531. Codes little-endian, two bytes each.
+  const { bytes, quantization } = quantize({ shape: [2, 2], data: new Float32Array([-1, 0.5, 3, 2]) }, 1, 'U16');
+  t.deepEqual(quantization, { axis: 1, scale: [6.104e-5, 3.052e-5], zeroPoint: [16383, 0] });
+  t.deepEqual([...bytes], [0, 0, 0xff, 0x3f, 0xfb, 0xff, 0xfb, 0xff]);
+  // Back: fround(s · (q − z)), computed with numpy's float32.
+  t.deepEqual([...dequantize(bytes, 'U16', [2, 2], quantization)], [-1.0000183582305908, 0.5000091791152954, 2.9999938011169434, 2.0000061988830566]);
+  // A Conv2D kernel [kh, kw, in, filters] = [1, 2, 1, 2]: the channel is the flat index mod 2.
+  const conv = quantize({ shape: [1, 2, 1, 2], data: new Float32Array([-1, 0.5, 3, 2]) }, 3, 'U16');
+  t.deepEqual(conv.quantization.zeroPoint, [16383, 0]);
 });
 
 test('every value comes back within half a step of its channel, and zero exactly (property)', (t) => {
@@ -107,10 +122,10 @@ test.serial('per tensor: one scale and zero point per kernel', async (t) => {
   t.is(kernel.quantization!.zeroPoint.length, 1);
 });
 
-const editKernel = (change: (q: Record<string, any>, entry: Record<string, any>) => void) => (dir: string) => {
+const editKernel = (change: (q: Record<string, any>, entry: Record<string, any>) => void, name = 'dense/kernel') => (dir: string) => {
   const path = join(dir, 'model.json');
   const json = JSON.parse(readFileSync(path, 'utf8'));
-  const entry = json.weights.tensors.find((x: { name: string }) => x.name === 'dense/kernel');
+  const entry = json.weights.tensors.find((x: { name: string }) => x.name === name);
   change(entry.quantization, entry);
   writeFileSync(path, JSON.stringify(json));
 };
@@ -136,10 +151,39 @@ const refused: [string, (dir: string) => void, string][] = [
   }, "tensor 'dense/bias' is F32 but has quantization parameters"],
 ];
 
-for (const [name, edit, message] of refused) {
+// uint16: the same checks with its own range; dense_1/kernel is [300, 100].
+const refused16: [string, (dir: string) => void, string][] = [
+  ['a zero scale', editKernel((q) => (q.scale[99] = 0), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) quantization scale 0 at channel 99 is not a positive finite number"],
+  ['a NaN scale (null in JSON)', editKernel((q) => (q.scale[0] = null), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) quantization scale null at channel 0 is not a positive finite number"],
+  ['a string scale', editKernel((q) => (q.scale[1] = '0.5'), 'dense_1/kernel'), 'tensor \'dense_1/kernel\' (U16) quantization scale "0.5" at channel 1 is not a positive finite number'],
+  ['a zero point too many', editKernel((q) => q.zeroPoint.push(0), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) needs 100 zero points, found 101"],
+  ['one scale for a per-channel axis', editKernel((q) => (q.scale = [1]), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) needs 100 quantization scales, found 1"],
+  ['a zero point beyond 65535', editKernel((q) => (q.zeroPoint[5] = 65536), 'dense_1/kernel'), "tensor 'dense_1/kernel' (U16) zero point 65536 at channel 5 is not an integer in [0, 65535]"],
+];
+
+const good16 = join(scratch, 'uint16');
+test.serial('a uint16 bundle: kernels half their float32 bytes, decoded within half a step per channel', async (t) => {
+  writeBundle(good16, await makeBundle(optimized.graph, optimized.weights!, { dtype: 'uint16' }));
+  const { manifest, weights } = await readBundle(good16);
+  t.is(manifest.weights.dtype, 'uint16');
+  const kernel = manifest.weights.tensors.find((x) => x.name === 'dense_1/kernel')!;
+  t.is(kernel.dtype, 'U16');
+  t.is(kernel.offsets[1] - kernel.offsets[0], 300 * 100 * 2);
+  t.is(kernel.quantization!.scale.length, 100);
+  const original = optimized.weights!.get('dense_1/kernel')!;
+  const reference = Float32Array.from(original.toFloat32 ? original.toFloat32() : original.data);
+  const decoded = weights.get('dense_1/kernel')!.data;
+  for (let i = 0; i < reference.length; i++) {
+    const scale = kernel.quantization!.scale[i % 100];
+    if (Math.abs(decoded[i] - reference[i]) > scale / 2 + scale * 65535 * 2 ** -23) return t.fail(`dense_1/kernel[${i}]: ${decoded[i]} against ${reference[i]} (step ${scale})`);
+  }
+  t.pass();
+});
+
+for (const [name, edit, message, source] of [...refused.map((r) => [...r, good] as const), ...refused16.map(([n, e, m]) => [`${n} (uint16)`, e, m, good16] as const)]) {
   test.serial(`the loader refuses ${name}`, async (t) => {
     const dir = join(scratch, name.replace(/\W+/g, '-'));
-    cpSync(good, dir, { recursive: true });
+    cpSync(source, dir, { recursive: true });
     edit(dir);
     const error = await t.throwsAsync(readBundle(dir));
     t.is(error!.name, 'NncError');
