@@ -25,7 +25,7 @@ test('a Keras file exports to .keras and imports back with nnc import', async (t
   const out = join(dir, 'mnist.keras');
   const run = await nnc('export', MNIST, '--format', 'keras', '--out', out, '--compile', '--optimizer', 'adam', '--lr', '0.0005', '--loss', 'categorical_crossentropy');
   t.is(run.code, 0, run.stderr);
-  t.is(run.stdout, `wrote ${out}: Keras 3 Sequential 'sequential_1', 17 layers, 331754 weight values, compiled (adam lr 0.0005, categorical_crossentropy)\n`);
+  t.is(run.stdout, `wrote ${out}: Keras 3 Sequential 'sequential_1', 17 layers, 331,754 weight values, compiled (adam lr 0.0005, categorical_crossentropy)\n`);
   t.deepEqual(leftoverSiblings(out), []);
   const back = await nnc('import', out, '--out', join(dir, 'mnist-back'));
   t.is(back.code, 0, back.stderr);

@@ -6,6 +6,7 @@
 // the folder assembled beside PATH and swapped in (runtime/atomicWrite.ts).
 
 import { existsSync, readdirSync } from 'node:fs';
+import { formatCount } from '../../../compiler/summary.js';
 import { compileConfig } from '../../../compiler/export/compileConfig.js';
 import { exportKeras } from '../../../compiler/export/kerasModel.js';
 import { type TfjsDtype, exportTfjs } from '../../../compiler/export/tfjsModel.js';
@@ -79,7 +80,7 @@ export const exportCommand: Command = {
       }
       const values = parts.groups.reduce((n, g) => n + g.variables.reduce((m, v) => m + v.data.length, 0), 0);
       const layers = parts.groups.length - 1;
-      io.stdout(`wrote ${out}: Keras 3 ${(parts.config as { class_name: string }).class_name} '${graph.name}', ${layers} layer${layers === 1 ? '' : 's'}, ${values} weight values${compile ? `, compiled (${optimizer} lr ${learningRate}, ${flags.loss})` : ''}\n`);
+      io.stdout(`wrote ${out}: Keras 3 ${(parts.config as { class_name: string }).class_name} '${graph.name}', ${layers} layer${layers === 1 ? '' : 's'}, ${formatCount(values)} weight values${compile ? `, compiled (${optimizer} lr ${learningRate}, ${flags.loss})` : ''}\n`);
       return EXIT_OK;
     }
 
@@ -94,7 +95,7 @@ export const exportCommand: Command = {
       throw new NncError(`cannot write '${out}': ${describeFsError(e)}`);
     }
     const bytes = result.shards.reduce((n, s) => n + s.bytes.length, 0);
-    io.stdout(`wrote ${out}: TensorFlow.js layers model '${graph.name}' (model.json, ${result.shards.length} shard${result.shards.length === 1 ? '' : 's'}, ${bytes} bytes of ${flags.dtype} weights)\n`);
+    io.stdout(`wrote ${out}: TensorFlow.js layers model '${graph.name}' (model.json, ${result.shards.length} shard${result.shards.length === 1 ? '' : 's'}, ${formatCount(bytes)} bytes of ${flags.dtype} weights)\n`);
     return EXIT_OK;
   },
 };

@@ -2,9 +2,9 @@
 // the optimizer can fuse it into the linear layer before it.
 
 import type { Activation as ActivationFunction } from '../attributes.js';
-import { attr, defineLayer, resolvedAttr } from './define.js';
+import { attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
 import { formatShape } from '../shape.js';
-import { activation, axesOrNone, constraint, finite, init, initializer, integer, irAxesOrNone, irInt, nonNegative, nullable, regularizer, unitInterval } from './paramTypes.js';
+import { activation, axesOrNone, finite, integer, irAxesOrNone, irInt, nonNegative, nullable, unitInterval } from './paramTypes.js';
 import { checkAxes, resolveAxes, sameShape } from './shapeRules.js';
 
 export const Activation = defineLayer({
@@ -83,9 +83,7 @@ export const Dropout = defineLayer({
 export const PReLU = defineLayer({
   kind: 'PReLU',
   attrs: {
-    alpha_initializer: attr(initializer, init('zeros')),
-    alpha_regularizer: attr(regularizer, null),
-    alpha_constraint: attr(constraint, null),
+    ...weightAttrs({ alpha: 'zeros' }),
     /** Ascending once resolved; none (written null) by default. */
     shared_axes: resolvedAttr(axesOrNone, irAxesOrNone, []),
   },
@@ -105,9 +103,7 @@ export const PReLU = defineLayer({
     {
       name: 'alpha',
       shape: (a, [input]) => input.slice(1).map((d, i) => (a.shared_axes.includes(i + 1) ? 1 : (d as number))),
-      initializer: 'alpha_initializer',
-      regularizer: 'alpha_regularizer',
-      constraint: 'alpha_constraint',
+      ...weightAttrNames('alpha'),
     },
   ],
 });

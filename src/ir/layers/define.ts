@@ -8,7 +8,7 @@
 
 import type { Activation, Constraint, Initializer, Regularizer, Shape } from '../attributes.js';
 import { type AttrType, type IrCheck, type ParamSpec, type ParamType, param } from './arguments.js';
-import { bool, nullable, text } from './paramTypes.js';
+import { bool, constraint, init, initializer, nullable, regularizer, text } from './paramTypes.js';
 
 /** One attribute: how it is written in `.nn` (its type and default) and how its IR value is checked. */
 export interface AttrDef<T> {
@@ -23,6 +23,32 @@ export interface AttrDef<T> {
 /** An attribute stored as written (converted by `type`, defaults filled in). */
 export function attr<T>(type: AttrType<T>, ...defaultValue: [] | [NoInfer<T>]): AttrDef<T> {
   return defaultValue.length === 0 ? { type, check: type.ir } : { type, default: defaultValue[0], check: type.ir };
+}
+
+type InitializerName = Parameters<typeof init>[0];
+
+/**
+ * The attributes of weights named as Keras names them, in Keras's order: every
+ * `<name>_initializer` (defaulting to `initial[name]`), then every `<name>_regularizer`,
+ * then every `<name>_constraint` (both default null). `{ kernel: 'glorot_uniform', bias:
+ * 'zeros' }` gives Dense's and Conv2D's six.
+ */
+export function weightAttrs<const V extends Readonly<Record<string, InitializerName>>>(
+  initial: V,
+): { [K in keyof V & string as `${K}_initializer`]: AttrDef<Initializer> } & { [K in keyof V & string as `${K}_regularizer`]: AttrDef<Regularizer | null> } & {
+  [K in keyof V & string as `${K}_constraint`]: AttrDef<Constraint | null>;
+} {
+  const names = Object.keys(initial);
+  return Object.fromEntries([
+    ...names.map((name) => [`${name}_initializer`, attr(initializer, init(initial[name]))]),
+    ...names.map((name) => [`${name}_regularizer`, attr(regularizer, null)]),
+    ...names.map((name) => [`${name}_constraint`, attr(constraint, null)]),
+  ]) as never;
+}
+
+/** A variable's `initializer`, `regularizer` and `constraint` fields: the attributes `weightAttrs` names for `name`. */
+export function weightAttrNames<const N extends string>(name: N): { readonly initializer: `${N}_initializer`; readonly regularizer: `${N}_regularizer`; readonly constraint: `${N}_constraint` } {
+  return { initializer: `${name}_initializer`, regularizer: `${name}_regularizer`, constraint: `${name}_constraint` };
 }
 
 /** An attribute the layer's `resolve` turns into another form once the input shapes are known (axes counted with the batch axis). */

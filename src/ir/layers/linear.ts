@@ -3,8 +3,8 @@
 
 import type { Activation, Pair } from '../attributes.js';
 import { formatShape } from '../shape.js';
-import { type AttrsError, type ShapedInput, attr, defineLayer } from './define.js';
-import { activation, bool, constraint, init, initializer, intOrPair, intOrSingle, padding, padding1d, positiveInt, regularizer } from './paramTypes.js';
+import { type AttrsError, type ShapedInput, attr, defineLayer, weightAttrNames, weightAttrs } from './define.js';
+import { activation, bool, intOrPair, intOrSingle, padding, padding1d, positiveInt } from './paramTypes.js';
 import { SEQUENCE, outputSteps, strideWithDilation } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
 
@@ -32,20 +32,15 @@ export const Dense = defineLayer({
     units: attr(positiveInt),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
-    kernel_initializer: attr(initializer, init('glorot_uniform')),
-    bias_initializer: attr(initializer, init('zeros')),
-    kernel_regularizer: attr(regularizer, null),
-    bias_regularizer: attr(regularizer, null),
-    kernel_constraint: attr(constraint, null),
-    bias_constraint: attr(constraint, null),
+    ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
   inferShape(attrs, [input]) {
     if (input.shape.length < 2) return { error: `Dense expects an input of rank 2 or more, but '${input.name}' is ${formatShape(input.shape)}` };
     return { shape: [...input.shape.slice(0, -1), attrs.units] };
   },
   variables: [
-    { name: 'kernel', shape: (a, [input]) => [channels(input), a.units], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
-    { name: 'bias', shape: (a) => [a.units], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+    { name: 'kernel', shape: (a, [input]) => [channels(input), a.units], ...weightAttrNames('kernel') },
+    { name: 'bias', shape: (a) => [a.units], when: (a) => a.use_bias, ...weightAttrNames('bias') },
   ],
   traits: { linear: { kernel: 'kernel' } },
 });
@@ -71,12 +66,7 @@ export const Conv2D = defineLayer({
     groups: attr(positiveInt, 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
-    kernel_initializer: attr(initializer, init('glorot_uniform')),
-    bias_initializer: attr(initializer, init('zeros')),
-    kernel_regularizer: attr(regularizer, null),
-    bias_regularizer: attr(regularizer, null),
-    kernel_constraint: attr(constraint, null),
-    bias_constraint: attr(constraint, null),
+    ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
   resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? groupsDivideFilters(args.filters as number, args.groups as number) ?? (args as never),
   inferShape(attrs, [input]) {
@@ -87,8 +77,8 @@ export const Conv2D = defineLayer({
     return shape;
   },
   variables: [
-    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input) / a.groups, a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
-    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input) / a.groups, a.filters], ...weightAttrNames('kernel') },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, ...weightAttrNames('bias') },
   ],
   traits: { linear: { kernel: 'kernel' } },
 });
@@ -104,12 +94,7 @@ export const DepthwiseConv2D = defineLayer({
     dilation_rate: attr(intOrPair, [1, 1]),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
-    depthwise_initializer: attr(initializer, init('glorot_uniform')),
-    bias_initializer: attr(initializer, init('zeros')),
-    depthwise_regularizer: attr(regularizer, null),
-    bias_regularizer: attr(regularizer, null),
-    depthwise_constraint: attr(constraint, null),
-    bias_constraint: attr(constraint, null),
+    ...weightAttrs({ depthwise: 'glorot_uniform', bias: 'zeros' }),
   },
   resolve: (args) => stridesWithDilation('DepthwiseConv2D', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
   inferShape: (attrs, [input]) => convShape('DepthwiseConv2D', attrs, input, (input.shape[3] as number) * attrs.depth_multiplier),
@@ -117,11 +102,9 @@ export const DepthwiseConv2D = defineLayer({
     {
       name: 'depthwise_kernel',
       shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input), a.depth_multiplier],
-      initializer: 'depthwise_initializer',
-      regularizer: 'depthwise_regularizer',
-      constraint: 'depthwise_constraint',
+      ...weightAttrNames('depthwise'),
     },
-    { name: 'bias', shape: (a, [input]) => [channels(input) * a.depth_multiplier], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+    { name: 'bias', shape: (a, [input]) => [channels(input) * a.depth_multiplier], when: (a) => a.use_bias, ...weightAttrNames('bias') },
   ],
   traits: { linear: { kernel: 'depthwise_kernel' } },
 });
@@ -143,12 +126,7 @@ export const Conv1D = defineLayer({
     groups: attr(positiveInt, 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
-    kernel_initializer: attr(initializer, init('glorot_uniform')),
-    bias_initializer: attr(initializer, init('zeros')),
-    kernel_regularizer: attr(regularizer, null),
-    bias_regularizer: attr(regularizer, null),
-    kernel_constraint: attr(constraint, null),
-    bias_constraint: attr(constraint, null),
+    ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
   resolve(args) {
     const filters = args.filters as number;
@@ -169,8 +147,8 @@ export const Conv1D = defineLayer({
     return { shape: [input.shape[0], steps, attrs.filters] };
   },
   variables: [
-    { name: 'kernel', shape: (a, [input]) => [a.kernel_size, channels(input) / a.groups, a.filters], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
-    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size, channels(input) / a.groups, a.filters], ...weightAttrNames('kernel') },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, ...weightAttrNames('bias') },
   ],
   traits: { linear: { kernel: 'kernel' } },
 });
@@ -192,15 +170,7 @@ export const SeparableConv2D = defineLayer({
     depth_multiplier: attr(positiveInt, 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
-    depthwise_initializer: attr(initializer, init('glorot_uniform')),
-    pointwise_initializer: attr(initializer, init('glorot_uniform')),
-    bias_initializer: attr(initializer, init('zeros')),
-    depthwise_regularizer: attr(regularizer, null),
-    pointwise_regularizer: attr(regularizer, null),
-    bias_regularizer: attr(regularizer, null),
-    depthwise_constraint: attr(constraint, null),
-    pointwise_constraint: attr(constraint, null),
-    bias_constraint: attr(constraint, null),
+    ...weightAttrs({ depthwise: 'glorot_uniform', pointwise: 'glorot_uniform', bias: 'zeros' }),
   },
   resolve: (args) => stridesWithDilation('SeparableConv2D', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
   inferShape: (attrs, [input]) => convShape('SeparableConv2D', attrs, input, attrs.filters),
@@ -208,18 +178,14 @@ export const SeparableConv2D = defineLayer({
     {
       name: 'depthwise_kernel',
       shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input), a.depth_multiplier],
-      initializer: 'depthwise_initializer',
-      regularizer: 'depthwise_regularizer',
-      constraint: 'depthwise_constraint',
+      ...weightAttrNames('depthwise'),
     },
     {
       name: 'pointwise_kernel',
       shape: (a, [input]) => [1, 1, channels(input) * a.depth_multiplier, a.filters],
-      initializer: 'pointwise_initializer',
-      regularizer: 'pointwise_regularizer',
-      constraint: 'pointwise_constraint',
+      ...weightAttrNames('pointwise'),
     },
-    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, ...weightAttrNames('bias') },
   ],
   traits: { linear: { kernel: 'pointwise_kernel' } },
 });
@@ -249,12 +215,7 @@ export const Conv2DTranspose = defineLayer({
     dilation_rate: attr(intOrPair, [1, 1]),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
-    kernel_initializer: attr(initializer, init('glorot_uniform')),
-    bias_initializer: attr(initializer, init('zeros')),
-    kernel_regularizer: attr(regularizer, null),
-    bias_regularizer: attr(regularizer, null),
-    kernel_constraint: attr(constraint, null),
-    bias_constraint: attr(constraint, null),
+    ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
   resolve(args) {
     const dilation = args.dilation_rate as Pair;
@@ -271,8 +232,8 @@ export const Conv2DTranspose = defineLayer({
     return { shape: [batch, outH, outW, attrs.filters] };
   },
   variables: [
-    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], a.filters, channels(input)], initializer: 'kernel_initializer', regularizer: 'kernel_regularizer', constraint: 'kernel_constraint' },
-    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, initializer: 'bias_initializer', regularizer: 'bias_regularizer', constraint: 'bias_constraint' },
+    { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], a.filters, channels(input)], ...weightAttrNames('kernel') },
+    { name: 'bias', shape: (a) => [a.filters], when: (a) => a.use_bias, ...weightAttrNames('bias') },
   ],
   traits: { linear: { kernel: 'kernel' } },
 });

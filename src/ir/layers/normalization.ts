@@ -2,7 +2,7 @@
 // preprocessing Normalization.
 
 import { irCheck } from './arguments.js';
-import { attr, defineLayer, resolvedAttr } from './define.js';
+import { attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
 import type { Initializer } from '../attributes.js';
 import { axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, positive, probability, regularizer } from './paramTypes.js';
 import { axesShape, checkAxes, resolveAxes } from './shapeRules.js';
@@ -35,8 +35,8 @@ export const BatchNormalization = defineLayer({
     return axisError ? { error: axisError } : { shape: input.shape };
   },
   variables: [
-    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, initializer: 'gamma_initializer', regularizer: 'gamma_regularizer', constraint: 'gamma_constraint' },
-    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
+    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, ...weightAttrNames('gamma') },
+    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, ...weightAttrNames('beta') },
     { name: 'moving_mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_mean_initializer' },
     { name: 'moving_variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: 'moving_variance_initializer', domain: 'non-negative' },
   ],
@@ -58,12 +58,7 @@ export const LayerNormalization = defineLayer({
     scale: attr(bool, true),
     /** Always false: `resolve` refuses true. */
     rms_scaling: resolvedAttr(bool, irCheck<boolean>((v) => (v === false ? null : 'false (rms_scaling is not supported)')), false),
-    beta_initializer: attr(initializer, init('zeros')),
-    gamma_initializer: attr(initializer, init('ones')),
-    beta_regularizer: attr(regularizer, null),
-    gamma_regularizer: attr(regularizer, null),
-    beta_constraint: attr(constraint, null),
-    gamma_constraint: attr(constraint, null),
+    ...weightAttrs({ beta: 'zeros', gamma: 'ones' }),
   },
   resolve(args, [shape]) {
     if (args.rms_scaling === true) {
@@ -77,8 +72,8 @@ export const LayerNormalization = defineLayer({
     return axisError ? { error: axisError } : { shape: input.shape };
   },
   variables: [
-    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, initializer: 'gamma_initializer', regularizer: 'gamma_regularizer', constraint: 'gamma_constraint' },
-    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, initializer: 'beta_initializer', regularizer: 'beta_regularizer', constraint: 'beta_constraint' },
+    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, ...weightAttrNames('gamma') },
+    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, ...weightAttrNames('beta') },
   ],
 });
 
