@@ -6,37 +6,19 @@
 import test, { type ExecutionContext } from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFileSync, readdirSync } from 'node:fs';
 import { importModel } from '../../../compiler/import/importModel.js';
 import { summarize } from '../../../compiler/summary.js';
 import { optimizeModel } from '../../../src/driver/index.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { LAYERS_TOLERANCE, assertMatches } from '../../helpers/models.js';
+import { tfjsFixtureFiles, tfjsLayersModel } from '../../helpers/tfjsFixtures.js';
 
-const FIXTURES = new URL('../../fixtures/tfjs/', import.meta.url);
 
-function filesOf(dir: string): Map<string, Uint8Array> {
-  const url = new URL(`${dir}/`, FIXTURES);
-  return new Map(readdirSync(url).map((f) => [f, new Uint8Array(readFileSync(new URL(f, url)))]));
-}
 
-/** tfjs-layers' own loader on the same bytes: model.json's topology and manifest, the shards in order. */
-async function tfjsLayersModel(files: Map<string, Uint8Array>): Promise<tfl.LayersModel> {
-  const json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
-  const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const shards = groups.flatMap((g) => g.paths.map((p) => files.get(p)!));
-  const data = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
-  let offset = 0;
-  for (const s of shards) {
-    data.set(s, offset);
-    offset += s.byteLength;
-  }
-  return tfl.loadLayersModel({ load: async () => ({ modelTopology: json.modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData: data.buffer }) });
-}
 
 async function compare(t: import('ava').ExecutionContext, dir: string, inputShape: number[]): Promise<void> {
-  const files = filesOf(dir);
+  const files = tfjsFixtureFiles(dir);
   const { graph, weights } = importModel(files, 'model.json');
   const backend = await initNodeBackend('cpu');
   const reference = await tfjsLayersModel(files);
@@ -57,7 +39,7 @@ for (const dir of ['all-layers', 'all-layers-float16', 'all-layers-uint8', 'all-
 
 /** The imported model's summary counts equal tfjs-layers' own for the same files, trainable and not. */
 async function assertCountsMatchTfjs(t: ExecutionContext, dir: string): Promise<ReturnType<typeof summarize>> {
-  const files = filesOf(dir);
+  const files = tfjsFixtureFiles(dir);
   const summary = summarize(importModel(files, 'model.json').graph);
   const reference = await tfjsLayersModel(files);
   const count = (ws: tfl.LayerVariable[]) => ws.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
@@ -78,7 +60,7 @@ test('all-layers: summary counts equal tfjs-layers countParams, trainable and no
 });
 
 test('a model name that is no identifier is written as one, with a note', (t) => {
-  const files = filesOf('sequential');
+  const files = tfjsFixtureFiles('sequential');
   const json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
   json.modelTopology.config.name = 'mobilenetv2_1.00_224';
   files.set('model.json', new TextEncoder().encode(JSON.stringify(json)));

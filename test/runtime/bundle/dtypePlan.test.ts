@@ -5,8 +5,7 @@
 
 import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importModel } from '../../../compiler/import/importModel.js';
@@ -16,32 +15,15 @@ import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { hostFloat32 } from '../../../src/ir/tensors.js';
 import { nnc } from '../../helpers/cli.js';
+import { tfjsFixtureFiles, tfjsLayersModel } from '../../helpers/tfjsFixtures.js';
 
-const FIXTURES = new URL('../../fixtures/tfjs/', import.meta.url);
 const scratch = mkdtempSync(join(tmpdir(), 'nnc-dtype-plan-'));
 test.after.always(() => rmSync(scratch, { recursive: true, force: true }));
 
-function filesOf(dir: string): Map<string, Uint8Array> {
-  const url = new URL(`${dir}/`, FIXTURES);
-  return new Map(readdirSync(url).map((f) => [f, new Uint8Array(readFileSync(new URL(f, url)))]));
-}
 
-/** tfjs-layers' own loader on the same bytes (it dequantizes with tfjs-core's decodeWeights). */
-async function tfjsLayersModel(files: Map<string, Uint8Array>): Promise<tfl.LayersModel> {
-  const json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
-  const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const shards = groups.flatMap((g) => g.paths.map((p) => files.get(p)!));
-  const data = new Uint8Array(shards.reduce((n, s) => n + s.byteLength, 0));
-  let offset = 0;
-  for (const s of shards) {
-    data.set(s, offset);
-    offset += s.byteLength;
-  }
-  return tfl.loadLayersModel({ load: async () => ({ modelTopology: json.modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData: data.buffer }) });
-}
 
 function imported(dir: string) {
-  const files = filesOf(dir);
+  const files = tfjsFixtureFiles(dir);
   const result = importModel(files, 'model.json');
   const optimized = optimizeModel({ graph: result.graph, weights: result.weights });
   return { files, result, optimized };
@@ -123,7 +105,7 @@ for (const [dir, dtype, tolerance] of [
 }
 
 test.serial('nnc build of a quantized TensorFlow.js model keeps uint8 and says why, tensor by tensor; --dtype float32 overrides', async (t) => {
-  const model = new URL('all-layers-uint8/model.json', FIXTURES).pathname;
+  const model = new URL('../../fixtures/tfjs/all-layers-uint8/model.json', import.meta.url).pathname;
   const kept = await nnc('build', model, '--out', join(scratch, 'cli-u8'));
   t.is(kept.code, 0, kept.stderr);
   t.true(kept.stdout.includes(`weights dtype, by tensor:\n  F16 (a vector: float16, finer than uint8; made by the optimizer, its layer's source uint8): 2 tensors: bn/offset, bn/scale\n  F16 (a vector: float16, finer than uint8; source uint8): 4 tensors: conv/bias, dense_seq/bias, hidden/bias, logits/bias\n  U8 per channel (source uint8): 5 tensors: ${KERNELS}\n`), kept.stdout);
