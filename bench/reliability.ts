@@ -204,7 +204,7 @@ export const reliabilitySection: BenchmarkSection = {
         row('mutated weights / bundle files (load)', files),
         ['nnc build killed (SIGKILL)', formatCount(sweep.points.length), [...outcomes].map(([k, v]) => `${k} ${v}`).join(', '), formatCount(killFailures.length), (sweep.buildMs).toFixed(0)],
       ],
-      note: `a failure: an exception that is not an NncError, a mutated bundle accepted, or a killed build leaving neither the old bundle nor a complete new one; kills spread over a ${(sweep.buildMs / 1000).toFixed(1)} s build (its duration in the last column)`,
+      note: `a failure: an exception that is not an NncError, a mutated bundle accepted, or a killed build leaving neither the old bundle nor a complete new one; kills spread over an uninterrupted build (the first took ${(sweep.buildMs / 1000).toFixed(1)} s, the last column), timed again every 20 kills`,
       details: [...sources.examples, ...files.examples, ...killFailures.slice(0, 3).map((p) => `kill ${p.afterMs.toFixed(0)} ms after the ${p.from}: ${p.failure}`)].map((e) => `- ${e}`).join('\n') || undefined,
     };
     // Linear time on written-out sources: the ratio of CPU times for 4x the layers should be near 4.

@@ -81,6 +81,9 @@ function runChild(args: readonly string[], kill?: Kill): Promise<{ code: number 
  * writing, swapping; timed from the line, so that a slower start on a loaded machine
  * does not shift them all before the write).
  */
+/** Kills between two uninterrupted builds that re-time the sweep. */
+const RECALIBRATE = 20;
+
 export async function killDuringBuild(count: number, onPoint?: (point: KillPoint, index: number) => void): Promise<KillSweep> {
   const dir = mkdtempSync(join(tmpdir(), 'nnc-kill-'));
   try {
@@ -96,13 +99,22 @@ export async function killDuringBuild(count: number, onPoint?: (point: KillPoint
     const old = join(dir, 'old');
     const oldBuild = await nnc(...build('w1.safetensors', old));
     if (oldBuild.code !== 0) throw new Error(oldBuild.stderr);
-    const fresh = await runChild(build('w2.safetensors', join(dir, 'new')));
-    if (fresh.code !== 0 || Number.isNaN(fresh.wroteMs)) throw new Error(fresh.stderr);
+    // An uninterrupted build times the kills; timed again every RECALIBRATE kills, so
+    // that a machine whose load changes during a long sweep still gets kills after the
+    // write (otherwise every kill of a slowed-down build lands before it).
+    const calibrate = async () => {
+      const run = await runChild(build('w2.safetensors', join(dir, 'new')));
+      if (run.code !== 0 || Number.isNaN(run.wroteMs)) throw new Error(run.stderr);
+      return run;
+    };
+    let fresh = await calibrate();
+    const firstMs = fresh.ms;
     const oldJson = readFileSync(join(old, 'model.json'), 'utf8');
     const newJson = readFileSync(join(dir, 'new', 'model.json'), 'utf8');
 
     const points: KillPoint[] = [];
     for (let i = 0; i < count; i++) {
+      if (i > 0 && i % RECALIBRATE === 0) fresh = await calibrate();
       const out = join(dir, `out${i}`, 'bundle');
       cpSync(old, out, { recursive: true });
       const early = Math.ceil(count / 2);
@@ -113,7 +125,7 @@ export async function killDuringBuild(count: number, onPoint?: (point: KillPoint
       onPoint?.(point, i);
       rmSync(dirname(out), { recursive: true, force: true });
     }
-    return { buildMs: fresh.ms, points };
+    return { buildMs: firstMs, points };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
