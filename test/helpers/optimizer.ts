@@ -2,12 +2,14 @@
 // compare original and optimized graphs on the same random inputs, read pass notes,
 // and set BatchNormalization statistics by hand.
 
+import type { ExecutionContext } from 'ava';
 import { optimize, type OptimizeOptions, type OptimizeResult } from '../../compiler/passes/pipeline.js';
 import type { ModelState, PassNote } from '../../compiler/passes/pass.js';
 import type { Graph, Node, OpKind } from '../../src/ir/types.js';
 import type { HostTensor, WeightMap } from '../../src/ir/tensors.js';
 import { assertValidGraph } from '../../src/ir/verify.js';
 import { type Comparison, type ModelPair, type Tolerance, DEFAULT_TOLERANCE, compareModels, randomInputs } from '../../runtime/verify.js';
+import { randomizedWeights } from './models.js';
 
 /** The pipeline, with `assertValidGraph` after every pass (and the caller's own hook). */
 export function optimizeVerified(state: ModelState, options: OptimizeOptions = {}): OptimizeResult {
@@ -32,6 +34,23 @@ export async function equivalence(
 ): Promise<Comparison> {
   const inputs = randomInputs(original.graph, options.batches ?? 2, options.batchSize ?? 8, options.seed ?? 11);
   return compareModels(original, optimized, inputs, 'wasm', options.tolerance ?? DEFAULT_TOLERANCE);
+}
+
+/**
+ * Optimizes with the verifier after each pass and checks optimized ≡ original within
+ * DEFAULT_TOLERANCE (1e-5 + 1e-5·|y|: float32 rounding of the folded layers); for a graph
+ * with BatchNormalizations, also that their statistics are visible in the outputs (so the
+ * comparison could not pass for an optimizer that dropped them).
+ */
+export async function optimizeAndCompare(t: ExecutionContext, graph: Graph, weights: WeightMap = randomizedWeights(graph, 2)): Promise<OptimizeResult> {
+  const result = optimizeVerified({ graph, weights });
+  const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! });
+  t.true(comparison.within, `optimized ≢ original: max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
+  if (countKind(graph, 'BatchNormalization') > 0) {
+    const blind = await equivalence({ graph, weights }, { graph, weights: identityBatchNorms(graph, weights) });
+    t.false(blind.within, 'the BN statistics are visible in the outputs');
+  }
+  return result;
 }
 
 /**

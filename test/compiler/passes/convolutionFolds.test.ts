@@ -4,29 +4,16 @@
 // run against the unfolded one on the same inputs, and each refusal keeps its reason
 // in the fusion report.
 
-import test, { type ExecutionContext } from 'ava';
-import type { OptimizeResult } from '../../../compiler/passes/pipeline.js';
+import test from 'ava';
 import { fusionReport, formatFusionReport } from '../../../compiler/passes/report.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
-import type { Graph } from '../../../src/ir/types.js';
-import type { WeightMap } from '../../../src/ir/tensors.js';
 import { graphOf, randomizedWeights } from '../../helpers/models.js';
-import { countKind, equivalence, foldOf, identityBatchNorms, notesAbout, optimizeVerified } from '../../helpers/optimizer.js';
+import { countKind, foldOf, notesAbout, optimizeVerified, optimizeAndCompare } from '../../helpers/optimizer.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
 });
 
-/** Optimizes with the verifier after each pass and checks optimized ≡ original, and that the BNs matter. */
-async function optimizeAndCompare(t: ExecutionContext, graph: Graph, weights: WeightMap = randomizedWeights(graph, 2)): Promise<OptimizeResult> {
-  const result = optimizeVerified({ graph, weights });
-  // DEFAULT_TOLERANCE (1e-5 + 1e-5·|y|): float32 rounding of the folded kernels.
-  const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! });
-  t.true(comparison.within, `optimized ≢ original: max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
-  const blind = await equivalence({ graph, weights }, { graph, weights: identityBatchNorms(graph, weights) });
-  t.false(blind.within, 'the BN statistics are visible in the outputs');
-  return result;
-}
 
 const model = (dims: string, body: string) => graphOf(`model M {\n  input x: [${dims}]\n  ${body}\n}`);
 

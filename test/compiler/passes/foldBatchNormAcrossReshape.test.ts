@@ -3,17 +3,14 @@
 // original's function (runtime/verify.ts on random inputs, and against a float64 hand
 // computation), and every refusal keeps its reason in the notes and the fusion report.
 
-import test, { type ExecutionContext } from 'ava';
+import test from 'ava';
 import { channelOfPosition } from '../../../compiler/passes/foldBatchNormAcrossReshape.js';
-import type { OptimizeResult } from '../../../compiler/passes/pipeline.js';
 import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
-import type { Graph } from '../../../src/ir/types.js';
-import type { WeightMap } from '../../../src/ir/tensors.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { graphOf, randomizedWeights } from '../../helpers/models.js';
-import { countKind, equivalence, foldOf, identityBatchNorms, kinds, notesAbout, optimizeVerified } from '../../helpers/optimizer.js';
+import { countKind, foldOf, kinds, notesAbout, optimizeVerified, optimizeAndCompare } from '../../helpers/optimizer.js';
 
 const ACROSS = 'fold-batchnorm-across-reshape';
 
@@ -21,16 +18,6 @@ test.before(async () => {
   await initNodeBackend('wasm');
 });
 
-/** Optimizes (verifier after each pass), checks optimized ≡ original, and that the BN statistics matter. */
-async function optimizeAndCompare(t: ExecutionContext, graph: Graph, weights: WeightMap = randomizedWeights(graph, 2)): Promise<OptimizeResult> {
-  const result = optimizeVerified({ graph, weights });
-  // 1e-5 + 1e-5·|y|: float32 rounding of one folded Dense.
-  const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! });
-  t.true(comparison.within, `optimized ≢ original: max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
-  const blind = await equivalence({ graph, weights }, { graph, weights: identityBatchNorms(graph, weights) });
-  t.false(blind.within, 'the BN statistics are visible in the outputs');
-  return result;
-}
 
 test('c(p): the row-major index on the normalized axes', (t) => {
   // [None, 2, 3]: axis [1, 2] is every position; axis 2 is p mod 3; axis 1 is ⌊p / 3⌋.

@@ -14,7 +14,7 @@ import { compareHost, DEFAULT_TOLERANCE } from '../../../runtime/verify.js';
 import type { Graph } from '../../../src/ir/types.js';
 import type { HostTensor, WeightMap } from '../../../src/ir/tensors.js';
 import { graphOf, randomizedWeights } from '../../helpers/models.js';
-import { countKind, equivalence, foldOf, identityBatchNorms, kinds, nodeNamed, notesAbout, optimizeVerified } from '../../helpers/optimizer.js';
+import { countKind, foldOf, kinds, nodeNamed, notesAbout, optimizeAndCompare } from '../../helpers/optimizer.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
@@ -23,18 +23,6 @@ test.before(async () => {
 const PRECEDING = 'fuse-batchnorm-into-preceding';
 const FOLLOWING = 'fold-batchnorm-into-following';
 
-/** Optimizes with the verifier after each pass and checks optimized ≡ original. */
-async function optimizeAndCompare(t: ExecutionContext, graph: Graph, weights: WeightMap = randomizedWeights(graph, 2)): Promise<OptimizeResult> {
-  const result = optimizeVerified({ graph, weights });
-  // 1e-5 + 1e-5·|y|: float32 rounding of at most two folded layers.
-  const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! });
-  t.true(comparison.within, `optimized ≢ original: max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
-  if (countKind(graph, 'BatchNormalization') > 0) {
-    const blind = await equivalence({ graph, weights }, { graph, weights: identityBatchNorms(graph, weights) });
-    t.false(blind.within, 'the BN statistics are visible in the outputs');
-  }
-  return result;
-}
 
 /** `bn` was refused by `pass` for `reason`, ended as an Affine, and the report says why. */
 function assertKept(t: ExecutionContext, graph: Graph, result: OptimizeResult, bn: string, pass: string, reason: RegExp) {

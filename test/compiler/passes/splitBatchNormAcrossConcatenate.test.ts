@@ -8,9 +8,8 @@ import type { OptimizeResult } from '../../../compiler/passes/pipeline.js';
 import { formatFusionReport, fusionReport } from '../../../compiler/passes/report.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import type { Graph } from '../../../src/ir/types.js';
-import type { WeightMap } from '../../../src/ir/tensors.js';
 import { graphOf, randomizedWeights } from '../../helpers/models.js';
-import { countKind, equivalence, foldOf, identityBatchNorms, kinds, optimizeVerified } from '../../helpers/optimizer.js';
+import { countKind, foldOf, kinds, optimizeAndCompare } from '../../helpers/optimizer.js';
 
 const SPLIT = 'split-batchnorm-across-concatenate';
 
@@ -18,15 +17,6 @@ test.before(async () => {
   await initNodeBackend('wasm');
 });
 
-async function optimizeAndCompare(t: ExecutionContext, graph: Graph, weights: WeightMap = randomizedWeights(graph, 2)): Promise<OptimizeResult> {
-  const result = optimizeVerified({ graph, weights });
-  // 1e-5 + 1e-5·|y|: float32 rounding of the folded layers.
-  const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! });
-  t.true(comparison.within, `optimized ≢ original: max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
-  const blind = await equivalence({ graph, weights }, { graph, weights: identityBatchNorms(graph, weights) });
-  t.false(blind.within, 'the BN statistics are visible in the outputs');
-  return result;
-}
 
 /** The one BN's reasons in the fusion report, after checking it ended as an Affine. */
 function keptReasons(t: ExecutionContext, graph: Graph, result: OptimizeResult): readonly string[] {
