@@ -9,8 +9,6 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
-import { TrainableModel } from '../../runtime/train/trainableModel.js';
-import { createOptimizer } from '../../runtime/train/optimizers.js';
 import { Model } from '../../runtime/model.js';
 import { nodeWeights } from '../../src/ir/ops.js';
 import type { Graph, NodeOf } from '../../src/ir/types.js';
@@ -19,6 +17,7 @@ import type { HostTensor } from '../../src/ir/tensors.js';
 import { errorsOf, graphOf, modelWith, outputShape, summaryOf } from '../helpers/check.js';
 import { LAYERS_TOLERANCE, assertMatches, hostMaxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { sgdBesideTfjsLayers } from '../helpers/sgdReference.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
@@ -152,33 +151,11 @@ test.serial("two SGD steps through the new layers give tfjs-layers' trainOnBatch
   await initNodeBackend('cpu');
   const graph = graphOf(modelWith([6, 6, 3], 'SeparableConv2D(4, 3, depth_multiplier=2, activation=relu) -> BatchNormalization -> Conv2DTranspose(3, 3, strides=2, padding=same) -> GlobalAveragePooling2D -> Dense(3, activation=softmax)'));
   const weights = randomizedWeights(graph);
-  const model = new TrainableModel(graph, weights, 'cpu');
-  const reference = buildTfjsLayersModel(graph, weights);
-  reference.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
-  const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.1 }));
-  for (let i = 0; i < 2; i++) {
-    const x = randomInput(graph, 8, 50 + i);
-    const y = tf.tensor1d(Array.from({ length: 8 }, (_, k) => (k + i) % 3), 'float32');
-    const ours = step.run(x, y, i);
-    const theirs = (await reference.trainOnBatch(x, y)) as number;
-    // 1e-5: float32 losses of order 1 computed by the same kernels in a different order.
-    t.true(Math.abs((await ours.loss.data())[0] - theirs) < 1e-5, `step ${i}: ${(await ours.loss.data())[0]} vs ${theirs}`);
-    tf.dispose([x, y, ours.loss, ours.correct]);
-  }
-  const after = await model.getWeights();
-  for (const layer of reference.layers) {
-    for (const w of layer.weights) {
-      const key = `${layer.name}/${w.name.split('/').pop()!.replace(/_\d+$/, '')}`;
-      const diff = hostMaxAbsDiff(after.get(key)!.data, w.read().dataSync());
-      t.true(diff < 1e-5, `${key}: max abs diff ${diff}`);
-    }
-  }
+  const { after } = await sgdBesideTfjsLayers(t, graph, weights, { backend: 'cpu', learningRate: 0.1, steps: 2, batchSize: 8, firstSeed: 50, label: (k, i) => (k + i) % 3 });
   // The kernels did move.
   for (const key of ['separable_conv2d/depthwise_kernel', 'separable_conv2d/pointwise_kernel', 'conv2d_transpose/kernel']) {
     t.true(hostMaxAbsDiff(after.get(key)!.data, weights.get(key)!.data) > 1e-4, key);
   }
-  model.dispose();
-  reference.dispose();
   await initNodeBackend('wasm');
 });
 

@@ -9,10 +9,9 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
-import { createOptimizer } from '../../runtime/train/optimizers.js';
-import { TrainableModel } from '../../runtime/train/trainableModel.js';
 import { LAYERS_TOLERANCE, assertMatches, graphOf, hostMaxAbsDiff, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
 import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { sgdBesideTfjsLayers } from '../helpers/sgdReference.js';
 
 const MODELS: Record<string, string> = {
   // Strided and dilated convolutions with and without bias, both paddings, max pooling with
@@ -165,33 +164,9 @@ test.serial('three SGD steps through every 1-D layer give tfjs-layers\' trainOnB
 }
 `);
   const weights = randomizedWeights(graph, 8);
-  const model = new TrainableModel(graph, weights, 'cpu');
-  const reference = buildTfjsLayersModel(graph, weights);
-  reference.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
-  const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.1 }));
-  for (let i = 0; i < 3; i++) {
-    const x = randomInput(graph, 8, 40 + i);
-    const y = tf.tensor1d(Array.from({ length: 8 }, (_, k) => (k + i) % 3), 'float32');
-    const ours = step.run(x, y, i);
-    const theirs = (await reference.trainOnBatch(x, y)) as number;
-    const loss = (await ours.loss.data())[0];
-    t.true(Math.abs(loss - theirs) < 1e-5, `step ${i}: ${loss} vs ${theirs}`);
-    tf.dispose([x, y, ours.loss, ours.correct]);
-  }
-  const after = await model.getWeights();
-  let checked = 0;
-  for (const layer of reference.layers) {
-    for (const w of layer.weights) {
-      const key = `${layer.name}/${w.name.split('/').pop()!.replace(/_\d+$/, '')}`;
-      const diff = hostMaxAbsDiff(after.get(key)!.data, w.read().dataSync());
-      t.true(diff < 1e-5, `${key}: max abs diff ${diff}`);
-      checked++;
-    }
-  }
+  const { after, checked } = await sgdBesideTfjsLayers(t, graph, weights, { backend: 'cpu', learningRate: 0.1, steps: 3, batchSize: 8, firstSeed: 40, label: (k, i) => (k + i) % 3 });
   // conv1d kernel, bias; BN gamma, beta, moving mean, variance; conv1d_1 kernel, bias; dense kernel, bias.
   t.is(checked, 10);
   t.true(hostMaxAbsDiff(after.get('conv1d/kernel')!.data, weights.get('conv1d/kernel')!.data) > 1e-4, 'the weights moved');
   t.true(hostMaxAbsDiff(after.get('conv1d_1/kernel')!.data, weights.get('conv1d_1/kernel')!.data) > 1e-4, 'the weights moved');
-  model.dispose();
-  reference.dispose();
 });

@@ -8,8 +8,8 @@ import { initNodeBackend } from '../../runtime/backends/node.js';
 import { TrainableModel } from '../../runtime/train/trainableModel.js';
 import { type OptimizerName, createOptimizer } from '../../runtime/train/optimizers.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
-import { exampleGraph, graphOf, hostMaxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
-import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { exampleGraph, graphOf, hostMaxAbsDiff, randomizedWeights } from '../helpers/models.js';
+import { sgdBesideTfjsLayers } from '../helpers/sgdReference.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
@@ -19,35 +19,11 @@ test.before(async () => {
 test.serial("Géron's MLP: three SGD steps give tfjs-layers' trainOnBatch weights, losses and moving statistics", async (t) => {
   const graph = exampleGraph('geron');
   const weights = randomizedWeights(graph);
-  const model = new TrainableModel(graph, weights, 'wasm');
-  const reference = buildTfjsLayersModel(graph, weights);
-  reference.compile({ optimizer: tf.train.sgd(0.05), loss: 'sparseCategoricalCrossentropy' });
-  const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.05 }));
-  for (let i = 0; i < 3; i++) {
-    const x = randomInput(graph, 16, 100 + i);
-    const y = tf.tensor1d(Array.from({ length: 16 }, (_, k) => (k * 7 + i) % 10), 'float32');
-    const ours = step.run(x, y, i);
-    const theirs = (await reference.trainOnBatch(x, y)) as number;
-    // 1e-5: float32 losses of order 2 computed by the same kernels in a different order.
-    t.true(Math.abs((await ours.loss.data())[0] - theirs) < 1e-5, `step ${i}: ${(await ours.loss.data())[0]} vs ${theirs}`);
-    tf.dispose([x, y, ours.loss, ours.correct]);
-  }
-  const after = await model.getWeights();
-  let checked = 0;
-  for (const layer of reference.layers) {
-    for (const w of layer.weights) {
-      const key = `${layer.name}/${w.name.split('/').pop()!.replace(/_\d+$/, '')}`;
-      const diff = hostMaxAbsDiff(after.get(key)!.data, w.read().dataSync());
-      t.true(diff < 1e-5, `${key}: max abs diff ${diff}`);
-      checked++;
-    }
-  }
+  const { after, checked } = await sgdBesideTfjsLayers(t, graph, weights, { backend: 'wasm', learningRate: 0.05, steps: 3, batchSize: 16, firstSeed: 100, label: (k, i) => (k * 7 + i) % 10 });
   t.is(checked, 18);
   // The weights did move: the comparison is not between two untouched copies.
   t.true(hostMaxAbsDiff(after.get('dense/kernel')!.data, weights.get('dense/kernel')!.data) > 1e-4);
   t.true(hostMaxAbsDiff(after.get('batch_normalization/moving_mean')!.data, weights.get('batch_normalization/moving_mean')!.data) > 1e-4);
-  model.dispose();
-  reference.dispose();
 });
 
 // One weight vector w (Dense(1, use_bias=false) on 2 features), MSE on a fixed batch:

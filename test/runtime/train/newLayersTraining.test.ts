@@ -9,7 +9,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { TrainableModel } from '../../../runtime/train/trainableModel.js';
 import { createOptimizer } from '../../../runtime/train/optimizers.js';
 import { graphOf, hostMaxAbsDiff, randomInput, randomizedWeights } from '../../helpers/models.js';
-import { buildTfjsLayersModel } from '../../helpers/tfjsLayers.js';
+import { sgdBesideTfjsLayers } from '../../helpers/sgdReference.js';
 
 test.before(async () => {
   await initNodeBackend('wasm');
@@ -31,29 +31,8 @@ test.serial('PReLU, Multiply, Average, Maximum, Minimum, softsign, mish: three S
   const graph = graphOf(SOURCE);
   const weights = randomizedWeights(graph);
   weights.set('p_re_lu/alpha', { shape: [6], data: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]) });
-  const model = new TrainableModel(graph, weights, 'wasm');
-  const reference = buildTfjsLayersModel(graph, weights);
-  reference.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
-  const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.1 }));
-  for (let i = 0; i < 3; i++) {
-    const x = randomInput(graph, 16, 200 + i);
-    const y = tf.tensor1d(Array.from({ length: 16 }, (_, k) => (k + i) % 3), 'float32');
-    const ours = step.run(x, y, i);
-    const theirs = (await reference.trainOnBatch(x, y)) as number;
-    t.true(Math.abs((await ours.loss.data())[0] - theirs) < 1e-5, `step ${i}`);
-    tf.dispose([x, y, ours.loss, ours.correct]);
-  }
-  const after = await model.getWeights();
-  for (const layer of reference.layers) {
-    for (const w of layer.weights) {
-      const key = `${layer.name}/${w.name.split('/').pop()!.replace(/_\d+$/, '')}`;
-      const diff = hostMaxAbsDiff(after.get(key)!.data, w.read().dataSync());
-      t.true(diff < 1e-5, `${key}: max abs diff ${diff}`);
-    }
-  }
+  const { after } = await sgdBesideTfjsLayers(t, graph, weights, { backend: 'wasm', learningRate: 0.1, steps: 3, batchSize: 16, firstSeed: 200, label: (k, i) => (k + i) % 3 });
   t.true(hostMaxAbsDiff(after.get('p_re_lu/alpha')!.data, weights.get('p_re_lu/alpha')!.data) > 1e-5, 'alpha moved');
-  model.dispose();
-  reference.dispose();
 });
 
 test.serial("Normalization's mean, variance and count do not change in training", async (t) => {

@@ -8,14 +8,13 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../../runtime/backends/node.js';
-import { createOptimizer } from '../../../../runtime/train/optimizers.js';
-import { TrainableModel } from '../../../../runtime/train/trainableModel.js';
 import { Model } from '../../../../runtime/model.js';
 import { optimize } from '../../../../compiler/passes/pipeline.js';
 import { graphFromJson, graphToJson } from '../../../../src/ir/json.js';
 import { errorsOf, graphOf, modelWith, outputShape, paramsOf } from '../../../helpers/check.js';
 import { LAYERS_TOLERANCE, assertMatches, hostMaxAbsDiff, randomInput, randomizedWeights } from '../../../helpers/models.js';
 import { buildTfjsLayersModel } from '../../../helpers/tfjsLayers.js';
+import { sgdBesideTfjsLayers } from '../../../helpers/sgdReference.js';
 
 // --- shapes and parameter counts
 
@@ -186,29 +185,11 @@ test.serial("LayerNormalization trains: three SGD steps give tfjs-layers' trainO
   await registerGradients();
   const graph = graphOf(modelWith([3, 4], 'Permute([2, 1]) -> LayerNormalization(axis=[1, 2]) -> Flatten -> Dense(5, activation=softmax)'));
   const weights = randomizedWeights(graph);
-  const model = new TrainableModel(graph, weights, 'cpu');
-  const reference = buildTfjsLayersModel(graph, weights);
-  reference.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
-  const step = model.trainStep('sparse_categorical_crossentropy', createOptimizer('sgd', { learningRate: 0.1 }));
-  for (let i = 0; i < 3; i++) {
-    const x = randomInput(graph, 8, 20 + i);
-    const y = tf.tensor1d(Array.from({ length: 8 }, (_, k) => (k * 3 + i) % 5), 'float32');
-    const ours = step.run(x, y, i);
-    const theirs = (await reference.trainOnBatch(x, y)) as number;
-    // 1e-5: float32 losses of order 1 from the same kernels in another order.
-    t.true(Math.abs((await ours.loss.data())[0] - theirs) < 1e-5, `step ${i}`);
-    tf.dispose([x, y, ours.loss, ours.correct]);
-  }
-  const after = await model.getWeights();
-  for (const key of ['layer_normalization/gamma', 'layer_normalization/beta', 'dense/kernel']) {
-    const layer = reference.getLayer(key.split('/')[0]);
-    const theirs = layer.weights.find((w) => w.name.split('/').pop()!.replace(/_\d+$/, '') === key.split('/')[1])!.read().dataSync();
-    t.true(hostMaxAbsDiff(after.get(key)!.data, theirs) < 1e-5, key);
-  }
+  const { after, checked } = await sgdBesideTfjsLayers(t, graph, weights, { backend: 'cpu', learningRate: 0.1, steps: 3, batchSize: 8, firstSeed: 20, label: (k, i) => (k * 3 + i) % 5 });
+  // layer_normalization gamma and beta, dense kernel and bias.
+  t.is(checked, 4);
   // gamma moved: the comparison is not between two untouched copies.
   t.true(hostMaxAbsDiff(after.get('layer_normalization/gamma')!.data, weights.get('layer_normalization/gamma')!.data) > 1e-4);
-  model.dispose();
-  reference.dispose();
 });
 
 test('in a bundle (JSON) the four layers round-trip, and rms_scaling=true or a bad permutation is refused', (t) => {
