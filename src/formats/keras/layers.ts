@@ -432,9 +432,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     kind: 'Conv1D',
     read(r) {
       r.plain('filters');
-      for (const key of ['kernel_size', 'strides', 'padding', 'dilation_rate', 'groups']) r.plain(key);
-      r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
-      kernelLayer(r, 'kernel');
+      convLayer(r, 'kernel', 'plain');
     },
   },
   MaxPooling1D: { kind: 'MaxPooling1D', read: pooling },
