@@ -8,6 +8,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nodeWeights } from '../../src/ir/ops.js';
 import type { Activation, Graph, Node } from '../../src/ir/types.js';
 import type { WeightMap } from '../../src/ir/tensors.js';
+import type { ExecutionContext } from 'ava';
+import type { BackendName } from '../../runtime/backend.js';
+import { Model } from '../../runtime/model.js';
+import { LAYERS_TOLERANCE, assertMatches, randomInput } from './models.js';
 
 type SymbolicTensor = ReturnType<typeof tfl.input>;
 
@@ -184,4 +188,32 @@ export function buildTfjsLayersModel(graph: Graph, weights: WeightMap): tfl.Laye
     }));
   }
   return model;
+}
+
+/**
+ * Runs `graph` with `weights` on nnc (`Model` on `backend`) and on tfjs-layers built from
+ * the same graph and weights, on `x` (a tensor, disposed by the caller, or a batch size
+ * for `randomInput`), in inference or, with `training`, in training mode; asserts every
+ * output within LAYERS_TOLERANCE. Disposes what it made.
+ */
+export function assertMatchesTfjsLayers(
+  t: ExecutionContext,
+  graph: Graph,
+  weights: WeightMap,
+  { backend, x, training = false, labels = [] }: { backend: BackendName; x: tf.Tensor | number; training?: boolean; labels?: readonly string[] },
+): void {
+  const model = new Model(graph, weights, backend);
+  const reference = buildTfjsLayersModel(graph, weights);
+  const input = typeof x === 'number' ? randomInput(graph, x) : x;
+  try {
+    const ours = [model.predict(input, { training })].flat() as tf.Tensor[];
+    const theirs = [training ? reference.apply(input, { training: true }) : reference.predict(input)].flat() as tf.Tensor[];
+    t.is(ours.length, theirs.length, 'outputs');
+    ours.forEach((o, i) => assertMatches(t, o, theirs[i], LAYERS_TOLERANCE, labels[i] ?? (ours.length > 1 ? `output ${i}` : 'output')));
+    tf.dispose([...ours, ...theirs]);
+  } finally {
+    if (typeof x === 'number') input.dispose();
+    model.dispose();
+    reference.dispose();
+  }
 }

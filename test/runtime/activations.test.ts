@@ -10,8 +10,8 @@ import { registerGradients } from '../../runtime/backends/gradients.js';
 import { activate } from '../../runtime/activations.js';
 import { Model } from '../../runtime/model.js';
 import type { ActivationName } from '../../src/ir/attributes.js';
-import { LAYERS_TOLERANCE, assertMatches, graphOf } from '../helpers/models.js';
-import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { graphOf } from '../helpers/models.js';
+import { assertMatchesTfjsLayers } from '../helpers/tfjsLayers.js';
 
 test.before(async () => {
   await initNodeBackend('cpu');
@@ -115,15 +115,9 @@ for (const name of ['softsign', 'mish', 'gelu', 'swish', 'softplus', 'selu'] as 
       ['dense_1/kernel', { shape: [6, 5], data: Float32Array.from({ length: 30 }, (_, i) => Math.cos(i * 0.7)) }],
       ['dense_1/bias', { shape: [5], data: Float32Array.from({ length: 5 }, (_, i) => 0.2 * i - 0.4) }],
     ]);
-    const model = new Model(graph, weights, 'cpu');
-    const reference = buildTfjsLayersModel(graph, weights);
     const x = tf.tensor2d(X.slice(0, 16), [4, 4]);
-    const ours = model.predict(x) as tf.Tensor;
-    const theirs = reference.predict(x) as tf.Tensor;
-    assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
-    tf.dispose([x, ours, theirs]);
-    model.dispose();
-    reference.dispose();
+    assertMatchesTfjsLayers(t, graph, weights, { backend: 'cpu', x });
+    x.dispose();
   });
 }
 

@@ -16,7 +16,7 @@ import { kernelOf } from '../../runtime/kernels.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { errorsOf, graphOf, modelWith, outputShape, summaryOf } from '../helpers/check.js';
 import { LAYERS_TOLERANCE, assertMatches, hostMaxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
-import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { assertMatchesTfjsLayers, buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 import { sgdBesideTfjsLayers } from '../helpers/sgdReference.js';
 
 test.before(async () => {
@@ -130,15 +130,7 @@ for (const [label, dims, layer] of AGAINST_TFJS_LAYERS) {
 test.serial('training mode: SeparableConv2D → BN → Conv2DTranspose → UpSampling2D equals tfjs-layers, batch statistics and all', async (t) => {
   const graph = graphOf(modelWith([6, 6, 3], 'SeparableConv2D(4, 3, activation=relu) -> BatchNormalization -> Conv2DTranspose(3, 2, strides=2) -> UpSampling2D'));
   const weights = randomizedWeights(graph);
-  const x = randomInput(graph, 4);
-  const model = new Model(graph, weights, 'wasm');
-  const ours = model.predict(x, { training: true }) as tf.Tensor;
-  const reference = buildTfjsLayersModel(graph, weights);
-  const theirs = reference.apply(x, { training: true }) as tf.Tensor;
-  assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
-  tf.dispose([x, ours, theirs]);
-  model.dispose();
-  reference.dispose();
+  assertMatchesTfjsLayers(t, graph, weights, { backend: 'wasm', x: 4, training: true });
 });
 
 // On cpu: TensorFlow.js's wasm backend has no Conv2DBackpropFilter, which the kernel

@@ -5,24 +5,15 @@ import test from 'ava';
 import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
-import { EXAMPLES, LAYERS_TOLERANCE, assertMatches, exampleGraph, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
-import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { EXAMPLES, LAYERS_TOLERANCE, exampleGraph, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
+import { assertMatchesTfjsLayers, buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 
 for (const backend of ['wasm', 'cpu'] as const) {
   for (const example of EXAMPLES) {
     test.serial(`${example}: inference equals tfjs-layers on ${backend}`, async (t) => {
       t.is(await initNodeBackend(backend), backend);
       const graph = exampleGraph(example);
-      const weights = randomizedWeights(graph);
-      const model = new Model(graph, weights, backend);
-      const reference = buildTfjsLayersModel(graph, weights);
-      const x = randomInput(graph, 4);
-      const ours = model.predict(x) as tf.Tensor;
-      const theirs = reference.predict(x) as tf.Tensor;
-      assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
-      tf.dispose([ours, theirs, x]);
-      model.dispose();
-      reference.dispose();
+      assertMatchesTfjsLayers(t, graph, randomizedWeights(graph), { backend, x: 4 });
     });
   }
 }

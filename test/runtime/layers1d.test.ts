@@ -10,7 +10,7 @@ import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
 import { LAYERS_TOLERANCE, assertMatches, graphOf, hostMaxAbsDiff, maxAbsDiff, randomInput, randomizedWeights } from '../helpers/models.js';
-import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { assertMatchesTfjsLayers, buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
 import { sgdBesideTfjsLayers } from '../helpers/sgdReference.js';
 
 const MODELS: Record<string, string> = {
@@ -45,16 +45,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     test.serial(`${name}: inference equals tfjs-layers on ${backend}`, async (t) => {
       t.is(await initNodeBackend(backend), backend);
       const graph = graphOf(source);
-      const weights = randomizedWeights(graph, 7);
-      const model = new Model(graph, weights, backend);
-      const reference = buildTfjsLayersModel(graph, weights);
-      const x = randomInput(graph, 3);
-      const ours = model.predict(x) as tf.Tensor;
-      const theirs = reference.predict(x) as tf.Tensor;
-      assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
-      tf.dispose([ours, theirs, x]);
-      model.dispose();
-      reference.dispose();
+      assertMatchesTfjsLayers(t, graph, randomizedWeights(graph, 7), { backend, x: 3 });
     });
   }
 }

@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
-import { LAYERS_TOLERANCE, assertMatches, graphOf, randomInput, randomizedWeights } from '../helpers/models.js';
-import { buildTfjsLayersModel } from '../helpers/tfjsLayers.js';
+import { graphOf, randomizedWeights } from '../helpers/models.js';
+import { assertMatchesTfjsLayers } from '../helpers/tfjsLayers.js';
 
 test.before(async () => {
   await initNodeBackend('cpu');
@@ -36,16 +36,7 @@ test('Multiply, Average, Maximum, Minimum, PReLU and GlobalMaxPooling2D equal tf
   for (const [key, w] of weights) {
     if (key.endsWith('/alpha')) weights.set(key, { shape: w.shape, data: Float32Array.from(w.data, (_, i) => 0.1 + 0.8 * Math.abs(Math.sin(i + 1))) });
   }
-  const model = new Model(graph, weights, 'cpu');
-  const reference = buildTfjsLayersModel(graph, weights);
-  const x = randomInput(graph, 3);
-  const ours = model.predict(x) as tf.Tensor[];
-  const theirs = reference.predict(x) as tf.Tensor[];
-  assertMatches(t, ours[0], theirs[0], LAYERS_TOLERANCE, 'global max');
-  assertMatches(t, ours[1], theirs[1], LAYERS_TOLERANCE, 'prelu');
-  tf.dispose([x, ...ours, ...theirs]);
-  model.dispose();
-  reference.dispose();
+  assertMatchesTfjsLayers(t, graph, weights, { backend: 'cpu', x: 3, labels: ['global max', 'prelu'] });
 });
 
 /** Runs a one-output model on `x` ([batch, ...dims] as nested arrays flattened with its shape). */

@@ -12,8 +12,8 @@ import { Model } from '../../../../runtime/model.js';
 import { optimize } from '../../../../compiler/passes/pipeline.js';
 import { graphFromJson, graphToJson } from '../../../../src/ir/json.js';
 import { errorsOf, graphOf, modelWith, outputShape, paramsOf } from '../../../helpers/check.js';
-import { LAYERS_TOLERANCE, assertMatches, hostMaxAbsDiff, randomInput, randomizedWeights } from '../../../helpers/models.js';
-import { buildTfjsLayersModel } from '../../../helpers/tfjsLayers.js';
+import { hostMaxAbsDiff, randomInput, randomizedWeights } from '../../../helpers/models.js';
+import { assertMatchesTfjsLayers } from '../../../helpers/tfjsLayers.js';
 import { sgdBesideTfjsLayers } from '../../../helpers/sgdReference.js';
 
 // --- shapes and parameter counts
@@ -118,15 +118,7 @@ test('ZeroPadding1D errors: a non-sequence input, a bad padding', (t) => {
 function againstTfjsLayers(t: import('ava').ExecutionContext, source: string, training = false): void {
   const graph = graphOf(source);
   const weights = randomizedWeights(graph);
-  const model = new Model(graph, weights, 'cpu');
-  const reference = buildTfjsLayersModel(graph, weights);
-  const x = randomInput(graph, 4);
-  const ours = model.predict(x, { training }) as tf.Tensor;
-  const theirs = (training ? reference.apply(x, { training: true }) : reference.predict(x)) as tf.Tensor;
-  assertMatches(t, ours, theirs, LAYERS_TOLERANCE);
-  tf.dispose([x, ours, theirs]);
-  model.dispose();
-  reference.dispose();
+  assertMatchesTfjsLayers(t, graph, weights, { backend: 'cpu', x: 4, training });
 }
 
 test.serial('LayerNormalization equals tfjs-layers: last axis, several axes, without beta, and in training mode', async (t) => {
