@@ -75,8 +75,10 @@ async function run(options: { quick: boolean }): Promise<BenchmarkTable> {
   // 1,000 inputs take about 8 minutes on a quiet 2-core machine (5 models, about 0.5 s an input); on a loaded one, far more: stop after this budget and say how many ran.
   const budgetSeconds = options.quick ? 60 : 600;
   try {
+    // --quick: a smoke run, two builds (each is an esbuild of model.js) instead of four.
+    const dtypes = options.quick ? (['float32', 'uint8'] as const) : DTYPES;
     const bundles = new Map<string, LoadedModel>();
-    for (const dtype of DTYPES) {
+    for (const dtype of dtypes) {
       let log = '';
       const io = { stdout: (text: string) => void (log += text), stderr: (text: string) => void (log += text), isTTY: false };
       const out = join(scratch, dtype);
@@ -85,8 +87,8 @@ async function run(options: { quick: boolean }): Promise<BenchmarkTable> {
       bundles.set(dtype, await loadBundle(out, { backend: 'wasm' }));
     }
     const source = await tfjsLayersModel(realMobileNetV2Files());
-    const vsSource = new Map(DTYPES.map((d) => [d, { maxDiff: 0, agree: 0 }]));
-    const vsFloat32 = new Map(DTYPES.map((d) => [d, { maxDiff: 0, agree: 0 }]));
+    const vsSource = new Map(dtypes.map((d) => [d, { maxDiff: 0, agree: 0 }]));
+    const vsFloat32 = new Map(dtypes.map((d) => [d, { maxDiff: 0, agree: 0 }]));
     const classes = [0, 0, 0, 0, 0];
     let confidence = 0;
     let lowConfidence = 0;
@@ -101,7 +103,7 @@ async function run(options: { quick: boolean }): Promise<BenchmarkTable> {
       const width = want.length / n;
       const outputs = new Map<string, Float32Array>();
       for (const [dtype, model] of bundles) outputs.set(dtype, await model.predict(x, shape));
-      for (const dtype of DTYPES) {
+      for (const dtype of dtypes) {
         compare(vsSource.get(dtype)!, outputs.get(dtype)!, want, width);
         compare(vsFloat32.get(dtype)!, outputs.get(dtype)!, outputs.get('float32')!, width);
       }
@@ -125,7 +127,7 @@ async function run(options: { quick: boolean }): Promise<BenchmarkTable> {
     return {
       title: 'Real trained MobileNetV2 (nsfwjs, uint8 source): each nnc bundle against the source run by tfjs-layers and against nnc\'s float32 bundle (wasm, Node): largest softmax difference, top-1 agreement',
       columns: ['nnc build --dtype', 'against tfjs-layers (source)', 'against nnc float32'],
-      rows: DTYPES.map((d) => [d, cell(vsSource.get(d)!), d === 'float32' ? '(reference)' : cell(vsFloat32.get(d)!)]),
+      rows: dtypes.map((d) => [d, cell(vsSource.get(d)!), d === 'float32' ? '(reference)' : cell(vsFloat32.get(d)!)]),
       note:
         `${rows} inputs${rows < total ? ` (of ${total}: the ${budgetSeconds} s budget ran out)` : ''} of uniform noise in [0, 1) at 224×224×3 (seeded), batches of ${batch}, ${seconds.toFixed(0)} s for the comparisons; ` +
         `tfjs-layers' top-1 classes on them: ${classes.join(' / ')} (classes 0–4), mean top-1 probability ${(confidence / rows).toFixed(3)}, ${lowConfidence} rows under 0.9, ` +
