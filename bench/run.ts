@@ -18,8 +18,9 @@ import { trainingSection } from './training.js';
 import { webBuildSection } from './webBuild.js';
 import { downloadSection } from './download.js';
 import { quantizationSection } from './quantization.js';
+import { webglSection } from './webglStudy.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, firstPredictionSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, firstPredictionSection, webglSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {
