@@ -28,7 +28,7 @@ const UNPACKED = Object.fromEntries(
 export const STUDY_VARIANTS: readonly StudyVariant[] = [
   { name: '(a) tfjs-layers', model: 'layers', flags: {} },
   { name: '(c) nnc optimized, baseline', model: 'nnc', flags: {} },
-  { name: 'ZeroPadding2D into the convolution', model: 'nnc', flags: {}, paddingIntoConvolution: true },
+  { name: 'ZeroPadding2D into the convolution (kept: the runtime now)', model: 'nnc', flags: {}, paddingIntoConvolution: true, current: true },
   { name: 'WEBGL_PACK_DEPTHWISECONV off', model: 'nnc', flags: { WEBGL_PACK_DEPTHWISECONV: false } },
   { name: 'WEBGL_CONV_IM2COL off', model: 'nnc', flags: { WEBGL_CONV_IM2COL: false } },
   { name: 'WEBGL_USE_SHAPES_UNIFORMS on', model: 'nnc', flags: { WEBGL_USE_SHAPES_UNIFORMS: true } },
@@ -72,7 +72,7 @@ export function studyTables(result: Awaited<ReturnType<typeof runWebglStudy>>, p
     title: `WebGL, ${plan.model} at batch 1 (${result.environment}): each change against nnc's baseline, side by side`,
     columns: ['variant', 'ms per predict, median (p25–p75)', '× baseline (lower is better)', 'a/c', 'max |Δ| vs (a) / max |(a)|'],
     rows: result.timings.map((t, i) => [t.name, ms(t), stat(result.ratios[i].vsBaseline), result.ratios[i].ac ? stat(result.ratios[i].ac!) : '', t.relativeDiff.toExponential(1)]),
-    note: `(a) and (c) in ${plan.runs} interleaved rounds; then each change in ${plan.runs} rounds of its own beside the baseline (× baseline: median and p25–p75 of per-round ratios change/baseline; the ms column is from those rounds); flags are tfjs-backend-webgl's, set around the variant's predict only; outputs compared after the first runs; ${result.seconds.toFixed(0)} s; SwiftShader is a software WebGL: CPU figures, not a GPU's`,
+    note: `(a), (c) and the runtime now in ${plan.runs} interleaved rounds (a/c before and after); then each other change in ${plan.runs} rounds of its own beside the baseline (× baseline: median and p25–p75 of per-round ratios change/baseline; the ms column is from those rounds); flags are tfjs-backend-webgl's, set around the variant's predict only; outputs compared after the first runs; ${result.seconds.toFixed(0)} s; SwiftShader is a software WebGL: CPU figures, not a GPU's`,
   };
   const kinds = [...new Set(result.profiles.flatMap((p) => Object.keys(p.byProgram)))].sort();
   const pick = result.profiles;
@@ -82,7 +82,7 @@ export function studyTables(result: Awaited<ReturnType<typeof runWebglStudy>>, p
     rows: [
       ['programs run', ...pick.map((p) => String(p.programs))],
       ['with a packed output', ...pick.map((p) => String(p.packedOutputs))],
-      ['uploads to a texture', ...pick.map((p) => String(p.uploads))],
+      ['uploads (CPU values to a texture)', ...pick.map((p) => String(p.uploads))],
       ['downloads', ...pick.map((p) => String(p.downloads))],
       ['tfjs kernels called', ...pick.map((p) => String(Object.values(p.byKernel).reduce((a, b) => a + b, 0)))],
       ['Reshape kernels', ...pick.map((p) => String(p.byKernel.Reshape ?? 0))],
@@ -96,7 +96,7 @@ export function studyTables(result: Awaited<ReturnType<typeof runWebglStudy>>, p
 export const webglSection: BenchmarkSection = {
   name: 'webgl',
   async run({ quick }) {
-    const plan: StudyPlan = { model: 'MobileNetV2', variants: quick ? STUDY_VARIANTS.slice(0, 3) : STUDY_VARIANTS, runs: quick ? 2 : 10 };
+    const plan: StudyPlan = { model: 'MobileNetV2', variants: quick ? STUDY_VARIANTS.slice(0, 3) : STUDY_VARIANTS, runs: quick ? 2 : 14 };
     const result = await runWebglStudy(plan);
     return studyTables(result, plan);
   },

@@ -22,6 +22,8 @@ export interface StudyVariant {
   readonly flags: Readonly<Record<string, boolean | number>>;
   /** nnc: fold ZeroPadding2D into the next convolution (runtime/paddingIntoConvolution.ts). */
   readonly paddingIntoConvolution?: boolean;
+  /** nnc as the runtime now runs it (the changes kept): timed with (a) and the baseline for a/c before and after. */
+  readonly current?: boolean;
 }
 
 export interface StudyPlan {
@@ -59,7 +61,7 @@ interface WebglBackendInternals {
   readSync(dataId: unknown): unknown;
   read(dataId: unknown): Promise<unknown>;
   binaryCache: Record<string, unknown>;
-  texData: { get(dataId: unknown): { texture?: unknown } | undefined };
+  texData: { get(dataId: unknown): { texture?: unknown; values?: unknown } | undefined };
 }
 
 function withFlags<T>(flags: Readonly<Record<string, boolean | number>>, run: () => T): T {
@@ -91,8 +93,9 @@ async function profile(name: string, predict: () => Promise<unknown>, backend: W
     return original.run.call(this, program, ...rest);
   };
   backend.uploadToGPU = function (dataId) {
-    // Called for every input of every program; an upload only where there is no texture yet.
-    if (!this.texData.get(dataId)?.texture) uploads++;
+    // Called for every input and output of every program: an upload only where the values are on the CPU, with no texture yet.
+    const data = this.texData.get(dataId);
+    if (data && !data.texture && data.values != null) uploads++;
     return original.upload.call(this, dataId);
   };
   backend.readSync = function (dataId) {
@@ -161,23 +164,26 @@ async function runStudy(plan: StudyPlan): Promise<StudyResult> {
   for (let i = 0; i < runners.length; i++) profiles.push(await profile(plan.variants[i].name, runners[i], backend));
   console.log('profiled; timing');
 
-  // a/c: tfjs-layers and nnc's baseline side by side. Then each change against the
-  // baseline in its own pairs of runs, back to back, so that the load of a shared
-  // machine (which moves over the minutes a round of every variant would take) lands on
-  // both runs of a pair alike.
+  // a/c: tfjs-layers, nnc's baseline and nnc as it runs now (the changes kept, the
+  // variant flagged `current`) side by side. Then each change against the baseline in
+  // its own pairs of runs, back to back, so that the load of a shared machine (which
+  // moves over the minutes a round of every variant would take) lands on both runs of a
+  // pair alike.
   const a = plan.variants.findIndex((v) => v.model === 'layers');
   const baseline = plan.variants.findIndex((v) => v.model === 'nnc');
-  const ac = await timeInterleaved([runners[a], runners[baseline]], { warmup: 0, runs: plan.runs });
+  const current = plan.variants.findIndex((v) => v.current);
+  const trio = await timeInterleaved([runners[a], runners[baseline], runners[current]], { warmup: 0, runs: plan.runs });
   const timings: StudyResult['timings'] = [];
   const ratios: StudyResult['ratios'] = [];
-  const push = (i: number, t: { median: number; p25: number; p75: number }, vsBaseline: StudyResult['ratios'][number]['vsBaseline'], acRatio: StudyResult['ratios'][number]['ac'] | null) => {
+  const push = (i: number, t: { median: number; p25: number; p75: number }, vsBaseline: StudyResult['ratios'][number]['vsBaseline'], acRatio: StudyResult['ratios'][number]['ac']) => {
     timings.push({ name: plan.variants[i].name, median: t.median, p25: t.p25, p75: t.p75, maxAbsDiff: diffs[i], relativeDiff: diffs[i] / scale });
     ratios.push({ name: plan.variants[i].name, vsBaseline, ac: acRatio });
   };
-  push(a, ac[0], pairedRatio(ac[0], ac[1]), null);
-  push(baseline, ac[1], { median: 1, p25: 1, p75: 1 }, pairedRatio(ac[0], ac[1]));
+  push(a, trio[0], pairedRatio(trio[0], trio[1]), null);
+  push(baseline, trio[1], { median: 1, p25: 1, p75: 1 }, pairedRatio(trio[0], trio[1]));
+  push(current, trio[2], pairedRatio(trio[2], trio[1]), pairedRatio(trio[0], trio[2]));
   for (let i = 0; i < runners.length; i++) {
-    if (i === a || i === baseline) continue;
+    if (i === a || i === baseline || i === current) continue;
     console.log(`timing ${plan.variants[i].name} against the baseline`);
     const [base, change] = await timeInterleaved([runners[baseline], runners[i]], { warmup: 0, runs: plan.runs });
     push(i, change, pairedRatio(change, base), null);
