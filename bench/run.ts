@@ -19,8 +19,9 @@ import { webBuildSection } from './webBuild.js';
 import { downloadSection } from './download.js';
 import { realQuantizationSection } from './realQuantization.js';
 import { quantizationSection } from './quantization.js';
+import { webglSection } from './webglStudy.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, realQuantizationSection, firstPredictionSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, realQuantizationSection, firstPredictionSection, webglSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {
