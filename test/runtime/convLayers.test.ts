@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
+import { graphFromJson, graphToJson } from '../../src/ir/json.js';
 import { nodeWeights } from '../../src/ir/ops.js';
 import type { Graph, NodeOf } from '../../src/ir/types.js';
 import { kernelOf } from '../../runtime/kernels.js';
@@ -57,6 +58,15 @@ test('Conv2D groups: kernel kh·kw·(in/groups)·filters; shapes unchanged', (t)
   t.deepEqual(outputShape([8, 8, 16], 'Conv2D(32, 3, groups=4)'), [null, 6, 6, 32]);
   t.deepEqual(layerParams([8, 8, 16], 'Conv2D(32, 3, groups=4)'), [1184, 1184, 0]); // 9*4*32 + 32
   t.deepEqual(layerParams([8, 8, 16], 'Conv2D(16, 1, groups=16, use_bias=false)'), [16, 16, 0]); // 1*1*1*16
+});
+
+test('a stored IR (bundle JSON) with groups that do not divide the filters is refused in the words of the argument check', (t) => {
+  for (const [layer, dims] of [['Conv2D(8, 3, groups=4)', [8, 8, 8]], ['Conv1D(8, 3, groups=4)', [8, 8]]] as const) {
+    const json = JSON.parse(JSON.stringify(graphToJson(graphOf(modelWith(dims, layer))))) as { nodes: { attrs: Record<string, unknown> }[] };
+    json.nodes[1].attrs.filters = 6;
+    const kind = layer.slice(0, 6);
+    t.throws(() => graphFromJson(json), { message: new RegExp(`${kind} filters=6 cannot be split into groups=4: filters must be a multiple of groups`) });
+  }
 });
 
 test("automatic names are Keras 3's", (t) => {

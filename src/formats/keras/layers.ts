@@ -241,7 +241,7 @@ function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise', groups: 'pla
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
   if (groups === 'plain') r.plain('groups');
   // Keras 2 kept groups (always 1) in DepthwiseConv2D's and the transposed convolution's configs.
-  else r.only('groups', [1], 'grouped convolutions are only supported in Conv2D');
+  else r.only('groups', [1], 'grouped convolutions are only supported in Conv1D and Conv2D');
   kernelLayer(r, kernel);
 }
 

@@ -18,9 +18,23 @@ function stridesWithDilation(kind: string, strides: Pair, dilation: Pair): Attrs
   return null;
 }
 
-/** Keras: the filters split evenly into the groups. */
-function groupsDivideFilters(filters: number, groups: number): AttrsError | null {
-  return filters % groups === 0 ? null : { error: `Conv2D filters=${filters} cannot be split into groups=${groups}: filters must be a multiple of groups`, param: 'groups' };
+/**
+ * Keras: the filters split evenly into the groups. `resolve` reports it at the argument;
+ * `inferShape` asks again for a stored IR (a bundle's JSON), with the same words.
+ */
+function groupsDivideFilters(kind: string, filters: number, groups: number): AttrsError | null {
+  return filters % groups === 0 ? null : { error: `${kind} filters=${filters} cannot be split into groups=${groups}: filters must be a multiple of groups`, param: 'groups' };
+}
+
+/** Keras: the input channels split evenly into the groups (known once the input shape is). */
+function groupsDivideChannels(kind: string, groups: number, input: ShapedInput): string | null {
+  if (channels(input.shape) % groups === 0) return null;
+  return `${kind} with groups=${groups} needs input channels divisible by ${groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}`;
+}
+
+/** Both groups checks of a shape rule: the stored filters, then the input channels. */
+function groupsError(kind: string, filters: number, groups: number, input: ShapedInput): string | null {
+  return groupsDivideFilters(kind, filters, groups)?.error ?? groupsDivideChannels(kind, groups, input);
 }
 
 const channels = (shape: readonly (number | null)[]) => shape[shape.length - 1] as number;
@@ -68,13 +82,11 @@ export const Conv2D = defineLayer({
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
-  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? groupsDivideFilters(args.filters as number, args.groups as number) ?? (args as never),
+  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? groupsDivideFilters('Conv2D', args.filters as number, args.groups as number) ?? (args as never),
   inferShape(attrs, [input]) {
     const shape = convShape('Conv2D', attrs, input, attrs.filters);
-    if ('shape' in shape && channels(input.shape) % attrs.groups !== 0) {
-      return { error: `Conv2D with groups=${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
-    }
-    return shape;
+    const groups = 'shape' in shape ? groupsError('Conv2D', attrs.filters, attrs.groups, input) : null;
+    return groups ? { error: groups } : shape;
   },
   variables: [
     { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input) / a.groups, a.filters], ...weightAttrNames('kernel') },
@@ -128,20 +140,12 @@ export const Conv1D = defineLayer({
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
-  resolve(args) {
-    const filters = args.filters as number;
-    const groups = args.groups as number;
-    if (filters % groups !== 0) return { error: `Conv1D filters ${filters} are not divisible by groups ${groups}: each group computes filters / groups of them`, param: 'groups' };
-    return strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never);
-  },
+  resolve: (args) => groupsDivideFilters('Conv1D', args.filters as number, args.groups as number) ?? strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never),
   inferShape(attrs, [input]) {
     const rankError = requireRank('Conv1D', input, 3, SEQUENCE);
     if (rankError) return { error: rankError };
-    // (resolve reports filters % groups at the argument; this catches a stored IR.)
-    if (attrs.filters % attrs.groups !== 0) return { error: `Conv1D filters ${attrs.filters} are not divisible by groups ${attrs.groups}` };
-    if (channels(input.shape) % attrs.groups !== 0) {
-      return { error: `Conv1D with groups ${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
-    }
+    const groups = groupsError('Conv1D', attrs.filters, attrs.groups, input);
+    if (groups) return { error: groups };
     const steps = outputSteps('Conv1D', input, attrs.kernel_size, attrs.strides, attrs.dilation_rate, attrs.padding);
     if (typeof steps === 'string') return { error: steps };
     return { shape: [input.shape[0], steps, attrs.filters] };
