@@ -3,7 +3,7 @@
 
 import type { Activation, Pair } from '../attributes.js';
 import { formatShape } from '../shape.js';
-import { type AttrsError, type ShapedInput, attr, defineLayer, weightAttrNames, weightAttrs } from './define.js';
+import { type AttrsError, type ShapedInput, addedLater, attr, defineLayer, weightAttrNames, weightAttrs } from './define.js';
 import { activation, bool, intOrPair, intOrSingle, padding, padding1d, positiveInt } from './paramTypes.js';
 import { SEQUENCE, outputSteps, strideWithDilation } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
@@ -77,7 +77,7 @@ export const Conv2D = defineLayer({
     padding: attr(padding, 'valid'),
     dilation_rate: attr(intOrPair, [1, 1]),
     /** Channel groups: input and output channels split into `groups` independent convolutions. */
-    groups: attr(positiveInt, 1),
+    groups: addedLater(attr(positiveInt, 1), 'commit 51105a9 (Conv2D groups)', 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
