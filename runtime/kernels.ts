@@ -84,11 +84,13 @@ function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, varia
 
 /**
  * LayerNormalization, as Keras 3: per sample, over `axis`, with the biased variance;
- * x · inv + (β − mean · inv), inv = γ / √(var + ε). The same in training and inference.
+ * x · inv + (β − mean · inv), inv = γ / √(var + ε). With rms_scaling, Keras 3's
+ * x · γ / √(var + ε) (no mean subtracted from x, no β). The same in training and inference.
  */
 const layerNormalization: Kernel<'LayerNormalization'> = (node, [x], w) => {
-  const { axis: axes, epsilon } = node.attrs;
+  const { axis: axes, epsilon, rms_scaling } = node.attrs;
   const { mean, variance } = tf.moments(x, axes as number[], true);
+  if (rms_scaling) return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, epsilon))), broadcastParam(w.gamma, axes, x.shape));
   return normalize(x, axes, mean, variance, w.gamma ?? null, w.beta ?? null, epsilon);
 };
 

@@ -320,8 +320,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   LayerNormalization: {
     kind: 'LayerNormalization',
     read(r) {
-      for (const key of ['axis', 'epsilon', 'center', 'scale']) r.plain(key);
-      r.only('rms_scaling', [false], 'nnc computes the mean-and-variance form of LayerNormalization only');
+      for (const key of ['axis', 'epsilon', 'center', 'scale', 'rms_scaling']) r.plain(key);
       for (const v of ['beta', 'gamma']) {
         r.initializer(`${v}_initializer`);
         r.regularizer(`${v}_regularizer`);

@@ -1,7 +1,6 @@
 // Normalization layers: BatchNormalization, LayerNormalization and Keras 3's
 // preprocessing Normalization.
 
-import { irCheck } from './arguments.js';
 import { attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
 import type { Initializer } from '../attributes.js';
 import { axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, positive, probability, regularizer } from './paramTypes.js';
@@ -45,8 +44,13 @@ export const BatchNormalization = defineLayer({
 /**
  * Keras 3's LayerNormalization: each sample normalized over `axis` by its own mean and
  * biased variance, `γ · (x − mean) / √(var + ε) + β`, the same in training and
- * inference (no moving statistics). `rms_scaling=true` is refused: nnc computes the
- * mean-and-variance form only (Keras releases differ in what the RMS form computes).
+ * inference (no moving statistics).
+ *
+ * `rms_scaling=true` is what Keras 3 computes for it (ops.layer_normalization in
+ * keras/src/ops/nn.py; the same in layer_normalization.py before it moved there, and
+ * still in 3.10+, where the argument is deprecated because of it): `y = γ · x / √(var + ε)`
+ * — the *variance* (mean removed), not the mean of squares, and x itself, not x − mean;
+ * `center` and `scale` are ignored: the layer has `gamma` (always) and no `beta`.
  */
 export const LayerNormalization = defineLayer({
   kind: 'LayerNormalization',
@@ -56,14 +60,10 @@ export const LayerNormalization = defineLayer({
     epsilon: attr(positive, 0.001),
     center: attr(bool, true),
     scale: attr(bool, true),
-    /** Always false: `resolve` refuses true. */
-    rms_scaling: resolvedAttr(bool, irCheck<boolean>((v) => (v === false ? null : 'false (rms_scaling is not supported)')), false),
+    rms_scaling: attr(bool, false),
     ...weightAttrs({ beta: 'zeros', gamma: 'ones' }),
   },
   resolve(args, [shape]) {
-    if (args.rms_scaling === true) {
-      return { error: 'LayerNormalization rms_scaling=true is not supported: nnc computes the mean-and-variance form only', param: 'rms_scaling' };
-    }
     const axis = resolveAxes('LayerNormalization', args.axis as number[], shape);
     return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
   },
@@ -72,8 +72,9 @@ export const LayerNormalization = defineLayer({
     return axisError ? { error: axisError } : { shape: input.shape };
   },
   variables: [
-    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, ...weightAttrNames('gamma') },
-    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, ...weightAttrNames('beta') },
+    // Keras's build: gamma if scale or rms_scaling, beta if center and not rms_scaling.
+    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale || a.rms_scaling, ...weightAttrNames('gamma') },
+    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center && !a.rms_scaling, ...weightAttrNames('beta') },
   ],
 });
 

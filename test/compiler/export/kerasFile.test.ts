@@ -177,6 +177,14 @@ test('random stacks: the .keras export imports back to the same graph and weight
   t.true(compared >= 15, `only ${compared} of 30 stacks checked clean`);
 });
 
+test('Keras 3 arguments nnc took late (LayerNormalization rms_scaling) export and import back, bit for bit', async (t) => {
+  const graph = graphOf('model M {\n  input x: [4, 5, 6]\n  LayerNormalization(axis=[1, 3], rms_scaling=true, epsilon=0.01)\n}\n');
+  const [layer] = json((await exported(graph, randomizedWeights(graph, 1))).get('config.json')!).config.layers.slice(1);
+  t.is(layer.config.rms_scaling, true);
+  t.deepEqual(layer.config.axis, [1, -1]); // Keras's spelling of the last axis
+  await assertRoundTrip(t, graph, randomizedWeights(graph, 1), 'late arguments');
+});
+
 test('a layer Keras 3 cannot express is refused by name, every one at once', (t) => {
   const graph = graphOf('model M {\n  input x: [4, 4, 3]\n  BatchNormalization(axis=[1, 2], name=bn_hw)\n  BatchNormalization(axis=[2, 3])\n}\n');
   t.is(

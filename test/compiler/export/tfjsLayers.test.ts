@@ -123,6 +123,11 @@ test('BatchNormalization on another axis than the last is refused by name: tfjs-
   t.true(maxAbsDiff(buildTfjsLayersModel(graph, weights).predict(input) as tf.Tensor, tf.tensor(expected, [1, 3, 4, 2])) > 0.1);
 });
 
+test('Keras 3 arguments tfjs-layers lacks are refused by name (LayerNormalization rms_scaling)', (t) => {
+  const graph = graphOf('model M {\n  input x: [6]\n  LayerNormalization(rms_scaling=true, name=rms)\n}\n');
+  t.is(nncErrorMessage(() => exportTfjs(graph, randomizedWeights(graph, 3), { generator: 'nnc test' })), "layer 'rms' (LayerNormalization): tfjs-layers has no rms_scaling (here true)");
+});
+
 test('the reference is not trivially met: a wrong export (a weight scaled) is caught', async (t) => {
   const graph = exampleGraph('geron');
   const weights = randomizedWeights(graph, 5);

@@ -6,7 +6,7 @@ import { translateLayer } from '../../../../src/formats/keras/layers.js';
 
 const KERAS_INIT = (name: string) => ({ module: 'keras.initializers', class_name: name, config: {}, registered_name: null });
 
-test('LayerNormalization: every key of Keras 3 get_config read; rms_scaling=true refused', (t) => {
+test('LayerNormalization: every key of Keras 3 get_config read, rms_scaling included', (t) => {
   const config = {
     name: 'ln', trainable: true, dtype: 'float32', axis: [1, 2], epsilon: 1e-6, center: true, scale: false, rms_scaling: false,
     beta_initializer: KERAS_INIT('Zeros'), gamma_initializer: KERAS_INIT('Ones'),
@@ -14,11 +14,13 @@ test('LayerNormalization: every key of Keras 3 get_config read; rms_scaling=true
   };
   t.deepEqual(translateLayer('ln', 'LayerNormalization', 'keras.layers', null, config), {
     kind: 'LayerNormalization',
-    args: { axis: [1, 2], epsilon: 1e-6, center: true, scale: false, beta_initializer: { call: 'zeros', args: {} }, gamma_initializer: { call: 'ones', args: {} } },
+    args: { axis: [1, 2], epsilon: 1e-6, center: true, scale: false, rms_scaling: false, beta_initializer: { call: 'zeros', args: {} }, gamma_initializer: { call: 'ones', args: {} } },
     notes: [],
   });
   t.deepEqual(translateLayer('ln', 'LayerNormalization', 'keras.layers', null, { ...config, rms_scaling: true }), {
-    errors: ["layer 'ln' (LayerNormalization) has rms_scaling=true; nnc computes the mean-and-variance form of LayerNormalization only"],
+    kind: 'LayerNormalization',
+    args: { axis: [1, 2], epsilon: 1e-6, center: true, scale: false, rms_scaling: true, beta_initializer: { call: 'zeros', args: {} }, gamma_initializer: { call: 'ones', args: {} } },
+    notes: [],
   });
 });
 
