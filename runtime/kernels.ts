@@ -9,6 +9,8 @@ import { consumers } from '../src/ir/graph.js';
 import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 import { KERAS_EPSILON } from '../src/ir/layers/kerasConstants.js';
+import { broadcastStatistic } from '../src/ir/layers/normalizationStatistics.js';
+import type { NumberArray } from '../src/ir/layers/paramTypes.js';
 import { type KernelActivation, activate, elu, kernelActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
@@ -347,9 +349,12 @@ function pool1d(kind: 'max' | 'avg'): Kernel<'MaxPooling1D' | 'AveragePooling1D'
  * mean + x · max(√variance, ε); ε = 1e-7. Its `count` variable is not read.
  */
 const normalization: Kernel<'Normalization'> = (node, [x], w) => {
-  const axes = node.attrs.axis;
-  const mean = broadcastParam(w.mean, axes, x.shape);
-  const deviation = tf.maximum(tf.sqrt(broadcastParam(w.variance, axes, x.shape)), KERAS_EPSILON);
+  const { axis: axes, mean: meanConstant, variance: varianceConstant } = node.attrs;
+  // Constant mean= and variance= (config, not variables): broadcast to the kept axes as Keras's build does.
+  const kept = axes.map((a) => x.shape[a]);
+  const statistic = (constant: NumberArray | null, variable: tf.Tensor) => (constant === null ? variable : tf.tensor(Float32Array.from(broadcastStatistic(constant, kept)), kept, 'float32'));
+  const mean = broadcastParam(statistic(meanConstant, w.mean), axes, x.shape);
+  const deviation = tf.maximum(tf.sqrt(broadcastParam(statistic(varianceConstant, w.variance), axes, x.shape)), KERAS_EPSILON);
   return node.attrs.invert ? tf.add(mean, tf.mul(x, deviation)) : tf.div(tf.sub(x, mean), deviation);
 };
 

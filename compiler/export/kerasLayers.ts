@@ -119,7 +119,7 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   Minimum: {},
   PReLU: {},
   Identity: { tfjs: false },
-  Normalization: { extras: { mean: null, variance: null }, tfjs: false },
+  Normalization: { tfjs: false },
   ZeroPadding1D: { extras: CHANNELS_LAST, builtAtInit: true, tfjs: false },
   Cropping2D: { extras: CHANNELS_LAST, builtAtInit: true },
   Permute: { builtAtInit: true },

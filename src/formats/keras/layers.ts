@@ -423,8 +423,8 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     read(r) {
       r.plain('axis');
       r.plain('invert');
-      r.only('mean', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
-      r.only('variance', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+      r.plain('mean');
+      r.plain('variance');
     },
   },
   Conv1D: {

@@ -1,9 +1,10 @@
 // Normalization layers: BatchNormalization, LayerNormalization and Keras 3's
 // preprocessing Normalization.
 
-import { attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
+import { addedLater, attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
 import type { Initializer } from '../attributes.js';
-import { axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, positive, probability, regularizer } from './paramTypes.js';
+import { type NumberArray, axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, numberArrayOrNull, positive, probability, regularizer } from './paramTypes.js';
+import { constantStatisticsError } from './normalizationStatistics.js';
 import { axesShape, checkAxes, resolveAxes } from './shapeRules.js';
 
 export const BatchNormalization = defineLayer({
@@ -82,13 +83,15 @@ const ZEROS: Initializer = { name: 'zeros', args: {} };
 const ONES: Initializer = { name: 'ones', args: {} };
 
 /**
- * Keras 3's Normalization with stored statistics (what `adapt()` computes):
+ * Keras 3's Normalization:
  *   y = (x − mean) / max(√variance, ε),  ε = 1e-7 (Keras's backend.epsilon())
  *   invert=true: y = mean + x · max(√variance, ε)
  * per element of `axis` (Keras's default -1: per channel; null: one scalar mean and
- * variance). Its variables are Keras's: `mean`, `variance` and a scalar `count` (kept for
- * older saved models, unused), all non-trainable: 2·C + 1 parameters. Keras's `mean=` and
- * `variance=` constructor arguments (constants, no variables) are not supported.
+ * variance). With stored statistics (what `adapt()` computes) its variables are Keras's:
+ * `mean`, `variance` and a scalar `count` (kept for older saved models, unused), all
+ * non-trainable: 2·C + 1 parameters. With Keras's `mean=` and `variance=` constructor
+ * arguments (a number or nested lists, aligned with the kept axes from the right and
+ * broadcast) the values are configuration and the layer has no variables.
  */
 export const Normalization = defineLayer({
   kind: 'Normalization',
@@ -96,19 +99,24 @@ export const Normalization = defineLayer({
   attrs: {
     /** Kept axes, ascending, counted with the batch axis once resolved; empty for axis=null. */
     axis: resolvedAttr(axesOrNone, irAxesOrNone, [-1]),
+    mean: addedLater(attr(numberArrayOrNull, null), 'Normalization mean= and variance= (issue 17)', null),
+    variance: addedLater(attr(numberArrayOrNull, null), 'Normalization mean= and variance= (issue 17)', null),
     invert: attr(bool, false),
   },
   resolve(args, [shape]) {
     const axis = resolveAxes('Normalization', args.axis as number[], shape);
-    return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
+    if ('error' in axis) return { ...axis, param: 'axis' };
+    return constantStatisticsError(args.mean as NumberArray | null, args.variance as NumberArray | null, axesShape(axis, shape)) ?? ({ ...args, axis } as never);
   },
   inferShape(attrs, [input]) {
     const axisError = checkAxes('Normalization', attrs.axis, input);
-    return axisError ? { error: axisError } : { shape: input.shape };
+    if (axisError) return { error: axisError };
+    const constants = constantStatisticsError(attrs.mean, attrs.variance, axesShape(attrs.axis, input.shape));
+    return constants ? { error: constants.error } : { shape: input.shape };
   },
   variables: [
-    { name: 'mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ZEROS },
-    { name: 'variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ONES, domain: 'non-negative' },
-    { name: 'count', shape: () => [], state: true, initializer: ZEROS },
+    { name: 'mean', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.mean === null, state: true, initializer: ZEROS },
+    { name: 'variance', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.mean === null, state: true, initializer: ONES, domain: 'non-negative' },
+    { name: 'count', shape: () => [], when: (a) => a.mean === null, state: true, initializer: ZEROS },
   ],
 });

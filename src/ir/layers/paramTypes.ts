@@ -227,6 +227,38 @@ export const axesOrNone: AttrType<readonly number[]> = {
   ir: irWrittenAxesOrNone,
 };
 
+/** A finite number or a rectangular nested list of them: Keras's array-like constants (Normalization's `mean=`). */
+export type NumberArray = number | readonly NumberArray[];
+
+/** The most numbers a constant array may hold (a per-channel statistic of a large image). */
+const MAX_ARRAY_NUMBERS = 2 ** 24;
+
+/** The shape of a rectangular nested list of finite numbers (a number: []), or null when it is not one. */
+export function numberArrayShape(v: unknown, depth = 0): number[] | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? [] : null;
+  if (!Array.isArray(v) || v.length === 0 || depth >= 64) return null;
+  const first = numberArrayShape(v[0], depth + 1);
+  if (first === null) return null;
+  for (const item of v.slice(1)) {
+    const shape = numberArrayShape(item, depth + 1);
+    if (shape === null || shape.length !== first.length || shape.some((d, i) => d !== first[i])) return null;
+  }
+  const shape = [v.length, ...first];
+  return shape.reduce((p, d) => p * d, 1) <= MAX_ARRAY_NUMBERS ? shape : null;
+}
+
+/** A number, or a (nested) list of numbers of one rectangular shape, or null. */
+export const numberArrayOrNull: AttrType<NumberArray | null> = {
+  expects: 'a number, a list of numbers (nested lists of one shape), or null',
+  convert(v) {
+    if (v.kind === 'null') return null;
+    const plain = (x: Value): unknown => (x.kind === 'number' ? x.value : x.kind === 'list' ? x.items.map(plain) : undefined);
+    const value = plain(v);
+    return numberArrayShape(value) === null ? new Mismatch() : (value as NumberArray);
+  },
+  ir: irCheck<NumberArray | null>((v) => (v === null || numberArrayShape(v) !== null ? null : 'a number, a rectangular list of finite numbers, or null')),
+};
+
 /** Reshape's target: positive integers, at most one -1. */
 export const targetShape: AttrType<readonly number[]> = {
   expects: 'a list of positive integers with at most one -1',

@@ -49,3 +49,20 @@ test('a present added-later attribute is still checked, and the mark refuses a s
   t.throws(() => graphFromJson(json.graph), { message: "node 1 'conv2d' (Conv2D) attribute 'groups' must be an integer in [1, 2147483647], found 0" });
   t.throws(() => addedLater(attr(bool, false), 'a test', 3 as never), { message: 'an attribute added in a test cannot read as 3 from older bundles: it must be true or false' });
 });
+
+test("Normalization written before mean= and variance= existed reads with null constants (its statistics are weights); stored constants are checked", async (t) => {
+  const { graphOf } = await import('../../helpers/models.js');
+  const { graphToJson } = await import('../../../src/ir/json.js');
+  const current = graphToJson(graphOf('model M {\n  input x: [3]\n  Normalization\n}\n'));
+  const old = JSON.parse(JSON.stringify(current)) as { nodes: { attrs: Record<string, unknown> }[] };
+  delete old.nodes[1].attrs.mean;
+  delete old.nodes[1].attrs.variance;
+  t.deepEqual(graphFromJson(old), graphFromJson(current));
+  const constants = graphToJson(graphOf('model M {\n  input x: [3]\n  Normalization(mean=[1, 2, 3], variance=[1, 1, 1])\n}\n'));
+  t.deepEqual(graphToJson(graphFromJson(JSON.parse(JSON.stringify(constants)))), constants);
+  const wrong = JSON.parse(JSON.stringify(constants)) as { nodes: { attrs: Record<string, unknown> }[] };
+  wrong.nodes[1].attrs.variance = [1, 1];
+  t.throws(() => graphFromJson(wrong), { message: /Normalization mean and variance must have the same shape, found \[3\] and \[2\]/ });
+  wrong.nodes[1].attrs.variance = [[1, 2], [3]];
+  t.throws(() => graphFromJson(wrong), { message: "node 1 'normalization' (Normalization) attribute 'variance' must be a number, a rectangular list of finite numbers, or null, found [[1,2],[3]]" });
+});

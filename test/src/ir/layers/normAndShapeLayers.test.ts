@@ -201,12 +201,12 @@ test.serial('LayerNormalization(rms_scaling=true) over axes [1, 3] equals a floa
   // An offset input: the mean is far from 0, so x against x − mean, and var against mean(x²), differ by much.
   const x = tf.add(randomInput(graph, 3), 2);
   const expected = rmsScaledByHand(x.dataSync(), gamma, 0.01, 3);
-  const ys = (new Model(graph, weights, 'cpu').predict(x) as tf.Tensor).dataSync();
+  const ys = Array.from((new Model(graph, weights, 'cpu').predict(x) as tf.Tensor).dataSync());
   const worst = ys.reduce((m, y, i) => Math.max(m, Math.abs(y - expected[i])), 0);
   // 1e-5: float32 arithmetic against float64 on values of order 1–10.
   t.true(worst < 1e-5, `max abs error ${worst}`);
   // The formula matters: the mean-and-variance form gives other numbers.
-  const centred = (new Model(graphOf(modelWith([2, 3, 2], 'LayerNormalization(axis=[1, 3], epsilon=0.01, center=false)')), new Map([['layer_normalization/gamma', weights.get('layer_normalization/gamma')!]]), 'cpu').predict(x) as tf.Tensor).dataSync();
+  const centred = Array.from((new Model(graphOf(modelWith([2, 3, 2], 'LayerNormalization(axis=[1, 3], epsilon=0.01, center=false)')), new Map([['layer_normalization/gamma', weights.get('layer_normalization/gamma')!]]), 'cpu').predict(x) as tf.Tensor).dataSync());
   t.true(centred.reduce((m, y, i) => Math.max(m, Math.abs(y - expected[i])), 0) > 0.5);
 });
 
