@@ -288,7 +288,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     kind: 'Conv2DTranspose',
     read(r) {
       r.plain('filters');
-      r.only('output_padding', [null], 'output_padding is not supported (the output size must be the one Keras infers)');
+      r.plain('output_padding');
       convLayer(r, 'kernel');
     },
   },

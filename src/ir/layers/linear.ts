@@ -4,9 +4,10 @@
 import type { Activation, Pair } from '../attributes.js';
 import { formatShape } from '../shape.js';
 import { type AttrsError, type ShapedInput, addedLater, attr, defineLayer, weightAttrNames, weightAttrs } from './define.js';
-import { activation, bool, intOrPair, intOrSingle, padding, padding1d, positiveInt } from './paramTypes.js';
+import { activation, bool, intOrPair, intOrPairFromZero, intOrSingle, nullable, padding, padding1d, positiveInt } from './paramTypes.js';
 import { SEQUENCE, outputSteps, strideWithDilation } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
+import { transposedSize } from './transposedRules.js';
 
 const LINEAR: Activation = { name: 'linear' };
 
@@ -195,18 +196,12 @@ export const SeparableConv2D = defineLayer({
 });
 
 /**
- * Keras's transposed convolution output size per axis (output_padding=None):
- *   valid: size·stride + max(kernel − stride, 0);  same: size·stride.
- */
-function transposedSize(size: number, kernel: number, stride: number, padding: 'valid' | 'same'): number {
-  return padding === 'same' ? size * stride : size * stride + Math.max(kernel - stride, 0);
-}
-
-/**
  * The gradient of a Conv2D with respect to its input: each input pixel spreads its
  * channels through the kernel over a window of the (larger) output. Keras's kernel
  * layout is [kh, kw, filters, input channels]: the output channels are NOT the last
  * axis, so the `linear` trait's folds do not apply as they are (see the BN passes).
+ * Keras 3's `output_padding` (each below its stride) and `dilation_rate` (not with
+ * strides > 1) are there, with Keras 3's shape rule (`transposedSize`).
  */
 export const Conv2DTranspose = defineLayer({
   kind: 'Conv2DTranspose',
@@ -216,24 +211,26 @@ export const Conv2DTranspose = defineLayer({
     kernel_size: attr(intOrPair),
     strides: attr(intOrPair, [1, 1]),
     padding: attr(padding, 'valid'),
+    /** null: the size Keras infers; otherwise added to the output per axis, each below its stride. */
+    output_padding: addedLater(attr(nullable(intOrPairFromZero), null), 'Conv2DTranspose output_padding (issue 17)', null),
     dilation_rate: attr(intOrPair, [1, 1]),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
-  resolve(args) {
-    const dilation = args.dilation_rate as Pair;
-    // TensorFlow.js has no dilated transposed convolution.
-    if (dilation[0] > 1 || dilation[1] > 1) return { error: `Conv2DTranspose with dilation_rate [${dilation.join(', ')}] is not supported (TensorFlow.js has no dilated transposed convolution): use dilation_rate=1`, param: 'dilation_rate' };
-    return args as never;
-  },
+  resolve: (args) => outputPaddingBelowStrides(args.output_padding as Pair | null, args.strides as Pair) ?? stridesWithDilation('Conv2DTranspose', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
   inferShape(attrs, [input]) {
     const rankError = requireRank('Conv2DTranspose', input, 4, IMAGE);
     if (rankError) return { error: rankError };
+    // (resolve reports it at the argument; this catches a stored IR.)
+    const padding = outputPaddingBelowStrides(attrs.output_padding, attrs.strides) ?? stridesWithDilation('Conv2DTranspose', attrs.strides, attrs.dilation_rate);
+    if (padding) return { error: padding.error };
     const [batch, height, width] = input.shape as readonly [null, number, number, number];
-    const outH = transposedSize(height, attrs.kernel_size[0], attrs.strides[0], attrs.padding);
-    const outW = transposedSize(width, attrs.kernel_size[1], attrs.strides[1], attrs.padding);
-    return { shape: [batch, outH, outW, attrs.filters] };
+    const size = [0, 1].map((a) => transposedSize([height, width][a], attrs.kernel_size[a], attrs.strides[a], attrs.dilation_rate[a], attrs.padding, attrs.output_padding?.[a] ?? null));
+    if (size.some((d) => d < 1)) {
+      return { error: `Conv2DTranspose output would be ${size.join('x')} for the ${height}x${width} input '${input.name}' ${formatShape(input.shape)} (kernel_size [${attrs.kernel_size.join(', ')}], padding=same, output_padding [${attrs.output_padding!.join(', ')}])` };
+    }
+    return { shape: [batch, size[0], size[1], attrs.filters] };
   },
   variables: [
     { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], a.filters, channels(input)], ...weightAttrNames('kernel') },
@@ -241,3 +238,9 @@ export const Conv2DTranspose = defineLayer({
   ],
   traits: { linear: { kernel: 'kernel' } },
 });
+
+/** Keras 3 (BaseConvTranspose.__init__): output_padding must be below the stride on each axis. */
+function outputPaddingBelowStrides(outputPadding: Pair | null, strides: Pair): AttrsError | null {
+  if (outputPadding === null || (outputPadding[0] < strides[0] && outputPadding[1] < strides[1])) return null;
+  return { error: `Conv2DTranspose output_padding [${outputPadding.join(', ')}] must be less than strides [${strides.join(', ')}] on each axis`, param: 'output_padding' };
+}

@@ -144,6 +144,21 @@ export const intOrPair: AttrType<Pair> = {
   ir: irPair(1),
 };
 
+/** `1` or `[1, 0]`, each a non-negative integer: Conv2DTranspose's `output_padding`. */
+export const intOrPairFromZero: AttrType<Pair> = {
+  expects: 'a non-negative integer or a pair [a, b] of non-negative integers',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM;
+    if (ok(v)) return [(v as { value: number }).value, (v as { value: number }).value];
+    if (v.kind === 'list' && v.items.length === 2 && v.items.every(ok)) {
+      const [a, b] = v.items as readonly { value: number }[];
+      return [a.value, b.value];
+    }
+    return new Mismatch();
+  },
+  ir: irPair(0),
+};
+
 /** Conv1D's padding: `causal` pads only the start of the sequence (output t sees inputs ≤ t). */
 export const padding1d = oneOf('padding', ['valid', 'same', 'causal'] as const);
 
