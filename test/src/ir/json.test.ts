@@ -66,3 +66,14 @@ test("Normalization written before mean= and variance= existed reads with null c
   wrong.nodes[1].attrs.variance = [[1, 2], [3]];
   t.throws(() => graphFromJson(wrong), { message: "node 1 'normalization' (Normalization) attribute 'variance' must be a number, a rectangular list of finite numbers, or null, found [[1,2],[3]]" });
 });
+
+test('Conv2DTranspose written before output_padding existed reads with output_padding=null', async (t) => {
+  const { graphOf } = await import('../../helpers/models.js');
+  const { graphToJson } = await import('../../../src/ir/json.js');
+  const current = graphToJson(graphOf('model M {\n  input x: [4, 4, 2]\n  Conv2DTranspose(3, 3, strides=2, padding=same)\n}\n'));
+  const old = JSON.parse(JSON.stringify(current)) as { nodes: { attrs: Record<string, unknown> }[] };
+  delete old.nodes[1].attrs.output_padding;
+  t.deepEqual(graphFromJson(old), graphFromJson(current));
+  old.nodes[1].attrs.output_padding = [2, 0];
+  t.throws(() => graphFromJson(old), { message: /Conv2DTranspose output_padding \[2, 0\] must be less than strides \[2, 2\] on each axis/ });
+});

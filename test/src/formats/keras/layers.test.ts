@@ -34,3 +34,11 @@ test('Permute, Cropping2D, ZeroPadding1D; channels_first refused', (t) => {
     errors: ["layer 'c' (Cropping2D) has data_format=\"channels_first\"; nnc works on channels_last images only (transpose the model to channels_last in Keras first)"],
   });
 });
+
+test("Conv2DTranspose: Keras 3's output_padding and dilation_rate are read as written", (t) => {
+  const config = { name: 'up', filters: 3, kernel_size: [3, 3], strides: [2, 2], padding: 'same', output_padding: [1, 0], data_format: 'channels_last', dilation_rate: [1, 1] };
+  const read = translateLayer('up', 'Conv2DTranspose', 'keras.layers', null, config) as { args: Record<string, unknown> };
+  t.deepEqual([read.args.output_padding, read.args.dilation_rate], [[1, 0], [1, 1]]);
+  const dilated = translateLayer('up', 'Conv2DTranspose', 'keras.layers', null, { ...config, strides: [1, 1], output_padding: null, dilation_rate: [2, 2] }) as { args: Record<string, unknown> };
+  t.deepEqual([dilated.args.output_padding, dilated.args.dilation_rate], [null, [2, 2]]);
+});
