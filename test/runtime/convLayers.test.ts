@@ -289,7 +289,7 @@ test.serial('Conv2DTranspose with dilation and output_padding trains: the kernel
     const node = graph.nodes[1] as NodeOf<'Conv2DTranspose'>;
     const weights = randomizedWeights(graph);
     const x = randomInput(graph, 2);
-    const kernel = tf.tensor(weights.get('conv2d_transpose/kernel')!.data, weights.get('conv2d_transpose/kernel')!.shape);
+    const kernel = tf.tensor(weights.get('conv2d_transpose/kernel')!.data, [...weights.get('conv2d_transpose/kernel')!.shape]);
     const bias = tf.tensor(weights.get('conv2d_transpose/bias')!.data, [3]);
     const upstream = tf.randomNormal([2, ...(node.shape.slice(1) as number[])], 0, 1, 'float32', 9);
     const context = { training: true, nextSeed: () => 0, stateUpdates: [] };
