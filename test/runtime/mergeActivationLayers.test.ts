@@ -143,6 +143,47 @@ test('Normalization constants per channel, with invert, and aligned from the rig
   t.deepEqual(paramsOf('model M {\n  input x: [2, 3]\n  Normalization(axis=[1, 2], mean=[1, 2, 3], variance=[1, 1, 1])\n}'), [0, 0, 0]);
 });
 
+test.serial('Normalization constants in a training step: the Dense after it gets the gradients of a float64 loss (central differences)', async (t) => {
+  const { registerGradients } = await import('../../runtime/backends/gradients.js');
+  const { TrainableModel } = await import('../../runtime/train/trainableModel.js');
+  const { createOptimizer } = await import('../../runtime/train/optimizers.js');
+  await registerGradients();
+  const graph = graphOf('model M {\n  input x: [3]\n  Normalization(mean=[0.5, -1.25, 2], variance=[4, 0.09, 1])\n  Dense(2, activation=softmax)\n}');
+  const weights = randomizedWeights(graph, 5);
+  t.deepEqual([...weights.keys()].sort(), ['dense/bias', 'dense/kernel']);
+  const labels = [0, 1];
+  const host = new Map([...weights].map(([k, v]) => [k, Array.from(v.data)]));
+  const loss = (w: Map<string, number[]>) => {
+    const [kernel, bias] = [w.get('dense/kernel')!, w.get('dense/bias')!];
+    let total = 0;
+    for (let n = 0; n < 2; n++) {
+      const z = [0, 1, 2].map((c) => (X[n * 3 + c] - MEAN[c]) / Math.sqrt(Math.fround([4, 0.09, 1][c])));
+      const logits = [0, 1].map((o) => z.reduce((sum, v, c) => sum + v * kernel[c * 2 + o], bias[o]));
+      const max = Math.max(...logits);
+      total -= logits[labels[n]] - max - Math.log(logits.reduce((sum, l) => sum + Math.exp(l - max), 0));
+    }
+    return total / 2;
+  };
+  const model = new TrainableModel(graph, weights, 'cpu');
+  const optimizer = createOptimizer('sgd', { learningRate: 1 });
+  const [xs, ys] = [tf.tensor2d(X, [2, 3]), tf.tensor1d(labels, 'float32')];
+  const result = model.trainStep('sparse_categorical_crossentropy', optimizer).run(xs, ys, 0);
+  // 1e-6: the float32 forward pass against float64.
+  t.true(Math.abs(result.loss.dataSync()[0] - loss(host)) < 1e-6);
+  const after = await model.getWeights();
+  for (const [key, values] of host) {
+    for (let i = 0; i < values.length; i++) {
+      const shifted = (delta: number) => loss(new Map([...host, [key, values.map((v, k) => (k === i ? v + delta : v))]]));
+      const finiteDifference = (shifted(1e-6) - shifted(-1e-6)) / 2e-6;
+      // 1e-5: float32 gradients against float64 central differences.
+      t.true(Math.abs(finiteDifference - (values[i] - after.get(key)!.data[i])) < 1e-5, `${key}[${i}]`);
+    }
+  }
+  tf.dispose([xs, ys, result.loss, result.correct]);
+  optimizer.dispose();
+  model.dispose();
+});
+
 test('Normalization constants: the errors Keras 3 raises, at the argument', (t) => {
   const errors = (args: string, dims = '[2, 3]') => errorsOf(`model M {\n  input x: ${dims}\n  Normalization(${args})\n}`).map((e) => e.message);
   t.deepEqual(errors('mean=1'), ['Normalization needs mean= and variance= together (or neither: statistics stored as weights), found only mean']);
