@@ -93,7 +93,12 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Conv2D: (node) =>
     node.attrs.groups > 1 ? [SplitV, Conv2DKernel, Concat, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)] : [FusedConv2D, ...afterFused(node.attrs.activation)],
   SeparableConv2D: (node) => [DepthwiseConv2dNative, FusedConv2D, ...afterFused(node.attrs.activation)],
-  Conv2DTranspose: (node) => [Conv2DBackpropInput, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)],
+  Conv2DTranspose: (node) => {
+    const dilated = node.attrs.dilation_rate[0] > 1 || node.attrs.dilation_rate[1] > 1;
+    // output_padding or dilation: the kernel dilated (reshape, pad, slice), then a window of the full output (slice, pad).
+    const general = node.attrs.output_padding !== null || dilated ? [Slice, PadV2, ...(dilated ? [Reshape] : [])] : [];
+    return [...general, Conv2DBackpropInput, ...(node.attrs.use_bias ? [Add] : []), ...activationKernels(node.attrs.activation)];
+  },
   UpSampling2D: (node) => (node.attrs.interpolation === 'bilinear' ? [ResizeBilinear] : [Reshape, Tile]),
   DepthwiseConv2D: (node) => [FusedDepthwiseConv2D, ...afterFused(node.attrs.activation)],
   BatchNormalization: (node) => {

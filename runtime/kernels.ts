@@ -9,6 +9,9 @@ import { consumers } from '../src/ir/graph.js';
 import type { Activation, Graph, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
 import { fusedActivation } from '../src/ir/layers/fusedActivations.js';
 import { KERAS_EPSILON } from '../src/ir/layers/kerasConstants.js';
+import { transposedOffset } from '../src/ir/layers/transposedRules.js';
+import { broadcastStatistic } from '../src/ir/layers/normalizationStatistics.js';
+import type { NumberArray } from '../src/ir/layers/paramTypes.js';
 import { type KernelActivation, activate, elu, kernelActivation } from './activations.js';
 
 /** A state variable's value after a training step (BatchNormalization's moving statistics). */
@@ -84,11 +87,13 @@ function normalize(x: tf.Tensor, axes: readonly number[], mean: tf.Tensor, varia
 
 /**
  * LayerNormalization, as Keras 3: per sample, over `axis`, with the biased variance;
- * x · inv + (β − mean · inv), inv = γ / √(var + ε). The same in training and inference.
+ * x · inv + (β − mean · inv), inv = γ / √(var + ε). With rms_scaling, Keras 3's
+ * x · γ / √(var + ε) (no mean subtracted from x, no β). The same in training and inference.
  */
 const layerNormalization: Kernel<'LayerNormalization'> = (node, [x], w) => {
-  const { axis: axes, epsilon } = node.attrs;
+  const { axis: axes, epsilon, rms_scaling } = node.attrs;
   const { mean, variance } = tf.moments(x, axes as number[], true);
+  if (rms_scaling) return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, epsilon))), broadcastParam(w.gamma, axes, x.shape));
   return normalize(x, axes, mean, variance, w.gamma ?? null, w.beta ?? null, epsilon);
 };
 
@@ -240,14 +245,48 @@ const separableConvolution: Kernel<'SeparableConv2D'> = (node, [x], w, context) 
   return fusedActivation(activation) ? y : activate(y, activation);
 };
 
-/** Conv2DTranspose: tfjs's conv2dTranspose to the node's output shape, then the bias and the activation. */
+/**
+ * Conv2DTranspose: tfjs's conv2dTranspose to the node's output shape, then the bias and
+ * the activation. With Keras 3's output_padding or dilation_rate (tfjs has no dilated
+ * transposed convolution, and its SAME padding for an output_padding size can differ from
+ * Keras's: for an even kernel with output_padding 0 it sees ⌈O / s⌉ = n − 1): the kernel dilated by inserting dilation − 1 zero rows and columns between its taps, the
+ * full transposed convolution ((n − 1)·stride + K per axis, every tap i·stride + u·dilation),
+ * then the output window [offset, offset + O) of it, zeros past its end
+ * (`transposedOffset`, src/ir/layers/linear.ts). Pad, reshape and slice have gradients.
+ */
 const transposedConvolution: Kernel<'Conv2DTranspose'> = (node, [x], w) => {
-  const { strides, padding, activation } = node.attrs;
+  const { strides, padding, activation, dilation_rate, kernel_size } = node.attrs;
   const [, height, width, filters] = node.shape as readonly [null, number, number, number];
-  let y: tf.Tensor = tf.conv2dTranspose(x as tf.Tensor4D, w.kernel as tf.Tensor4D, [x.shape[0], height, width, filters], [strides[0], strides[1]], padding);
+  const [batch, inH, inW] = x.shape as [number, number, number, number];
+  let y: tf.Tensor;
+  if (node.attrs.output_padding === null && dilation_rate[0] === 1 && dilation_rate[1] === 1) {
+    y = tf.conv2dTranspose(x as tf.Tensor4D, w.kernel as tf.Tensor4D, [batch, height, width, filters], [strides[0], strides[1]], padding);
+  } else {
+    const kernel = dilateKernel(w.kernel as tf.Tensor4D, dilation_rate);
+    const [kh, kw] = kernel.shape;
+    const full = tf.conv2dTranspose(x as tf.Tensor4D, kernel, [batch, (inH - 1) * strides[0] + kh, (inW - 1) * strides[1] + kw, filters], [strides[0], strides[1]], 'valid');
+    const window = (axis: 0 | 1, input: number, out: number, fullSize: number) => {
+      const begin = transposedOffset(input, kernel_size[axis], strides[axis], dilation_rate[axis], padding, out);
+      const kept = Math.min(out, fullSize - begin);
+      return { begin, kept, after: out - kept };
+    };
+    const rows = window(0, inH, height, full.shape[1]);
+    const cols = window(1, inW, width, full.shape[2]);
+    y = tf.slice(full, [0, rows.begin, cols.begin, 0], [-1, rows.kept, cols.kept, -1]);
+    if (rows.after > 0 || cols.after > 0) y = tf.pad(y, [[0, 0], [0, rows.after], [0, cols.after], [0, 0]]);
+  }
   if (w.bias) y = tf.add(y, w.bias);
   return activate(y, activation);
 };
+
+/** A [kh, kw, out, in] kernel with dilation − 1 zero taps between its taps: [(kh − 1)·dh + 1, (kw − 1)·dw + 1, out, in]. */
+function dilateKernel(kernel: tf.Tensor4D, [dh, dw]: readonly [number, number]): tf.Tensor4D {
+  if (dh === 1 && dw === 1) return kernel;
+  const [kh, kw, out, inChannels] = kernel.shape;
+  // [kh, 1, kw, 1, ...] padded to [kh, dh, kw, dw, ...]: each tap followed by zeros; the trailing zeros cut.
+  const spread = tf.pad(tf.reshape(kernel, [kh, 1, kw, 1, out, inChannels]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+  return tf.slice(tf.reshape(spread, [kh * dh, kw * dw, out, inChannels]), [0, 0, 0, 0], [(kh - 1) * dh + 1, (kw - 1) * dw + 1, -1, -1]) as tf.Tensor4D;
+}
 
 /**
  * UpSampling2D. nearest: each row repeated size[0] times, then each column size[1]
@@ -345,9 +384,12 @@ function pool1d(kind: 'max' | 'avg'): Kernel<'MaxPooling1D' | 'AveragePooling1D'
  * mean + x · max(√variance, ε); ε = 1e-7. Its `count` variable is not read.
  */
 const normalization: Kernel<'Normalization'> = (node, [x], w) => {
-  const axes = node.attrs.axis;
-  const mean = broadcastParam(w.mean, axes, x.shape);
-  const deviation = tf.maximum(tf.sqrt(broadcastParam(w.variance, axes, x.shape)), KERAS_EPSILON);
+  const { axis: axes, mean: meanConstant, variance: varianceConstant } = node.attrs;
+  // Constant mean= and variance= (config, not variables): broadcast to the kept axes as Keras's build does.
+  const kept = axes.map((a) => x.shape[a]);
+  const statistic = (constant: NumberArray | null, variable: tf.Tensor) => (constant === null ? variable : tf.tensor(Float32Array.from(broadcastStatistic(constant, kept)), kept, 'float32'));
+  const mean = broadcastParam(statistic(meanConstant, w.mean), axes, x.shape);
+  const deviation = tf.maximum(tf.sqrt(broadcastParam(statistic(varianceConstant, w.variance), axes, x.shape)), KERAS_EPSILON);
   return node.attrs.invert ? tf.add(mean, tf.mul(x, deviation)) : tf.div(tf.sub(x, mean), deviation);
 };
 

@@ -105,7 +105,16 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   // the .keras export imports back bit for bit, and tfjs-layers predicts what nnc predicts
   // where it has the layer (1e-6).
   SeparableConv2D: { extras: { data_format: 'channels_last', activity_regularizer: null } },
-  Conv2DTranspose: { extras: { output_padding: null, data_format: 'channels_last', activity_regularizer: null } },
+  Conv2DTranspose: {
+    extras: { data_format: 'channels_last', activity_regularizer: null },
+    // tfjs-layers' Conv2DTranspose has no outputPadding and no dilated transposed convolution.
+    refuse: (config, format) => {
+      if (format !== 'tfjs-layers') return null;
+      if (config.output_padding !== null) return `tfjs-layers' Conv2DTranspose has no output_padding (here ${JSON.stringify(config.output_padding)})`;
+      const dilation = config.dilation_rate as number[];
+      return dilation[0] !== 1 || dilation[1] !== 1 ? `tfjs-layers' Conv2DTranspose has no dilation_rate (here ${JSON.stringify(dilation)})` : null;
+    },
+  },
   Conv1D: { extras: { data_format: 'channels_last', activity_regularizer: null }, singles: ['kernel_size', 'strides', 'dilation_rate'] },
   MaxPooling1D: { extras: CHANNELS_LAST, builtAtInit: true, singles: ['pool_size', 'strides'] },
   AveragePooling1D: { extras: CHANNELS_LAST, builtAtInit: true, singles: ['pool_size', 'strides'] },
@@ -119,7 +128,7 @@ export const CLASSES: Readonly<Record<string, ClassSpec>> = {
   Minimum: {},
   PReLU: {},
   Identity: { tfjs: false },
-  Normalization: { extras: { mean: null, variance: null }, tfjs: false },
+  Normalization: { tfjs: false },
   ZeroPadding1D: { extras: CHANNELS_LAST, builtAtInit: true, tfjs: false },
   Cropping2D: { extras: CHANNELS_LAST, builtAtInit: true },
   Permute: { builtAtInit: true },

@@ -11,12 +11,16 @@
 // name, same axes; axis=null, one scalar m and v, becomes a BN over the last axis with
 // the scalar repeated per channel), and the BatchNormalization passes after this one fold
 // it into a neighbouring Dense or convolution, or turn it into an Affine, like any other.
-// Its `count` variable (unused by Keras's call) is dropped.
+// Its `count` variable (unused by Keras's call) is dropped. Constant `mean=` and
+// `variance=` (configuration, no variables) are read from the attributes, broadcast to
+// the kept axes as Keras's build does and rounded to float32 first, as Keras holds them.
 
 import type { Initializer } from '../../src/ir/attributes.js';
 import { weightKey } from '../../src/ir/tensors.js';
 import type { AttrsByKind } from '../../src/ir/types.js';
 import { KERAS_EPSILON } from '../../src/ir/layers/kerasConstants.js';
+import { broadcastStatistic } from '../../src/ir/layers/normalizationStatistics.js';
+import type { NumberArray } from '../../src/ir/layers/paramTypes.js';
 import type { Pass } from './pass.js';
 import { rewriteNodes } from './rewrite.js';
 import { weightData } from './weightEdits.js';
@@ -55,9 +59,11 @@ export const normalizationToBatchNorm: Pass = {
       };
       editor.update(node.id, 'BatchNormalization', attrs);
       if (weights) {
-        const mean = weightData(weights, node.name, 'mean');
-        const variance = weightData(weights, node.name, 'variance');
         const shape = axis.map((a) => node.shape[a] as number);
+        const kept = node.attrs.axis.map((a) => node.shape[a] as number);
+        const constant = (value: NumberArray) => broadcastStatistic(value, kept).map(Math.fround);
+        const mean = node.attrs.mean === null ? weightData(weights, node.name, 'mean') : constant(node.attrs.mean);
+        const variance = node.attrs.variance === null ? weightData(weights, node.name, 'variance') : constant(node.attrs.variance);
         const channels = shape.reduce((p, d) => p * d, 1);
         // A scalar mean and variance (axis=null) repeat over the channels.
         const at = (values: ArrayLike<number>, i: number) => values[values.length === 1 ? 0 : i];
@@ -70,7 +76,7 @@ export const normalizationToBatchNorm: Pass = {
           beta[i] = invert ? at(mean, i) : 0;
           movingMean[i] = invert ? 0 : at(mean, i);
         }
-        for (const variable of ['mean', 'variance', 'count']) weights.delete(weightKey(node.name, variable));
+        if (node.attrs.mean === null) for (const variable of ['mean', 'variance', 'count']) weights.delete(weightKey(node.name, variable));
         weights.set(weightKey(node.name, 'gamma'), { shape, data: gamma });
         weights.set(weightKey(node.name, 'beta'), { shape, data: beta });
         weights.set(weightKey(node.name, 'moving_mean'), { shape, data: movingMean });

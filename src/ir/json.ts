@@ -2,7 +2,9 @@
 // every node's kind, every attribute's type and range (each attribute's check in its
 // layer definition), and every structural invariant (through the verifier) is checked
 // before a Graph is returned. Source locations are
-// not serialized.
+// not serialized. An attribute its definition marks `addedLater` (Conv2D's `groups`,
+// GlobalAveragePooling2D's `keepdims`) may be missing from a bundle written before it
+// existed and reads as the default it stands for; every other one must be there.
 //
 //   { "name": "FashionMLP", "inputs": [0], "outputs": [4],
 //     "nodes": [ { "kind": "Input", "name": "pixels", "inputs": [], "attrs": {}, "shape": [null, 28, 28], "trainable": true }, ... ] }
@@ -72,12 +74,19 @@ export function graphFromJson(json: unknown): Graph {
     if (!isRecord(attrs)) throw new Error(`${where} has no attributes object`);
     const schema = def.attrs as Readonly<Record<string, AttrDef<unknown>>>;
     for (const key of Object.keys(attrs)) if (!Object.hasOwn(schema, key)) throw new Error(`${where} (${kind}) has unknown attribute '${key}'`);
-    for (const [key, { check }] of Object.entries(schema)) {
-      if (!Object.hasOwn(attrs, key)) throw new Error(`${where} (${kind}) lacks attribute '${key}'`);
+    const filled: Record<string, unknown> = { ...attrs };
+    for (const [key, { check, since, storedDefault }] of Object.entries(schema)) {
+      if (!Object.hasOwn(attrs, key)) {
+        // Only an attribute its definition marks as added later (`addedLater`) may be
+        // missing: the bundle predates it and means Keras's default.
+        if (since === undefined) throw new Error(`${where} (${kind}) lacks attribute '${key}'`);
+        filled[key] = storedDefault;
+        continue;
+      }
       const problem = check(attrs[key]);
       if (problem) throw new Error(`${where} (${kind}) attribute '${key}' must be ${problem}, found ${JSON.stringify(attrs[key])}`);
     }
-    builder.add({ kind: kind as OpKind, name: nodeName, inputs: nodeInputs as number[], attrs: attrs as never, shape: shape as (number | null)[], trainable });
+    builder.add({ kind: kind as OpKind, name: nodeName, inputs: nodeInputs as number[], attrs: filled as never, shape: shape as (number | null)[], trainable });
   });
   const graph = builder.build(name, inputs as number[], outputs as number[]);
   const problems = verifyGraph(graph);

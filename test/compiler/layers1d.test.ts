@@ -130,10 +130,10 @@ test('Conv1D groups: kernel [k, in / groups, filters]; filters and input channel
   t.deepEqual(paramsOf(modelWith([10, 8], 'Conv1D(12, 3, groups=4)')), [84, 84, 0]);
   t.deepEqual(outputShape([10, 8], 'Conv1D(12, 3, groups=4, padding=same)'), [null, 10, 12]);
   t.deepEqual(errorsOf(modelWith([10, 8], 'Conv1D(10, 3, groups=4)')), [
-    { message: 'Conv1D filters 10 are not divisible by groups 4: each group computes filters / groups of them', line: 3, column: 24 },
+    { message: 'Conv1D filters=10 cannot be split into groups=4: filters must be a multiple of groups', line: 3, column: 24 },
   ]);
   t.deepEqual(errorsOf(modelWith([10, 6], 'Conv1D(12, 3, groups=4)')), [
-    { message: "Conv1D with groups 4 needs input channels divisible by 4, but 'x' [None, 10, 6] has 6", line: 3, column: 3 },
+    { message: "Conv1D with groups=4 needs input channels divisible by 4, but 'x' [None, 10, 6] has 6", line: 3, column: 3 },
   ]);
   t.deepEqual(errorsOf(modelWith([10, 8], 'Conv1D(12, 3, groups=0)')), [
     { message: "argument 'groups' of Conv1D expects a positive integer, found 0", line: 3, column: 24 },

@@ -106,6 +106,7 @@ function layerFor(node: Node): tfl.layers.Layer {
     }
     case 'LayerNormalization': {
       const a = node.attrs;
+      if (a.rms_scaling) throw new Error('tfjs-layers LayerNormalization has no rms_scaling');
       return tfl.layers.layerNormalization({ name, trainable, axis: [...a.axis], epsilon: a.epsilon, center: a.center, scale: a.scale });
     }
     case 'Permute':

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
+import { graphFromJson, graphToJson } from '../../src/ir/json.js';
 import { nodeWeights } from '../../src/ir/ops.js';
 import type { Graph, NodeOf } from '../../src/ir/types.js';
 import { kernelOf } from '../../runtime/kernels.js';
@@ -53,10 +54,34 @@ test('Conv2DTranspose: valid n·s + max(k − s, 0), same n·s; kernel kh·kw·f
   t.deepEqual(nodeWeights(graph, graph.nodes[1]).map((w) => [w.name, w.shape]), [['kernel', [2, 3, 32, 16]], ['bias', [32]]]);
 });
 
+test("Conv2DTranspose output_padding and dilation_rate: Keras 3's shapes (K = (k − 1)·d + 1)", (t) => {
+  // valid: (n − 1)·s + K + output_padding; same: (n − 1)·s + K mod 2 + output_padding.
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 3, strides=2, output_padding=1)'), [null, 12, 12, 8]); // 8 + 3 + 1
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 3, strides=2, output_padding=0)'), [null, 11, 11, 8]);
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 3, strides=2, padding=same, output_padding=1)'), [null, 10, 10, 8]); // 8 + 1 + 1
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 3, strides=2, padding=same, output_padding=0)'), [null, 9, 9, 8]);
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 4, strides=[2, 3], padding=same, output_padding=[1, 2])'), [null, 9, 14, 8]); // 8 + 0 + 1, 12 + 0 + 2
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 3, dilation_rate=2)'), [null, 9, 9, 8]); // K = 5: 4 + 5
+  t.deepEqual(outputShape([5, 5, 3], 'Conv2DTranspose(8, 3, dilation_rate=[2, 1], padding=same)'), [null, 5, 5, 8]);
+  t.deepEqual(outputShape([5, 4, 3], 'Conv2DTranspose(8, [2, 3], dilation_rate=[3, 2])'), [null, 8, 8, 8]); // K = 4, 5
+  // The kernel does not depend on either: kh·kw·filters·in + filters.
+  t.deepEqual(layerParams([8, 8, 16], 'Conv2DTranspose(32, 3, dilation_rate=2)'), [4640, 4640, 0]);
+  t.deepEqual(layerParams([8, 8, 16], 'Conv2DTranspose(32, 3, strides=2, output_padding=1)'), [4640, 4640, 0]);
+});
+
 test('Conv2D groups: kernel kh·kw·(in/groups)·filters; shapes unchanged', (t) => {
   t.deepEqual(outputShape([8, 8, 16], 'Conv2D(32, 3, groups=4)'), [null, 6, 6, 32]);
   t.deepEqual(layerParams([8, 8, 16], 'Conv2D(32, 3, groups=4)'), [1184, 1184, 0]); // 9*4*32 + 32
   t.deepEqual(layerParams([8, 8, 16], 'Conv2D(16, 1, groups=16, use_bias=false)'), [16, 16, 0]); // 1*1*1*16
+});
+
+test('a stored IR (bundle JSON) with groups that do not divide the filters is refused in the words of the argument check', (t) => {
+  for (const [layer, dims] of [['Conv2D(8, 3, groups=4)', [8, 8, 8]], ['Conv1D(8, 3, groups=4)', [8, 8]]] as const) {
+    const json = JSON.parse(JSON.stringify(graphToJson(graphOf(modelWith(dims, layer))))) as { nodes: { attrs: Record<string, unknown> }[] };
+    json.nodes[1].attrs.filters = 6;
+    const kind = layer.slice(0, 6);
+    t.throws(() => graphFromJson(json), { message: new RegExp(`${kind} filters=6 cannot be split into groups=4: filters must be a multiple of groups`) });
+  }
 });
 
 test("automatic names are Keras 3's", (t) => {
@@ -77,8 +102,20 @@ test('argument errors name the argument and the numbers', (t) => {
   t.deepEqual(errorsOf(modelWith([8, 8, 6], 'Conv2D(8, 3, groups=4)')), [
     { message: "Conv2D with groups=4 needs input channels divisible by 4, but 'x' [None, 8, 8, 6] has 6", line: 3, column: 3 },
   ]);
-  t.deepEqual(errorsOf(modelWith([8, 8, 3], 'Conv2DTranspose(4, 3, dilation_rate=2)')), [
-    { message: 'Conv2DTranspose with dilation_rate [2, 2] is not supported (TensorFlow.js has no dilated transposed convolution): use dilation_rate=1', line: 3, column: 39 },
+  t.deepEqual(errorsOf(modelWith([8, 8, 3], 'Conv2DTranspose(4, 3, strides=2, dilation_rate=2)')), [
+    { message: 'Conv2DTranspose cannot combine strides [2, 2] with dilation_rate [2, 2]: one of them must be 1', line: 3, column: 50 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([8, 8, 3], 'Conv2DTranspose(4, 3, strides=[2, 3], output_padding=[1, 3])')), [
+    { message: 'Conv2DTranspose output_padding [1, 3] must be less than strides [2, 3] on each axis', line: 3, column: 56 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([8, 8, 3], 'Conv2DTranspose(4, 3, output_padding=1)')), [
+    { message: 'Conv2DTranspose output_padding [1, 1] must be less than strides [1, 1] on each axis', line: 3, column: 40 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([1, 1, 3], 'Conv2DTranspose(4, 2, strides=2, padding=same, output_padding=0)')), [
+    { message: "Conv2DTranspose output would be 0x0 for the 1x1 input 'x' [None, 1, 1, 3] (kernel_size [2, 2], padding=same, output_padding [0, 0])", line: 3, column: 3 },
+  ]);
+  t.deepEqual(errorsOf(modelWith([8, 8, 3], 'Conv2DTranspose(4, 3, strides=2, output_padding=-1)')), [
+    { message: "argument 'output_padding' of Conv2DTranspose expects a non-negative integer or a pair [a, b] of non-negative integers or null, found -1", line: 3, column: 51 },
   ]);
   t.deepEqual(errorsOf(modelWith([8, 8, 3], 'SeparableConv2D(4, 3, strides=2, dilation_rate=2)')), [
     { message: 'SeparableConv2D cannot combine strides [2, 2] with dilation_rate [2, 2]: one of them must be 1', line: 3, column: 50 },
@@ -175,6 +212,103 @@ test.serial('UpSampling2D nearest: the gradient of each input pixel is the sum o
   // 1e-6: float32 sums of six values of order 1.
   t.true(worst <= 1e-6, `max abs diff ${worst}`);
   tf.dispose([x, upstream]);
+  await initNodeBackend('wasm');
+});
+
+/**
+ * A transposed convolution in float64 as a direct scatter: input pixel (i, j) with kernel
+ * tap (u, v) lands at (i·s + u·d − offset) on each axis, where Keras 3's output size is
+ * O = (n − 1)·s + K + p (valid; p = max(K, s) − K when output_padding is null) or
+ * (n − 1)·s + K mod 2 + p (same; n·s when null), K = (k − 1)·d + 1, and TensorFlow's
+ * conv_transpose (Keras 3's TF backend) puts the output at offset 0 (valid) or
+ * ⌊max((n − 1)·s + K − O, 0) / 2⌋ (same). Kernel [kh, kw, filters, in].
+ */
+function transposedByHand(x: ArrayLike<number>, [batch, n0, n1, inC]: readonly number[], kernel: ArrayLike<number>, bias: ArrayLike<number>, k: readonly number[], s: readonly number[], d: readonly number[], padding: 'valid' | 'same', outputPadding: readonly number[] | null, filters: number) {
+  const size = (a: number) => {
+    const n = [n0, n1][a];
+    const K = (k[a] - 1) * d[a] + 1;
+    const p = outputPadding?.[a] ?? null;
+    const out = padding === 'valid' ? (n - 1) * s[a] + K + (p ?? Math.max(K, s[a]) - K) : p === null ? n * s[a] : (n - 1) * s[a] + (K % 2) + p;
+    return { out, offset: padding === 'valid' ? 0 : Math.floor(Math.max((n - 1) * s[a] + K - out, 0) / 2) };
+  };
+  const [rows, cols] = [size(0), size(1)];
+  const y = new Float64Array(batch * rows.out * cols.out * filters);
+  for (let b = 0; b < batch; b++) for (let h = 0; h < rows.out; h++) for (let w = 0; w < cols.out; w++) for (let f = 0; f < filters; f++) y[((b * rows.out + h) * cols.out + w) * filters + f] = bias[f];
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < n0; i++) {
+      for (let j = 0; j < n1; j++) {
+        for (let u = 0; u < k[0]; u++) {
+          for (let v = 0; v < k[1]; v++) {
+            const h = i * s[0] + u * d[0] - rows.offset;
+            const w = j * s[1] + v * d[1] - cols.offset;
+            if (h < 0 || h >= rows.out || w < 0 || w >= cols.out) continue;
+            for (let f = 0; f < filters; f++) {
+              for (let c = 0; c < inC; c++) y[((b * rows.out + h) * cols.out + w) * filters + f] += x[((b * n0 + i) * n1 + j) * inC + c] * kernel[((u * k[1] + v) * filters + f) * inC + c];
+            }
+          }
+        }
+      }
+    }
+  }
+  return { y, shape: [batch, rows.out, cols.out, filters] };
+}
+
+const TRANSPOSED_CASES: readonly [string, readonly number[] | null, readonly number[], readonly number[], readonly number[], 'valid' | 'same'][] = [
+  // layer arguments, output_padding, kernel, strides, dilation, padding
+  ['Conv2DTranspose(3, 3, strides=2, padding=same)', null, [3, 3], [2, 2], [1, 1], 'same'],
+  ['Conv2DTranspose(3, 3, strides=2, output_padding=1)', [1, 1], [3, 3], [2, 2], [1, 1], 'valid'],
+  ['Conv2DTranspose(3, [3, 2], strides=[2, 3], output_padding=[1, 2])', [1, 2], [3, 2], [2, 3], [1, 1], 'valid'],
+  ['Conv2DTranspose(3, 3, strides=2, padding=same, output_padding=1)', [1, 1], [3, 3], [2, 2], [1, 1], 'same'],
+  ['Conv2DTranspose(3, 4, strides=[2, 3], padding=same, output_padding=[0, 2])', [0, 2], [4, 4], [2, 3], [1, 1], 'same'],
+  ['Conv2DTranspose(3, 3, dilation_rate=2)', null, [3, 3], [1, 1], [2, 2], 'valid'],
+  ['Conv2DTranspose(3, [3, 2], dilation_rate=[2, 3], padding=same)', null, [3, 2], [1, 1], [2, 3], 'same'],
+  ['Conv2DTranspose(3, 2, dilation_rate=[3, 1], padding=same, output_padding=0)', [0, 0], [2, 2], [1, 1], [3, 1], 'same'],
+];
+
+for (const [layer, outputPadding, k, s, d, padding] of TRANSPOSED_CASES) {
+  test.serial(`${layer} equals a float64 scatter loop`, async (t) => {
+    const graph = graphOf(modelWith([4, 5, 2], layer));
+    const weights = randomizedWeights(graph);
+    const x = randomInput(graph, 2);
+    const y = await predict(graph, weights, x);
+    const expected = transposedByHand(x.dataSync(), [2, 4, 5, 2], weights.get('conv2d_transpose/kernel')!.data, weights.get('conv2d_transpose/bias')!.data, k, s, d, padding, outputPadding, 3);
+    t.deepEqual(y.shape, expected.shape);
+    t.deepEqual(graph.nodes[1].shape, [null, ...expected.shape.slice(1)]);
+    const ours = y.dataSync();
+    const worst = expected.y.reduce((m, e, i) => Math.max(m, Math.abs(e - ours[i])), 0);
+    // 1e-5: float32 sums of at most 18 products of order 1.
+    t.true(worst < 1e-5, `max abs diff ${worst}`);
+    tf.dispose([x, y]);
+  });
+}
+
+test.serial('Conv2DTranspose with dilation and output_padding trains: the kernel and input gradients equal a float64 scatter', async (t) => {
+  await initNodeBackend('cpu');
+  for (const [layer, outputPadding, k, s, d, padding] of [TRANSPOSED_CASES[3], TRANSPOSED_CASES[6]]) {
+    const graph = graphOf(modelWith([4, 5, 2], layer));
+    const node = graph.nodes[1] as NodeOf<'Conv2DTranspose'>;
+    const weights = randomizedWeights(graph);
+    const x = randomInput(graph, 2);
+    const kernel = tf.tensor(weights.get('conv2d_transpose/kernel')!.data, [...weights.get('conv2d_transpose/kernel')!.shape]);
+    const bias = tf.tensor(weights.get('conv2d_transpose/bias')!.data, [3]);
+    const upstream = tf.randomNormal([2, ...(node.shape.slice(1) as number[])], 0, 1, 'float32', 9);
+    const context = { training: true, nextSeed: () => 0, stateUpdates: [] };
+    const loss = (input: tf.Tensor, w: tf.Tensor) => tf.sum(tf.mul(kernelOf('Conv2DTranspose')!(node, [input], { kernel: w, bias }, context), upstream));
+    const [dx, dw] = tf.grads(loss)([x, kernel]).map((g) => g.dataSync());
+    // The loss is linear in x and in the kernel: each gradient is the scatter's transpose, by hand.
+    const u = upstream.dataSync();
+    const xs = x.dataSync();
+    const ws = kernel.dataSync();
+    const zeros = new Float64Array(3);
+    const basis = (length: number, at: number) => Float64Array.from({ length }, (_, i) => (i === at ? 1 : 0));
+    const dot = (y: Float64Array) => y.reduce((sum, v, i) => sum + v * u[i], 0);
+    let worst = 0;
+    for (let i = 0; i < ws.length; i++) worst = Math.max(worst, Math.abs(dot(transposedByHand(xs, [2, 4, 5, 2], basis(ws.length, i), zeros, k, s, d, padding, outputPadding, 3).y) - dw[i]));
+    for (let i = 0; i < xs.length; i += 7) worst = Math.max(worst, Math.abs(dot(transposedByHand(basis(xs.length, i), [2, 4, 5, 2], ws, zeros, k, s, d, padding, outputPadding, 3).y) - dx[i]));
+    // 1e-4: float32 sums of up to ~100 products of order 1.
+    t.true(worst < 1e-4, `${layer}: max abs diff ${worst}`);
+    tf.dispose([x, kernel, bias, upstream]);
+  }
   await initNodeBackend('wasm');
 });
 

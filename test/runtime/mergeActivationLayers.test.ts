@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from '../../runtime/backends/node.js';
 import { Model } from '../../runtime/model.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
+import { errorsOf, paramsOf } from '../helpers/check.js';
 import { graphOf, randomizedWeights } from '../helpers/models.js';
 import { assertMatchesTfjsLayers } from '../helpers/tfjsLayers.js';
 
@@ -117,6 +118,84 @@ test('Normalization with axis=null: one scalar mean and variance', (t) => {
 test('Normalization over axis 1 of a [2, 3] input: statistics shaped [2]', (t) => {
   const y = run('model M {\n  input x: [2, 3]\n  Normalization(axis=1)\n}', X, [1, 2, 3], normalizationWeights([1, -1], [0.25, 16], [2]));
   near(t, y.data, X.map((v, i) => (i < 3 ? (v - 1) / 0.5 : (v + 1) / 4)));
+});
+
+// Keras 3's mean= and variance= constants: configuration, no variables.
+
+test("Normalization(mean=3, variance=2): Keras 3's docstring example, no weights", (t) => {
+  // keras/src/layers/preprocessing/normalization.py: Normalization(mean=3., variance=2.) on [[1.], [2.], [3.]].
+  const y = run('model M {\n  input x: [1]\n  Normalization(mean=3, variance=2)\n}', [1, 2, 3], [3, 1]);
+  near(t, y.data, [-1.4142135, -0.70710677, 0]);
+  t.deepEqual(paramsOf('model M {\n  input x: [1]\n  Normalization(mean=3, variance=2)\n}'), [0, 0, 0]);
+});
+
+test('Normalization constants per channel, with invert, and aligned from the right with the kept axes (float64 by hand)', (t) => {
+  const per = run('model M {\n  input x: [3]\n  Normalization(mean=[0.5, -1.25, 2], variance=[4, 0.09, 1e-16])\n}', X, [2, 3]);
+  near(t, per.data, X.map((v, i) => (v - MEAN[i % 3]) / Math.max(Math.sqrt(Math.fround(VARIANCE[i % 3])), EPSILON)), 1e-5);
+  const inverted = run('model M {\n  input x: [3]\n  Normalization(mean=[0.5, -1.25, 2], variance=[4, 0.09, 1e-16], invert=true)\n}', X, [2, 3]);
+  near(t, inverted.data, X.map((v, i) => MEAN[i % 3] + v * Math.max(Math.sqrt(Math.fround(VARIANCE[i % 3])), EPSILON)));
+  // axis=[1, 2] of a [2, 3] input keeps [2, 3]: constants of shape [3] line up with axis 2
+  // (both rows the same), of shape [2, 1] with axes 1 and 2 (all columns the same).
+  const aligned = run('model M {\n  input x: [2, 3]\n  Normalization(axis=[1, 2], mean=[1, 2, 3], variance=[1, 4, 16])\n}', X, [1, 2, 3]);
+  near(t, aligned.data, X.map((v, i) => (v - [1, 2, 3][i % 3]) / [1, 2, 4][i % 3]));
+  const broadcast = run('model M {\n  input x: [2, 3]\n  Normalization(axis=[1, 2], mean=[[1], [-1]], variance=[[1], [4]])\n}', X, [1, 2, 3]);
+  near(t, broadcast.data, X.map((v, i) => (i < 3 ? v - 1 : (v + 1) / 2)));
+  t.deepEqual(paramsOf('model M {\n  input x: [2, 3]\n  Normalization(axis=[1, 2], mean=[1, 2, 3], variance=[1, 1, 1])\n}'), [0, 0, 0]);
+});
+
+test.serial('Normalization constants in a training step: the Dense after it gets the gradients of a float64 loss (central differences)', async (t) => {
+  const { registerGradients } = await import('../../runtime/backends/gradients.js');
+  const { TrainableModel } = await import('../../runtime/train/trainableModel.js');
+  const { createOptimizer } = await import('../../runtime/train/optimizers.js');
+  await registerGradients();
+  const graph = graphOf('model M {\n  input x: [3]\n  Normalization(mean=[0.5, -1.25, 2], variance=[4, 0.09, 1])\n  Dense(2, activation=softmax)\n}');
+  const weights = randomizedWeights(graph, 5);
+  t.deepEqual([...weights.keys()].sort(), ['dense/bias', 'dense/kernel']);
+  const labels = [0, 1];
+  const host = new Map([...weights].map(([k, v]) => [k, Array.from(v.data)]));
+  const loss = (w: Map<string, number[]>) => {
+    const [kernel, bias] = [w.get('dense/kernel')!, w.get('dense/bias')!];
+    let total = 0;
+    for (let n = 0; n < 2; n++) {
+      const z = [0, 1, 2].map((c) => (X[n * 3 + c] - MEAN[c]) / Math.sqrt(Math.fround([4, 0.09, 1][c])));
+      const logits = [0, 1].map((o) => z.reduce((sum, v, c) => sum + v * kernel[c * 2 + o], bias[o]));
+      const max = Math.max(...logits);
+      total -= logits[labels[n]] - max - Math.log(logits.reduce((sum, l) => sum + Math.exp(l - max), 0));
+    }
+    return total / 2;
+  };
+  const model = new TrainableModel(graph, weights, 'cpu');
+  const optimizer = createOptimizer('sgd', { learningRate: 1 });
+  const [xs, ys] = [tf.tensor2d(X, [2, 3]), tf.tensor1d(labels, 'float32')];
+  const result = model.trainStep('sparse_categorical_crossentropy', optimizer).run(xs, ys, 0);
+  // 1e-6: the float32 forward pass against float64.
+  t.true(Math.abs(result.loss.dataSync()[0] - loss(host)) < 1e-6);
+  const after = await model.getWeights();
+  for (const [key, values] of host) {
+    for (let i = 0; i < values.length; i++) {
+      const shifted = (delta: number) => loss(new Map([...host, [key, values.map((v, k) => (k === i ? v + delta : v))]]));
+      const finiteDifference = (shifted(1e-6) - shifted(-1e-6)) / 2e-6;
+      // 1e-5: float32 gradients against float64 central differences.
+      t.true(Math.abs(finiteDifference - (values[i] - after.get(key)!.data[i])) < 1e-5, `${key}[${i}]`);
+    }
+  }
+  tf.dispose([xs, ys, result.loss, result.correct]);
+  optimizer.dispose();
+  model.dispose();
+});
+
+test('Normalization constants: the errors Keras 3 raises, at the argument', (t) => {
+  const errors = (args: string, dims = '[2, 3]') => errorsOf(`model M {\n  input x: ${dims}\n  Normalization(${args})\n}`).map((e) => e.message);
+  t.deepEqual(errors('mean=1'), ['Normalization needs mean= and variance= together (or neither: statistics stored as weights), found only mean']);
+  t.deepEqual(errors('mean=[1, 2, 3], variance=[1, 2]'), ['Normalization mean and variance must have the same shape, found [3] and [2]']);
+  t.deepEqual(errors('mean=[[1, 2, 3]], variance=[[1, 2, 3]]'), ['Normalization mean of shape [1, 3] has more axes than the 1 kept axis [3]']);
+  t.deepEqual(errors('mean=[1, 2], variance=[1, 2]'), ['Normalization mean of shape [2] does not broadcast to the kept axes [3] (aligned from the right, each size must be 1 or equal)']);
+  t.deepEqual(errors('axis=null, mean=[1], variance=[1]'), ['Normalization mean of shape [1] has more axes than the 0 kept axes []']);
+  t.deepEqual(errors('mean=[1, 2, 3], variance=[1, -2, 3]'), ['Normalization variance must be non-negative']);
+  t.deepEqual(errors('mean=[[1, 2], [3]], variance=1'), ["argument 'mean' of Normalization expects a number, a list of numbers (nested lists of one shape), or null, found [[1, 2], [3]]"]);
+  t.deepEqual(errorsOf('model M {\n  input x: [2, 3]\n  Normalization(mean=[1, 2], variance=[1, 2])\n}'), [
+    { message: 'Normalization mean of shape [2] does not broadcast to the kept axes [3] (aligned from the right, each size must be 1 or equal)', line: 3, column: 22 },
+  ]);
 });
 
 test('PReLU: x where x ≥ 0, alpha · x elsewhere, alpha shared over height and width', (t) => {

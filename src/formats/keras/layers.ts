@@ -241,7 +241,7 @@ function convLayer(r: ConfigReader, kernel: 'kernel' | 'depthwise', groups: 'pla
   r.only('data_format', CHANNELS_LAST, CHANNELS_FIRST_WHY);
   if (groups === 'plain') r.plain('groups');
   // Keras 2 kept groups (always 1) in DepthwiseConv2D's and the transposed convolution's configs.
-  else r.only('groups', [1], 'grouped convolutions are only supported in Conv2D');
+  else r.only('groups', [1], 'grouped convolutions are only supported in Conv1D and Conv2D');
   kernelLayer(r, kernel);
 }
 
@@ -288,7 +288,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     kind: 'Conv2DTranspose',
     read(r) {
       r.plain('filters');
-      r.only('output_padding', [null], 'output_padding is not supported (the output size must be the one Keras infers)');
+      r.plain('output_padding');
       convLayer(r, 'kernel');
     },
   },
@@ -320,8 +320,7 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
   LayerNormalization: {
     kind: 'LayerNormalization',
     read(r) {
-      for (const key of ['axis', 'epsilon', 'center', 'scale']) r.plain(key);
-      r.only('rms_scaling', [false], 'nnc computes the mean-and-variance form of LayerNormalization only');
+      for (const key of ['axis', 'epsilon', 'center', 'scale', 'rms_scaling']) r.plain(key);
       for (const v of ['beta', 'gamma']) {
         r.initializer(`${v}_initializer`);
         r.regularizer(`${v}_regularizer`);
@@ -424,8 +423,8 @@ const TRANSLATORS: Record<string, { readonly kind: LayerKind; read(r: ConfigRead
     read(r) {
       r.plain('axis');
       r.plain('invert');
-      r.only('mean', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
-      r.only('variance', [null], 'constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)');
+      r.plain('mean');
+      r.plain('variance');
     },
   },
   Conv1D: {

@@ -18,11 +18,31 @@ export interface AttrDef<T> {
   readonly default?: unknown;
   /** The resolved value's check in a stored IR (a bundle's JSON); `T` is the attribute's IR type. */
   readonly check: IrCheck<T>;
+  /**
+   * Set by `addedLater`: the attribute joined the layer after bundles were first written
+   * (the change that added it). A stored IR that lacks it was written before and reads
+   * as `storedDefault`; any other missing attribute is refused.
+   */
+  readonly since?: string;
+  /** The IR value a stored IR written before `since` means (Keras's default). */
+  readonly storedDefault?: T;
 }
 
 /** An attribute stored as written (converted by `type`, defaults filled in). */
 export function attr<T>(type: AttrType<T>, ...defaultValue: [] | [NoInfer<T>]): AttrDef<T> {
   return defaultValue.length === 0 ? { type, check: type.ir } : { type, default: defaultValue[0], check: type.ir };
+}
+
+/**
+ * Marks an attribute as added to its layer after bundles were first written: `since`
+ * names the change, `stored` the IR value an older bundle means (Keras's default, which
+ * is what the layer computed before the attribute existed). The bundle reader
+ * (src/ir/json.ts) fills it in; it must pass the attribute's own IR check.
+ */
+export function addedLater<T>(def: AttrDef<T>, since: string, stored: NoInfer<T>): AttrDef<T> {
+  const problem = def.check(stored);
+  if (problem) throw new Error(`an attribute added in ${since} cannot read as ${JSON.stringify(stored)} from older bundles: it must be ${problem}`);
+  return { ...def, since, storedDefault: stored };
 }
 
 type InitializerName = Parameters<typeof init>[0];

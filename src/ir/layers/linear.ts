@@ -3,10 +3,11 @@
 
 import type { Activation, Pair } from '../attributes.js';
 import { formatShape } from '../shape.js';
-import { type AttrsError, type ShapedInput, attr, defineLayer, weightAttrNames, weightAttrs } from './define.js';
-import { activation, bool, intOrPair, intOrSingle, padding, padding1d, positiveInt } from './paramTypes.js';
+import { type AttrsError, type ShapedInput, addedLater, attr, defineLayer, weightAttrNames, weightAttrs } from './define.js';
+import { activation, bool, intOrPair, intOrPairFromZero, intOrSingle, nullable, padding, padding1d, positiveInt } from './paramTypes.js';
 import { SEQUENCE, outputSteps, strideWithDilation } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
+import { transposedSize } from './transposedRules.js';
 
 const LINEAR: Activation = { name: 'linear' };
 
@@ -18,9 +19,23 @@ function stridesWithDilation(kind: string, strides: Pair, dilation: Pair): Attrs
   return null;
 }
 
-/** Keras: the filters split evenly into the groups. */
-function groupsDivideFilters(filters: number, groups: number): AttrsError | null {
-  return filters % groups === 0 ? null : { error: `Conv2D filters=${filters} cannot be split into groups=${groups}: filters must be a multiple of groups`, param: 'groups' };
+/**
+ * Keras: the filters split evenly into the groups. `resolve` reports it at the argument;
+ * `inferShape` asks again for a stored IR (a bundle's JSON), with the same words.
+ */
+function groupsDivideFilters(kind: string, filters: number, groups: number): AttrsError | null {
+  return filters % groups === 0 ? null : { error: `${kind} filters=${filters} cannot be split into groups=${groups}: filters must be a multiple of groups`, param: 'groups' };
+}
+
+/** Keras: the input channels split evenly into the groups (known once the input shape is). */
+function groupsDivideChannels(kind: string, groups: number, input: ShapedInput): string | null {
+  if (channels(input.shape) % groups === 0) return null;
+  return `${kind} with groups=${groups} needs input channels divisible by ${groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}`;
+}
+
+/** Both groups checks of a shape rule: the stored filters, then the input channels. */
+function groupsError(kind: string, filters: number, groups: number, input: ShapedInput): string | null {
+  return groupsDivideFilters(kind, filters, groups)?.error ?? groupsDivideChannels(kind, groups, input);
 }
 
 const channels = (shape: readonly (number | null)[]) => shape[shape.length - 1] as number;
@@ -63,18 +78,16 @@ export const Conv2D = defineLayer({
     padding: attr(padding, 'valid'),
     dilation_rate: attr(intOrPair, [1, 1]),
     /** Channel groups: input and output channels split into `groups` independent convolutions. */
-    groups: attr(positiveInt, 1),
+    groups: addedLater(attr(positiveInt, 1), 'commit 51105a9 (Conv2D groups)', 1),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
-  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? groupsDivideFilters(args.filters as number, args.groups as number) ?? (args as never),
+  resolve: (args) => stridesWithDilation('Conv2D', args.strides as Pair, args.dilation_rate as Pair) ?? groupsDivideFilters('Conv2D', args.filters as number, args.groups as number) ?? (args as never),
   inferShape(attrs, [input]) {
     const shape = convShape('Conv2D', attrs, input, attrs.filters);
-    if ('shape' in shape && channels(input.shape) % attrs.groups !== 0) {
-      return { error: `Conv2D with groups=${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
-    }
-    return shape;
+    const groups = 'shape' in shape ? groupsError('Conv2D', attrs.filters, attrs.groups, input) : null;
+    return groups ? { error: groups } : shape;
   },
   variables: [
     { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], channels(input) / a.groups, a.filters], ...weightAttrNames('kernel') },
@@ -128,20 +141,12 @@ export const Conv1D = defineLayer({
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
-  resolve(args) {
-    const filters = args.filters as number;
-    const groups = args.groups as number;
-    if (filters % groups !== 0) return { error: `Conv1D filters ${filters} are not divisible by groups ${groups}: each group computes filters / groups of them`, param: 'groups' };
-    return strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never);
-  },
+  resolve: (args) => groupsDivideFilters('Conv1D', args.filters as number, args.groups as number) ?? strideWithDilation('Conv1D', args.strides as number, args.dilation_rate as number) ?? (args as never),
   inferShape(attrs, [input]) {
     const rankError = requireRank('Conv1D', input, 3, SEQUENCE);
     if (rankError) return { error: rankError };
-    // (resolve reports filters % groups at the argument; this catches a stored IR.)
-    if (attrs.filters % attrs.groups !== 0) return { error: `Conv1D filters ${attrs.filters} are not divisible by groups ${attrs.groups}` };
-    if (channels(input.shape) % attrs.groups !== 0) {
-      return { error: `Conv1D with groups ${attrs.groups} needs input channels divisible by ${attrs.groups}, but '${input.name}' ${formatShape(input.shape)} has ${channels(input.shape)}` };
-    }
+    const groups = groupsError('Conv1D', attrs.filters, attrs.groups, input);
+    if (groups) return { error: groups };
     const steps = outputSteps('Conv1D', input, attrs.kernel_size, attrs.strides, attrs.dilation_rate, attrs.padding);
     if (typeof steps === 'string') return { error: steps };
     return { shape: [input.shape[0], steps, attrs.filters] };
@@ -191,18 +196,12 @@ export const SeparableConv2D = defineLayer({
 });
 
 /**
- * Keras's transposed convolution output size per axis (output_padding=None):
- *   valid: size·stride + max(kernel − stride, 0);  same: size·stride.
- */
-function transposedSize(size: number, kernel: number, stride: number, padding: 'valid' | 'same'): number {
-  return padding === 'same' ? size * stride : size * stride + Math.max(kernel - stride, 0);
-}
-
-/**
  * The gradient of a Conv2D with respect to its input: each input pixel spreads its
  * channels through the kernel over a window of the (larger) output. Keras's kernel
  * layout is [kh, kw, filters, input channels]: the output channels are NOT the last
  * axis, so the `linear` trait's folds do not apply as they are (see the BN passes).
+ * Keras 3's `output_padding` (each below its stride) and `dilation_rate` (not with
+ * strides > 1) are there, with Keras 3's shape rule (`transposedSize`).
  */
 export const Conv2DTranspose = defineLayer({
   kind: 'Conv2DTranspose',
@@ -212,24 +211,26 @@ export const Conv2DTranspose = defineLayer({
     kernel_size: attr(intOrPair),
     strides: attr(intOrPair, [1, 1]),
     padding: attr(padding, 'valid'),
+    /** null: the size Keras infers; otherwise added to the output per axis, each below its stride. */
+    output_padding: addedLater(attr(nullable(intOrPairFromZero), null), 'Conv2DTranspose output_padding (issue 17)', null),
     dilation_rate: attr(intOrPair, [1, 1]),
     activation: attr(activation, LINEAR),
     use_bias: attr(bool, true),
     ...weightAttrs({ kernel: 'glorot_uniform', bias: 'zeros' }),
   },
-  resolve(args) {
-    const dilation = args.dilation_rate as Pair;
-    // TensorFlow.js has no dilated transposed convolution.
-    if (dilation[0] > 1 || dilation[1] > 1) return { error: `Conv2DTranspose with dilation_rate [${dilation.join(', ')}] is not supported (TensorFlow.js has no dilated transposed convolution): use dilation_rate=1`, param: 'dilation_rate' };
-    return args as never;
-  },
+  resolve: (args) => outputPaddingBelowStrides(args.output_padding as Pair | null, args.strides as Pair) ?? stridesWithDilation('Conv2DTranspose', args.strides as Pair, args.dilation_rate as Pair) ?? (args as never),
   inferShape(attrs, [input]) {
     const rankError = requireRank('Conv2DTranspose', input, 4, IMAGE);
     if (rankError) return { error: rankError };
+    // (resolve reports it at the argument; this catches a stored IR.)
+    const padding = outputPaddingBelowStrides(attrs.output_padding, attrs.strides) ?? stridesWithDilation('Conv2DTranspose', attrs.strides, attrs.dilation_rate);
+    if (padding) return { error: padding.error };
     const [batch, height, width] = input.shape as readonly [null, number, number, number];
-    const outH = transposedSize(height, attrs.kernel_size[0], attrs.strides[0], attrs.padding);
-    const outW = transposedSize(width, attrs.kernel_size[1], attrs.strides[1], attrs.padding);
-    return { shape: [batch, outH, outW, attrs.filters] };
+    const size = [0, 1].map((a) => transposedSize([height, width][a], attrs.kernel_size[a], attrs.strides[a], attrs.dilation_rate[a], attrs.padding, attrs.output_padding?.[a] ?? null));
+    if (size.some((d) => d < 1)) {
+      return { error: `Conv2DTranspose output would be ${size.join('x')} for the ${height}x${width} input '${input.name}' ${formatShape(input.shape)} (kernel_size [${attrs.kernel_size.join(', ')}], padding=same, output_padding [${attrs.output_padding!.join(', ')}])` };
+    }
+    return { shape: [batch, size[0], size[1], attrs.filters] };
   },
   variables: [
     { name: 'kernel', shape: (a, [input]) => [a.kernel_size[0], a.kernel_size[1], a.filters, channels(input)], ...weightAttrNames('kernel') },
@@ -237,3 +238,9 @@ export const Conv2DTranspose = defineLayer({
   ],
   traits: { linear: { kernel: 'kernel' } },
 });
+
+/** Keras 3 (BaseConvTranspose.__init__): output_padding must be below the stride on each axis. */
+function outputPaddingBelowStrides(outputPadding: Pair | null, strides: Pair): AttrsError | null {
+  if (outputPadding === null || (outputPadding[0] < strides[0] && outputPadding[1] < strides[1])) return null;
+  return { error: `Conv2DTranspose output_padding [${outputPadding.join(', ')}] must be less than strides [${strides.join(', ')}] on each axis`, param: 'output_padding' };
+}

@@ -1,10 +1,10 @@
 // Normalization layers: BatchNormalization, LayerNormalization and Keras 3's
 // preprocessing Normalization.
 
-import { irCheck } from './arguments.js';
-import { attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
+import { addedLater, attr, defineLayer, resolvedAttr, weightAttrNames, weightAttrs } from './define.js';
 import type { Initializer } from '../attributes.js';
-import { axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, positive, probability, regularizer } from './paramTypes.js';
+import { type NumberArray, axes, axesOrNone, bool, constraint, init, initializer, irAxes, irAxesOrNone, numberArrayOrNull, positive, probability, regularizer } from './paramTypes.js';
+import { constantStatisticsError } from './normalizationStatistics.js';
 import { axesShape, checkAxes, resolveAxes } from './shapeRules.js';
 
 export const BatchNormalization = defineLayer({
@@ -45,8 +45,13 @@ export const BatchNormalization = defineLayer({
 /**
  * Keras 3's LayerNormalization: each sample normalized over `axis` by its own mean and
  * biased variance, `γ · (x − mean) / √(var + ε) + β`, the same in training and
- * inference (no moving statistics). `rms_scaling=true` is refused: nnc computes the
- * mean-and-variance form only (Keras releases differ in what the RMS form computes).
+ * inference (no moving statistics).
+ *
+ * `rms_scaling=true` is what Keras 3 computes for it (ops.layer_normalization in
+ * keras/src/ops/nn.py; the same in layer_normalization.py before it moved there, and
+ * still in 3.10+, where the argument is deprecated because of it): `y = γ · x / √(var + ε)`
+ * — the *variance* (mean removed), not the mean of squares, and x itself, not x − mean;
+ * `center` and `scale` are ignored: the layer has `gamma` (always) and no `beta`.
  */
 export const LayerNormalization = defineLayer({
   kind: 'LayerNormalization',
@@ -56,14 +61,10 @@ export const LayerNormalization = defineLayer({
     epsilon: attr(positive, 0.001),
     center: attr(bool, true),
     scale: attr(bool, true),
-    /** Always false: `resolve` refuses true. */
-    rms_scaling: resolvedAttr(bool, irCheck<boolean>((v) => (v === false ? null : 'false (rms_scaling is not supported)')), false),
+    rms_scaling: attr(bool, false),
     ...weightAttrs({ beta: 'zeros', gamma: 'ones' }),
   },
   resolve(args, [shape]) {
-    if (args.rms_scaling === true) {
-      return { error: 'LayerNormalization rms_scaling=true is not supported: nnc computes the mean-and-variance form only', param: 'rms_scaling' };
-    }
     const axis = resolveAxes('LayerNormalization', args.axis as number[], shape);
     return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
   },
@@ -72,8 +73,9 @@ export const LayerNormalization = defineLayer({
     return axisError ? { error: axisError } : { shape: input.shape };
   },
   variables: [
-    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale, ...weightAttrNames('gamma') },
-    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center, ...weightAttrNames('beta') },
+    // Keras's build: gamma if scale or rms_scaling, beta if center and not rms_scaling.
+    { name: 'gamma', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.scale || a.rms_scaling, ...weightAttrNames('gamma') },
+    { name: 'beta', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.center && !a.rms_scaling, ...weightAttrNames('beta') },
   ],
 });
 
@@ -81,13 +83,15 @@ const ZEROS: Initializer = { name: 'zeros', args: {} };
 const ONES: Initializer = { name: 'ones', args: {} };
 
 /**
- * Keras 3's Normalization with stored statistics (what `adapt()` computes):
+ * Keras 3's Normalization:
  *   y = (x − mean) / max(√variance, ε),  ε = 1e-7 (Keras's backend.epsilon())
  *   invert=true: y = mean + x · max(√variance, ε)
  * per element of `axis` (Keras's default -1: per channel; null: one scalar mean and
- * variance). Its variables are Keras's: `mean`, `variance` and a scalar `count` (kept for
- * older saved models, unused), all non-trainable: 2·C + 1 parameters. Keras's `mean=` and
- * `variance=` constructor arguments (constants, no variables) are not supported.
+ * variance). With stored statistics (what `adapt()` computes) its variables are Keras's:
+ * `mean`, `variance` and a scalar `count` (kept for older saved models, unused), all
+ * non-trainable: 2·C + 1 parameters. With Keras's `mean=` and `variance=` constructor
+ * arguments (a number or nested lists, aligned with the kept axes from the right and
+ * broadcast) the values are configuration and the layer has no variables.
  */
 export const Normalization = defineLayer({
   kind: 'Normalization',
@@ -95,19 +99,24 @@ export const Normalization = defineLayer({
   attrs: {
     /** Kept axes, ascending, counted with the batch axis once resolved; empty for axis=null. */
     axis: resolvedAttr(axesOrNone, irAxesOrNone, [-1]),
+    mean: addedLater(attr(numberArrayOrNull, null), 'Normalization mean= and variance= (issue 17)', null),
+    variance: addedLater(attr(numberArrayOrNull, null), 'Normalization mean= and variance= (issue 17)', null),
     invert: attr(bool, false),
   },
   resolve(args, [shape]) {
     const axis = resolveAxes('Normalization', args.axis as number[], shape);
-    return 'error' in axis ? { ...axis, param: 'axis' } : ({ ...args, axis } as never);
+    if ('error' in axis) return { ...axis, param: 'axis' };
+    return constantStatisticsError(args.mean as NumberArray | null, args.variance as NumberArray | null, axesShape(axis, shape)) ?? ({ ...args, axis } as never);
   },
   inferShape(attrs, [input]) {
     const axisError = checkAxes('Normalization', attrs.axis, input);
-    return axisError ? { error: axisError } : { shape: input.shape };
+    if (axisError) return { error: axisError };
+    const constants = constantStatisticsError(attrs.mean, attrs.variance, axesShape(attrs.axis, input.shape));
+    return constants ? { error: constants.error } : { shape: input.shape };
   },
   variables: [
-    { name: 'mean', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ZEROS },
-    { name: 'variance', shape: (a, [input]) => axesShape(a.axis, input), state: true, initializer: ONES, domain: 'non-negative' },
-    { name: 'count', shape: () => [], state: true, initializer: ZEROS },
+    { name: 'mean', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.mean === null, state: true, initializer: ZEROS },
+    { name: 'variance', shape: (a, [input]) => axesShape(a.axis, input), when: (a) => a.mean === null, state: true, initializer: ONES, domain: 'non-negative' },
+    { name: 'count', shape: () => [], when: (a) => a.mean === null, state: true, initializer: ZEROS },
   ],
 });

@@ -144,6 +144,21 @@ export const intOrPair: AttrType<Pair> = {
   ir: irPair(1),
 };
 
+/** `1` or `[1, 0]`, each a non-negative integer: Conv2DTranspose's `output_padding`. */
+export const intOrPairFromZero: AttrType<Pair> = {
+  expects: 'a non-negative integer or a pair [a, b] of non-negative integers',
+  convert(v) {
+    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM;
+    if (ok(v)) return [(v as { value: number }).value, (v as { value: number }).value];
+    if (v.kind === 'list' && v.items.length === 2 && v.items.every(ok)) {
+      const [a, b] = v.items as readonly { value: number }[];
+      return [a.value, b.value];
+    }
+    return new Mismatch();
+  },
+  ir: irPair(0),
+};
+
 /** Conv1D's padding: `causal` pads only the start of the sequence (output t sees inputs ≤ t). */
 export const padding1d = oneOf('padding', ['valid', 'same', 'causal'] as const);
 
@@ -225,6 +240,38 @@ export const axesOrNone: AttrType<readonly number[]> = {
     return axes.convert(v, []);
   },
   ir: irWrittenAxesOrNone,
+};
+
+/** A finite number or a rectangular nested list of them: Keras's array-like constants (Normalization's `mean=`). */
+export type NumberArray = number | readonly NumberArray[];
+
+/** The most numbers a constant array may hold (a per-channel statistic of a large image). */
+const MAX_ARRAY_NUMBERS = 2 ** 24;
+
+/** The shape of a rectangular nested list of finite numbers (a number: []), or null when it is not one. */
+export function numberArrayShape(v: unknown, depth = 0): number[] | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? [] : null;
+  if (!Array.isArray(v) || v.length === 0 || depth >= 64) return null;
+  const first = numberArrayShape(v[0], depth + 1);
+  if (first === null) return null;
+  for (const item of v.slice(1)) {
+    const shape = numberArrayShape(item, depth + 1);
+    if (shape === null || shape.length !== first.length || shape.some((d, i) => d !== first[i])) return null;
+  }
+  const shape = [v.length, ...first];
+  return shape.reduce((p, d) => p * d, 1) <= MAX_ARRAY_NUMBERS ? shape : null;
+}
+
+/** A number, or a (nested) list of numbers of one rectangular shape, or null. */
+export const numberArrayOrNull: AttrType<NumberArray | null> = {
+  expects: 'a number, a list of numbers (nested lists of one shape), or null',
+  convert(v) {
+    if (v.kind === 'null') return null;
+    const plain = (x: Value): unknown => (x.kind === 'number' ? x.value : x.kind === 'list' ? x.items.map(plain) : undefined);
+    const value = plain(v);
+    return numberArrayShape(value) === null ? new Mismatch() : (value as NumberArray);
+  },
+  ir: irCheck<NumberArray | null>((v) => (v === null || numberArrayShape(v) !== null ? null : 'a number, a rectangular list of finite numbers, or null')),
 };
 
 /** Reshape's target: positive integers, at most one -1. */

@@ -1,7 +1,7 @@
 // Pooling over channels-last images.
 
 import type { Pair } from '../attributes.js';
-import { type ShapeResult, type ShapedInput, attr, defineLayer, resolvedAttr } from './define.js';
+import { type ShapeResult, type ShapedInput, addedLater, attr, defineLayer, resolvedAttr } from './define.js';
 import { bool, intOrPair, intOrSingle, irInt, irPair, nullable, padding } from './paramTypes.js';
 import { SEQUENCE, outputSteps } from './sequenceRules.js';
 import { IMAGE, requireRank, spatial } from './shapeRules.js';
@@ -68,11 +68,11 @@ export const AveragePooling1D = pooling1d('AveragePooling1D', 'AvgPool1D');
  * The mean or maximum over the steps of a sequence (rank 3) or the height and width of an
  * image (rank 4): [batch, channels], or with `keepdims=true` the pooled axes kept as size 1.
  */
-const globalPooling = <K extends string>(kind: K, alias: string, rank: 3 | 4) =>
+const globalPooling = <K extends string>(kind: K, alias: string, rank: 3 | 4, keepdimsSince?: string) =>
   defineLayer({
     kind,
     aliases: [alias],
-    attrs: { keepdims: attr(bool, false) },
+    attrs: { keepdims: keepdimsSince === undefined ? attr(bool, false) : addedLater(attr(bool, false), keepdimsSince, false) },
     inferShape(attrs, [input]) {
       const rankError = requireRank(kind, input, rank, rank === 3 ? SEQUENCE : IMAGE);
       if (rankError) return { error: rankError };
@@ -85,6 +85,6 @@ const globalPooling = <K extends string>(kind: K, alias: string, rank: 3 | 4) =>
 export const GlobalAveragePooling1D = globalPooling('GlobalAveragePooling1D', 'GlobalAvgPool1D', 3);
 export const GlobalMaxPooling1D = globalPooling('GlobalMaxPooling1D', 'GlobalMaxPool1D', 3);
 /** The mean over height and width; `keepdims=true` keeps them as size-1 axes ([b, 1, 1, c]). */
-export const GlobalAveragePooling2D = globalPooling('GlobalAveragePooling2D', 'GlobalAvgPool2D', 4);
+export const GlobalAveragePooling2D = globalPooling('GlobalAveragePooling2D', 'GlobalAvgPool2D', 4, 'commit 12cf920 (keepdims on the global poolings)');
 /** The maximum over height and width; `keepdims` as GlobalAveragePooling2D. */
 export const GlobalMaxPooling2D = globalPooling('GlobalMaxPooling2D', 'GlobalMaxPool2D', 4);

@@ -177,6 +177,18 @@ test('random stacks: the .keras export imports back to the same graph and weight
   t.true(compared >= 15, `only ${compared} of 30 stacks checked clean`);
 });
 
+test('Keras 3 arguments nnc took late (LayerNormalization rms_scaling, Normalization mean= and variance=, Conv2DTranspose output_padding and dilation_rate) export and import back, bit for bit', async (t) => {
+  const graph = graphOf('model M {\n  input x: [4, 5, 6]\n  LayerNormalization(axis=[1, 3], rms_scaling=true, epsilon=0.01)\n  Normalization(axis=[1, 3], mean=[[0.5], [1], [2], [-3]], variance=[[1], [2], [0.25], [4]])\n  Normalization(mean=2, variance=3, invert=true)\n  Conv2DTranspose(3, 3, strides=2, padding=same, output_padding=[1, 0])\n  Conv2DTranspose(2, [2, 3], dilation_rate=[2, 1])\n}\n');
+  const [layer, normalization, scalar, padded, dilated] = json((await exported(graph, randomizedWeights(graph, 1))).get('config.json')!).config.layers.slice(1);
+  t.is(layer.config.rms_scaling, true);
+  t.deepEqual(layer.config.axis, [1, -1]); // Keras's spelling of the last axis
+  t.deepEqual([normalization.config.mean, normalization.config.variance], [[[0.5], [1], [2], [-3]], [[1], [2], [0.25], [4]]]);
+  t.deepEqual([scalar.config.mean, scalar.config.variance, scalar.config.invert], [2, 3, true]);
+  t.deepEqual([padded.config.output_padding, padded.config.dilation_rate], [[1, 0], [1, 1]]);
+  t.deepEqual([dilated.config.output_padding, dilated.config.dilation_rate], [null, [2, 1]]);
+  await assertRoundTrip(t, graph, randomizedWeights(graph, 1), 'late arguments');
+});
+
 test('a layer Keras 3 cannot express is refused by name, every one at once', (t) => {
   const graph = graphOf('model M {\n  input x: [4, 4, 3]\n  BatchNormalization(axis=[1, 2], name=bn_hw)\n  BatchNormalization(axis=[2, 3])\n}\n');
   t.is(

@@ -123,6 +123,16 @@ test('BatchNormalization on another axis than the last is refused by name: tfjs-
   t.true(maxAbsDiff(buildTfjsLayersModel(graph, weights).predict(input) as tf.Tensor, tf.tensor(expected, [1, 3, 4, 2])) > 0.1);
 });
 
+test('Keras 3 arguments tfjs-layers lacks are refused by name (LayerNormalization rms_scaling, Conv2DTranspose output_padding and dilation_rate)', (t) => {
+  const graph = graphOf('model M {\n  input x: [6]\n  LayerNormalization(rms_scaling=true, name=rms)\n}\n');
+  t.is(nncErrorMessage(() => exportTfjs(graph, randomizedWeights(graph, 3), { generator: 'nnc test' })), "layer 'rms' (LayerNormalization): tfjs-layers has no rms_scaling (here true)");
+  const up = graphOf('model M {\n  input x: [4, 4, 2]\n  Conv2DTranspose(3, 3, strides=2, output_padding=1, name=padded)\n  Conv2DTranspose(3, 3, dilation_rate=2, name=dilated)\n  Conv2DTranspose(3, 3, strides=2, name=plain)\n}\n');
+  t.is(
+    nncErrorMessage(() => exportTfjs(up, randomizedWeights(up, 3), { generator: 'nnc test' })),
+    ["layer 'padded' (Conv2DTranspose): tfjs-layers' Conv2DTranspose has no output_padding (here [1,1])", "layer 'dilated' (Conv2DTranspose): tfjs-layers' Conv2DTranspose has no dilation_rate (here [2,2])"].join('\n\n'),
+  );
+});
+
 test('the reference is not trivially met: a wrong export (a weight scaled) is caught', async (t) => {
   const graph = exampleGraph('geron');
   const weights = randomizedWeights(graph, 5);

@@ -56,11 +56,11 @@ test('a tfjs-layers model with the new merge layers, PReLU, GlobalMaxPooling2D, 
 
 test('Keras 3 configs of Normalization, Subtract, Identity, keepdims poolings and hard_swish translate to the same arguments', (t) => {
   const keras3 = (className: string, config: object) => translateLayer('l', className, 'keras.layers', null, { name: 'l', trainable: true, dtype: 'float32', ...config });
-  t.deepEqual(keras3('Normalization', { axis: [-1], invert: false, mean: null, variance: null }), { kind: 'Normalization', args: { axis: [-1], invert: false }, notes: [] });
-  t.deepEqual(keras3('Normalization', { axis: [], invert: true, mean: null, variance: null }), { kind: 'Normalization', args: { axis: [], invert: true }, notes: [] });
-  t.deepEqual(keras3('Normalization', { axis: [-1], invert: false, mean: [1, 2], variance: [1, 1] }), {
-    errors: ["layer 'l' (Normalization) has mean=[1,2]; constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)", "layer 'l' (Normalization) has variance=[1,1]; constant mean= and variance= arguments are not supported (adapt() the layer instead: its statistics are stored as weights)"],
-  });
+  t.deepEqual(keras3('Normalization', { axis: [-1], invert: false, mean: null, variance: null }), { kind: 'Normalization', args: { axis: [-1], invert: false, mean: null, variance: null }, notes: [] });
+  t.deepEqual(keras3('Normalization', { axis: [], invert: true, mean: null, variance: null }), { kind: 'Normalization', args: { axis: [], invert: true, mean: null, variance: null }, notes: [] });
+  // Constant mean= and variance= (Keras 3 writes np.array(...).tolist()): read as written.
+  t.deepEqual(keras3('Normalization', { axis: [-1], invert: false, mean: [1, 2], variance: [1, 1] }), { kind: 'Normalization', args: { axis: [-1], invert: false, mean: [1, 2], variance: [1, 1] }, notes: [] });
+  t.deepEqual(keras3('Normalization', { axis: [-1], invert: false, mean: 3.5, variance: 2 }), { kind: 'Normalization', args: { axis: [-1], invert: false, mean: 3.5, variance: 2 }, notes: [] });
   t.deepEqual(keras3('Subtract', {}), { kind: 'Subtract', args: {}, notes: [] });
   t.deepEqual(keras3('Identity', {}), { kind: 'Identity', args: {}, notes: [] });
   t.deepEqual(keras3('GlobalAveragePooling2D', { data_format: 'channels_last', keepdims: true }), { kind: 'GlobalAveragePooling2D', args: { keepdims: true }, notes: [] });

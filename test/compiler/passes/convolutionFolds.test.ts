@@ -65,6 +65,17 @@ test('BN → Conv2DTranspose 1×1 stride 1: folded; 3×3 or strided: kept with t
   t.true(fusionReport(graph, kept).batchNorms[0].reasons.includes(reason));
 });
 
+test('Conv2DTranspose with output_padding or dilation_rate: a BN after it folds (the padded pixels hold the bias, which the fold maps as the BN would); a BN before a 1×1 one folds', async (t) => {
+  for (const layer of ['Conv2DTranspose(6, 3, strides=2, output_padding=1)', 'Conv2DTranspose(6, 3, strides=2, padding=same, output_padding=1)', 'Conv2DTranspose(6, [3, 2], dilation_rate=[2, 3], padding=same)']) {
+    const result = await optimizeAndCompare(t, model('4, 5, 3', `${layer} -> BatchNormalization -> ReLU`));
+    t.is(countKind(result.graph, 'BatchNormalization') + countKind(result.graph, 'Affine'), 0, layer);
+    t.is(foldOf(result, 'batch_normalization')?.pass, 'fuse-batchnorm-into-preceding', layer);
+  }
+  const before = await optimizeAndCompare(t, model('4, 5, 3', 'BatchNormalization -> Conv2DTranspose(6, 1, dilation_rate=2, output_padding=0)'));
+  t.is(countKind(before.graph, 'BatchNormalization') + countKind(before.graph, 'Affine'), 0);
+  t.is(foldOf(before, 'batch_normalization')?.pass, 'fold-batchnorm-into-following');
+});
+
 test('grouped Conv2D: a BN after it and a BN before it (valid) both fold', async (t) => {
   const after = await optimizeAndCompare(t, model('6, 6, 4', 'Conv2D(6, 3, groups=2, use_bias=false) -> BatchNormalization -> ReLU'));
   t.is(countKind(after.graph, 'BatchNormalization') + countKind(after.graph, 'Affine'), 0);

@@ -89,6 +89,26 @@ test('the BN it becomes: γ = 1/max(√v, 1e-7), β = 0, μ = m, σ² + ε = 1 (
   t.is(w!.get('normalization/mean'), undefined);
 });
 
+test('constant mean= and variance= (no variables): folded into the Dense after it, and the BN it becomes holds them broadcast (float64)', async (t) => {
+  const source = 'model M { input x: [2, 3]\n Normalization(axis=[1, 2], mean=[[0.5], [-1.5]], variance=[[4], [0.09]])\n Flatten\n Dense(4) }';
+  const graph = graphOf(source);
+  const weights = randomizedWeights(graph, 4);
+  t.deepEqual([...weights.keys()].sort(), ['dense/bias', 'dense/kernel']);
+  const result = optimizeVerified({ graph, weights });
+  t.false(result.graph.nodes.some((n) => n.kind === 'Normalization' || n.kind === 'BatchNormalization' || n.kind === 'Affine'));
+  const comparison = await equivalence({ graph, weights }, { graph: result.graph, weights: result.weights! }, { tolerance: { atol: 1e-5, rtol: 1e-5 } });
+  t.true(comparison.within, `max abs ${comparison.maxAbsError}, max rel ${comparison.maxRelError}`);
+  // The constants matter: the same graph with mean 0 and variance 1 is told apart.
+  const neutral = graphOf(source.replace('mean=[[0.5], [-1.5]], variance=[[4], [0.09]]', 'mean=0, variance=1'));
+  t.false((await equivalence({ graph, weights }, { graph: neutral, weights })).within);
+  // The BN: kept axes [2, 3], each row's constant repeated along it; rounded to float32 as Keras holds them.
+  const { weights: w } = normalizationToBatchNorm.run({ graph, weights }, 'inference');
+  const row = (a: number, b: number) => [a, a, a, b, b, b];
+  t.deepEqual(Array.from(w!.get('normalization/moving_mean')!.data), row(0.5, -1.5));
+  t.deepEqual(Array.from(w!.get('normalization/gamma')!.data), row(1 / 2, 1 / Math.sqrt(Math.fround(0.09))));
+  t.deepEqual(w!.get('normalization/gamma')!.shape, [2, 3]);
+});
+
 test('training builds keep the Normalization', (t) => {
   const graph = graphOf('model M { input x: [6]\n Normalization\n Dense(4) }');
   const result = optimizeVerified({ graph, weights: null }, { mode: 'training' });

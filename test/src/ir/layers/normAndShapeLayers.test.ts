@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerGradients } from '../../../../runtime/backends/gradients.js';
 import { initNodeBackend } from '../../../../runtime/backends/node.js';
 import { Model } from '../../../../runtime/model.js';
+import { nodeWeights } from '../../../../src/ir/ops.js';
 import { optimize } from '../../../../compiler/passes/pipeline.js';
 import { graphFromJson, graphToJson } from '../../../../src/ir/json.js';
 import { errorsOf, graphOf, modelWith, outputShape, paramsOf } from '../../../helpers/check.js';
@@ -33,6 +34,15 @@ test('LayerNormalization keeps the shape; gamma and beta span the normalized axe
     beta_initializer: { name: 'zeros', args: {} }, gamma_initializer: { name: 'ones', args: {} },
     beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
   });
+});
+
+test('LayerNormalization(rms_scaling=true): gamma only, whatever center and scale say (Keras 3 build)', (t) => {
+  t.deepEqual(paramsOf(modelWith([10, 8], 'LayerNormalization(rms_scaling=true)')), [8, 8, 0]);
+  t.deepEqual(paramsOf(modelWith([10, 8], 'LayerNormalization(rms_scaling=true, scale=false, center=false)')), [8, 8, 0]);
+  t.deepEqual(paramsOf(modelWith([4, 5, 6], 'LayerNormalization(axis=[1, 3], rms_scaling=true)')), [24, 24, 0]); // 4 · 6
+  const graph = graphOf(modelWith([4, 5, 6], 'LayerNormalization(axis=[1, 3], rms_scaling=true)'));
+  t.deepEqual(nodeWeights(graph, graph.nodes[1]).map((w) => [w.name, w.shape]), [['gamma', [4, 6]]]);
+  t.deepEqual(outputShape([4, 5, 6], 'LayerNormalization(rms_scaling=true)'), [null, 4, 5, 6]);
 });
 
 test('Permute reorders the feature axes, counted from 1', (t) => {
@@ -61,9 +71,9 @@ test('ZeroPadding1D: int or [left, right]', (t) => {
 
 // --- diagnostics
 
-test('LayerNormalization errors: rms_scaling, the batch axis, axes out of range, repeated axes', (t) => {
-  t.deepEqual(errorsOf(modelWith([8], 'LayerNormalization(rms_scaling=true)')), [
-    { message: 'LayerNormalization rms_scaling=true is not supported: nnc computes the mean-and-variance form only', line: 3, column: 34 },
+test('LayerNormalization errors: the batch axis, axes out of range, repeated axes, a non-boolean rms_scaling', (t) => {
+  t.deepEqual(errorsOf(modelWith([8], 'LayerNormalization(rms_scaling=1)')), [
+    { message: "argument 'rms_scaling' of LayerNormalization expects true or false, found 1", line: 3, column: 34 },
   ]);
   t.deepEqual(errorsOf(modelWith([8], 'LayerNormalization(axis=0)')), [
     { message: 'LayerNormalization axis 0 is the batch axis of [None, 8]; choose a feature axis: 1..1 or -1..-1', line: 3, column: 27 },
@@ -163,6 +173,93 @@ test.serial('LayerNormalization over axes [1, 3] equals a float64 hand computati
   t.true(worst < 1e-5, `max abs error ${worst}`);
 });
 
+/**
+ * Keras 3's rms_scaling (keras/src/ops/nn.py `_layer_normalization`, read at keras-team/keras
+ * 12c5b99 and dc10f26): y = x · γ / √(var + ε), the variance biased and taken around the mean
+ * over `axis`, x itself not centred, no β. Float64, per sample over the axes [1, 3] of
+ * [b, 2, 3, 2] (groups of four values for each (b, j)).
+ */
+function rmsScaledByHand(xs: ArrayLike<number>, gamma: ArrayLike<number>, epsilon: number, batch: number): Float64Array {
+  const at = (b: number, i: number, j: number, k: number) => ((b * 2 + i) * 3 + j) * 2 + k;
+  const out = new Float64Array(batch * 12);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < 3; j++) {
+      const cells = [0, 1].flatMap((i) => [0, 1].map((k) => [i, k] as const));
+      const mean = cells.reduce((s, [i, k]) => s + xs[at(b, i, j, k)], 0) / 4;
+      const variance = cells.reduce((s, [i, k]) => s + (xs[at(b, i, j, k)] - mean) ** 2, 0) / 4;
+      for (const [i, k] of cells) out[at(b, i, j, k)] = (xs[at(b, i, j, k)] * gamma[i * 2 + k]) / Math.sqrt(variance + epsilon);
+    }
+  }
+  return out;
+}
+
+test.serial('LayerNormalization(rms_scaling=true) over axes [1, 3] equals a float64 hand computation of Keras 3\'s formula', async (t) => {
+  await initNodeBackend('cpu');
+  const graph = graphOf(modelWith([2, 3, 2], 'LayerNormalization(axis=[1, 3], epsilon=0.01, rms_scaling=true)'));
+  const weights = randomizedWeights(graph);
+  const gamma = weights.get('layer_normalization/gamma')!.data;
+  // An offset input: the mean is far from 0, so x against x − mean, and var against mean(x²), differ by much.
+  const x = tf.add(randomInput(graph, 3), 2);
+  const expected = rmsScaledByHand(x.dataSync(), gamma, 0.01, 3);
+  const ys = Array.from((new Model(graph, weights, 'cpu').predict(x) as tf.Tensor).dataSync());
+  const worst = ys.reduce((m, y, i) => Math.max(m, Math.abs(y - expected[i])), 0);
+  // 1e-5: float32 arithmetic against float64 on values of order 1–10.
+  t.true(worst < 1e-5, `max abs error ${worst}`);
+  // The formula matters: the mean-and-variance form gives other numbers.
+  const centred = Array.from((new Model(graphOf(modelWith([2, 3, 2], 'LayerNormalization(axis=[1, 3], epsilon=0.01, center=false)')), new Map([['layer_normalization/gamma', weights.get('layer_normalization/gamma')!]]), 'cpu').predict(x) as tf.Tensor).dataSync());
+  t.true(centred.reduce((m, y, i) => Math.max(m, Math.abs(y - expected[i])), 0) > 0.5);
+});
+
+test.serial('LayerNormalization(rms_scaling=true) trains: one SGD step equals float64 central differences of the loss', async (t) => {
+  const backend = await initNodeBackend('cpu');
+  await registerGradients();
+  // Dense(4) → LayerNormalization(rms_scaling) → Dense(3, softmax), batch 5.
+  const graph = graphOf(modelWith([3], 'Dense(4) -> LayerNormalization(rms_scaling=true, epsilon=0.01) -> Dense(3, activation=softmax)'));
+  const weights = randomizedWeights(graph, 4);
+  const x = Array.from(randomInput(graph, 5, 9).dataSync(), (v) => v + 1);
+  const labels = [0, 1, 2, 1, 0];
+  const host = new Map([...weights].map(([k, v]) => [k, Array.from(v.data)]));
+  const loss = (w: Map<string, number[]>) => {
+    const [k1, b1, gamma, k2, b2] = ['dense/kernel', 'dense/bias', 'layer_normalization/gamma', 'dense_1/kernel', 'dense_1/bias'].map((k) => w.get(k)!);
+    let total = 0;
+    for (let n = 0; n < 5; n++) {
+      const h = [0, 1, 2, 3].map((u) => b1[u] + [0, 1, 2].reduce((s, j) => s + x[n * 3 + j] * k1[j * 4 + u], 0));
+      const mean = h.reduce((s, v) => s + v, 0) / 4;
+      const variance = h.reduce((s, v) => s + (v - mean) ** 2, 0) / 4;
+      const z = h.map((v, u) => (v * gamma[u]) / Math.sqrt(variance + 0.01));
+      const logits = [0, 1, 2].map((c) => z.reduce((s, v, u) => s + v * k2[u * 3 + c], b2[c]));
+      const max = Math.max(...logits);
+      total -= logits[labels[n]] - max - Math.log(logits.reduce((s, l) => s + Math.exp(l - max), 0));
+    }
+    return total / 5;
+  };
+  const { TrainableModel } = await import('../../../../runtime/train/trainableModel.js');
+  const { createOptimizer } = await import('../../../../runtime/train/optimizers.js');
+  const model = new TrainableModel(graph, weights, backend);
+  const optimizer = createOptimizer('sgd', { learningRate: 1 });
+  const xs = tf.tensor2d(x, [5, 3]);
+  const ys = tf.tensor1d(labels, 'float32');
+  const result = model.trainStep('sparse_categorical_crossentropy', optimizer).run(xs, ys, 0);
+  // 1e-6: the float32 forward pass against float64.
+  t.true(Math.abs(result.loss.dataSync()[0] - loss(host)) < 1e-6);
+  const after = await model.getWeights();
+  let checked = 0;
+  for (const [key, values] of host) {
+    for (let i = 0; i < values.length; i++) {
+      const shifted = (delta: number) => loss(new Map([...host, [key, values.map((v, k) => (k === i ? v + delta : v))]]));
+      const finiteDifference = (shifted(1e-6) - shifted(-1e-6)) / 2e-6;
+      const step = values[i] - after.get(key)!.data[i];
+      // 1e-5: float32 gradients against float64 central differences (error ~1e-10).
+      t.true(Math.abs(finiteDifference - step) < 1e-5, `${key}[${i}]: finite difference ${finiteDifference}, step ${step}`);
+      checked++;
+    }
+  }
+  t.is(checked, 3 * 4 + 4 + 4 + 4 * 3 + 3);
+  tf.dispose([xs, ys, result.loss, result.correct]);
+  optimizer.dispose();
+  model.dispose();
+});
+
 test.serial('ZeroPadding1D puts zeros before and after the steps and keeps the values exactly', async (t) => {
   await initNodeBackend('cpu');
   const graph = graphOf(modelWith([3, 2], 'ZeroPadding1D([1, 2])'));
@@ -184,8 +281,8 @@ test.serial("LayerNormalization trains: three SGD steps give tfjs-layers' trainO
   t.true(hostMaxAbsDiff(after.get('layer_normalization/gamma')!.data, weights.get('layer_normalization/gamma')!.data) > 1e-4);
 });
 
-test('in a bundle (JSON) the four layers round-trip, and rms_scaling=true or a bad permutation is refused', (t) => {
-  const graph = graphOf(modelWith([6, 4], 'ZeroPadding1D([1, 2]) -> Reshape([9, 4, 1]) -> Cropping2D([[1, 0], [0, 1]]) -> Permute([2, 1, 3]) -> LayerNormalization(axis=[1, 3])'));
+test('in a bundle (JSON) the four layers round-trip (rms_scaling too), and a bad permutation is refused', (t) => {
+  const graph = graphOf(modelWith([6, 4], 'ZeroPadding1D([1, 2]) -> Reshape([9, 4, 1]) -> Cropping2D([[1, 0], [0, 1]]) -> Permute([2, 1, 3]) -> LayerNormalization(axis=[1, 3]) -> LayerNormalization(rms_scaling=true)'));
   const json = graphToJson(graph);
   t.deepEqual(graphFromJson(JSON.parse(JSON.stringify(json))), graphFromJson(json));
   t.deepEqual(graphToJson(graphFromJson(JSON.parse(JSON.stringify(json)))), json);
@@ -195,7 +292,7 @@ test('in a bundle (JSON) the four layers round-trip, and rms_scaling=true or a b
     Object.assign(node.attrs, attrs);
     return copy;
   };
-  t.throws(() => graphFromJson(edited('LayerNormalization', { rms_scaling: true })), { message: /rms_scaling is not supported/ });
+  t.throws(() => graphFromJson(edited('LayerNormalization', { rms_scaling: 'yes' })), { message: `node 5 'layer_normalization' (LayerNormalization) attribute 'rms_scaling' must be true or false, found "yes"` });
   t.throws(() => graphFromJson(edited('Permute', { dims: [1, 1, 3] })), { message: /Permute dims \[1, 1, 3\] must be a permutation of \[1, 2, 3\]/ });
 });
 
