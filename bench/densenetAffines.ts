@@ -5,8 +5,9 @@
 //
 // Three graphs of examples/zoo/densenet121.nn with the same weights (test/helpers/
 // models.ts randomizedWeights, seed 1: every γ > 0, as in trained DenseNets), run side by
-// side on wasm at batch 1 (bench/timing.ts timeInterleaved: each round visits every
-// variant, the first one rotating; ratios are medians of per-round ratios):
+// side on wasm at batch 1 (each round visits every variant, the first one rotating, as
+// bench/timing.ts timeInterleaved; wall and CPU time; ratios are medians of per-round
+// ratios, bench/timing.ts pairedRatio):
 //   (c) the optimizer without move-batchnorm-scale-through-relu: 62 Affines x·s + t;
 //   (m) the default optimizer: those 62 become x + t/s, s moved into the next kernel;
 //   (r) (c) with the 62 Affines deleted — NOT the same function: the floor of what any
@@ -24,7 +25,7 @@ import { initNodeBackend } from '../runtime/backends/node.js';
 import { Model } from '../runtime/model.js';
 import { randomizedWeights } from '../test/helpers/models.js';
 import { benchInput, timedRun } from './inferenceCells.js';
-import { formatMs, pairedRatio, timeInterleaved } from './timing.js';
+import { formatMs, pairedRatio, timingOf } from './timing.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
@@ -72,17 +73,43 @@ for (let i = 0; i < c.length; i++) worst = Math.max(worst, Math.abs(m[i] - c[i])
 console.log(`  (m) against (c): max |Δ|/(1e-4 + 1e-4·|y|) = ${worst.toPrecision(3)} over ${c.length} outputs (must be ≤ 1)`);
 if (!(worst <= 1)) throw new Error('(m) differs from (c): not timed');
 
-const load = () => (readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?');
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 const loadBefore = load();
-const timings = await timeInterleaved(runners, { warmup: 2, runs });
-console.log(`  ${runs} rounds after 2 warm-up rounds, load average ${loadBefore} → ${load()}`);
-for (const [i, v] of variants.entries()) console.log(`  ${v.name.padEnd(44)} median ${formatMs(timings[i].median)} (p25–p75 ${formatMs(timings[i].p25)}–${formatMs(timings[i].p75)})`);
-const ratio = (a: number, b: number) => {
-  const r = pairedRatio(timings[a], timings[b]);
-  return `${r.median.toFixed(3)} (p25–p75 ${r.p25.toFixed(3)}–${r.p75.toFixed(3)})`;
-};
-console.log(`  c/m (the pass's speed-up): ${ratio(0, 1)}`);
-console.log(`  c/r (removing the Affines altogether): ${ratio(0, 2)}`);
-const share = pairedRatio(timings[2], timings[0]);
-console.log(`  the Affines' share of (c)'s time, 1 − r/c: ${((1 - share.median) * 100).toFixed(1)}% (p25–p75 ${((1 - share.p75) * 100).toFixed(1)}–${((1 - share.p25) * 100).toFixed(1)}%)`);
+// Each round visits every variant once, the first one rotating (as timeInterleaved), and
+// records each run's wall time and the process's CPU time (user + system): wasm without
+// threads computes on this thread, so CPU time is the work done, which other processes
+// on a shared machine disturb far less than the wall clock (they only slow it through
+// caches and memory bandwidth).
+const warmup = 2;
+const wall = variants.map((): number[] => []);
+const cpu = variants.map((): number[] => []);
+for (let round = 0; round < warmup + runs; round++) {
+  for (let i = 0; i < variants.length; i++) {
+    const which = (round + i) % variants.length;
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    await runners[which]();
+    const elapsed = performance.now() - start;
+    const used = process.cpuUsage(cpuStart);
+    if (round < warmup) continue;
+    wall[which].push(elapsed);
+    cpu[which].push((used.user + used.system) / 1000);
+  }
+}
+console.log(`  ${runs} rounds after ${warmup} warm-up rounds, load average ${loadBefore} → ${load()}`);
+for (const [clock, samples] of [['wall', wall], ['CPU', cpu]] as const) {
+  const timings = samples.map(timingOf);
+  console.log(`  ${clock} time per predict:`);
+  for (const [i, v] of variants.entries()) console.log(`    ${v.name.padEnd(44)} median ${formatMs(timings[i].median)} (p25–p75 ${formatMs(timings[i].p25)}–${formatMs(timings[i].p75)})`);
+  const ratio = (a: number, b: number) => {
+    const r = pairedRatio(timings[a], timings[b]);
+    return `${r.median.toFixed(3)} (p25–p75 ${r.p25.toFixed(3)}–${r.p75.toFixed(3)})`;
+  };
+  console.log(`    c/m (the pass's speed-up): ${ratio(0, 1)}`);
+  console.log(`    c/r (the Affines removed): ${ratio(0, 2)}`);
+  const share = pairedRatio(timings[2], timings[0]);
+  const moved = pairedRatio(timings[1], timings[0]);
+  console.log(`    the 62 Affines' share of (c), 1 − r/c: ${((1 - share.median) * 100).toFixed(1)}% (p25–p75 ${((1 - share.p75) * 100).toFixed(1)}–${((1 - share.p25) * 100).toFixed(1)}%)`);
+  console.log(`    the 62 adds' share of (m), 1 − r/m: ${((1 - pairedRatio(timings[2], timings[1]).median) * 100).toFixed(1)}%; the pass saves 1 − m/c = ${((1 - moved.median) * 100).toFixed(1)}% of (c)`);
+}
 for (const v of variants) v.model.dispose();
