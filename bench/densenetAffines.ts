@@ -113,3 +113,34 @@ for (const [clock, samples] of [['wall', wall], ['CPU', cpu]] as const) {
   console.log(`    the 62 adds' share of (m), 1 − r/m: ${((1 - pairedRatio(timings[2], timings[1]).median) * 100).toFixed(1)}%; the pass saves 1 − m/c = ${((1 - moved.median) * 100).toFixed(1)}% of (c)`);
 }
 for (const v of variants) v.model.dispose();
+
+// The 62 ops alone, on tensors of their shapes (random values), in CPU time: x·s + t as
+// the Affine kernel runs it (tf.mul, then tf.add, runtime/kernels.ts scaleShift) against
+// x + t/s (tf.add). Each repetition runs all 62 of one kind, alternating the kinds.
+const affineNodes = plain.graph.nodes.filter((n) => n.kind === 'Affine');
+const inputs = affineNodes.map((n) => {
+  const shape = [1, ...(n.shape.slice(1) as number[])];
+  const channels = shape[shape.length - 1];
+  return { x: tf.randomNormal(shape), s: tf.randomUniform([channels], 0.5, 1.5), t: tf.randomNormal([channels]) };
+});
+const elements = inputs.reduce((sum, { x }) => sum + x.size, 0);
+const opsCpu = { multiplyAdd: [] as number[], add: [] as number[] };
+const opReps = Number(option('--op-reps', '40'));
+for (let rep = 0; rep < opReps + 2; rep++) {
+  for (const kind of rep % 2 === 0 ? (['multiplyAdd', 'add'] as const) : (['add', 'multiplyAdd'] as const)) {
+    const cpuStart = process.cpuUsage();
+    for (const { x, s, t } of inputs) {
+      const y = kind === 'add' ? tf.add(x, t) : tf.tidy(() => tf.add(tf.mul(x, s), t));
+      await y.data();
+      y.dispose();
+    }
+    const used = process.cpuUsage(cpuStart);
+    if (rep >= 2) opsCpu[kind].push((used.user + used.system) / 1000);
+  }
+}
+const cpuC = timingOf(cpu[0]).median;
+const [ma, ad] = [timingOf(opsCpu.multiplyAdd), timingOf(opsCpu.add)];
+console.log(`  the 62 ops alone (${(elements / 1e6).toFixed(2)} M elements in all), CPU time per predict's worth, ${opReps} repetitions:`);
+console.log(`    x·s + t (mul, add): median ${formatMs(ma.median)} (p25–p75 ${formatMs(ma.p25)}–${formatMs(ma.p75)}): ${((ma.median / cpuC) * 100).toFixed(1)}% of (c)'s median CPU time`);
+console.log(`    x + t/s (add):      median ${formatMs(ad.median)} (p25–p75 ${formatMs(ad.p25)}–${formatMs(ad.p75)}): ${((ad.median / cpuC) * 100).toFixed(1)}% of (c)'s median CPU time`);
+for (const { x, s, t } of inputs) tf.dispose([x, s, t]);
