@@ -118,7 +118,16 @@ export const moveBatchNormScaleThroughRelu: Pass = {
         }
       }
       const into = found.targets.map(({ layer, via }) => `'${layer.name}'${via.length > 0 ? ` (through ${via.map((n) => `'${n}'`).join(', ')})` : ''}`).join(', ');
-      v.done('converted', bn.name, `became a per-channel add (Affine: x + t/s): its factor s moved through '${relu.name}' into the weights of ${into} (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W)`);
+      // Why the add stays (docs/zoo.md has the algebra): t is added before the ReLU clips, and
+      // the BN's input, when something else reads it too, must keep its values for that reader.
+      const source = graph.nodes[bn.inputs[0]];
+      const others = editor.consumersOf(source.id).filter((id) => id !== bn.id).map((id) => `'${graph.nodes[id].name}'`);
+      const elsewhere = others.length > 0 ? `; nor into '${source.name}' or before it: ${others.join(', ')} also read${others.length === 1 ? 's' : ''} it, without this BN's s and t` : '';
+      v.done(
+        'converted',
+        bn.name,
+        `became a per-channel add (Affine: x + t/s): its factor s moved through '${relu.name}' into the weights of ${into} (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W). The add t/s stays: it acts before the ReLU clips at x = −t/s, so no weight after it can hold it${elsewhere}`,
+      );
     });
   },
 };
