@@ -24,8 +24,9 @@
 // by (relu(t) is a constant). Then the BN stays whole (batchnorm-to-affine). The signs
 // are the weights' (s has γ's sign, +1 with scale=false), so a run without weights (`nnc
 // summary --optimize`) moves only the BNs with scale=false and reports the others kept.
-// Refused too, with the reason in the report: the BN or the ReLU is a model output or
-// has another consumer besides the chain; the BN normalizes another axis than the last;
+// Refused too, with the reason in the report: another activation than relu (relu6's clip
+// at 6 would move to 6/s; leaky_relu is homogeneous too, but not taken here); the ReLU is
+// a model output or has another consumer besides the chain; the BN normalizes another axis than the last;
 // the chain ends elsewhere than at a Dense or one of the convolutions above (a
 // Concatenate, an Add, a grouped convolution, SeparableConv2D, Conv2DTranspose).
 //
@@ -74,11 +75,6 @@ function linearTargets(editor: GraphEditor, id: number): { targets: Target[] } |
   return { targets };
 }
 
-/** Whether a layer computes exactly relu. */
-function isRelu(node: Node): boolean {
-  return layerDef(node.kind)?.traits.activation?.(node.attrs)?.name === 'relu';
-}
-
 export const moveBatchNormScaleThroughRelu: Pass = {
   name: 'move-batchnorm-scale-through-relu',
   summary: 'moves the factor of a BatchNormalization before a ReLU into the layers after it (relu(x·s + t) = s·relu(x + t/s), s > 0), leaving a per-channel add',
@@ -86,10 +82,14 @@ export const moveBatchNormScaleThroughRelu: Pass = {
   run(state) {
     return rewriteBatchNorms(this, state, (v) => {
       const { bn, graph, editor, weights: out, kept } = v;
+      // Only a BN whose one consumer is an activation layer is this pass's case (the
+      // other passes already say why a BN read twice, or by a non-linear layer, stays).
       const consumer = soleConsumer(editor, bn.id);
-      if ('reason' in consumer) return kept(`its factor not moved through a ReLU: ${consumer.reason}`);
+      if ('reason' in consumer) return;
       const relu = consumer.node;
-      if (!isRelu(relu)) return kept(`its factor not moved through a ReLU: '${relu.name}' is ${article(relu.kind)}${relu.kind === 'Activation' ? `(${relu.attrs.activation.name})` : ''}, not relu`);
+      const activation = layerDef(relu.kind)?.traits.activation?.(relu.attrs) ?? null;
+      if (activation === null) return;
+      if (activation.name !== 'relu') return kept(`its factor not moved through '${relu.name}': it computes ${activation.name}, and only relu (positively homogeneous, relu(s·z) = s·relu(z) for s > 0) lets a factor through`);
       const lastAxis = bn.shape.length - 1;
       if (bn.attrs.axis.length !== 1 || bn.attrs.axis[0] !== lastAxis) return kept(`its factor not moved through '${relu.name}': the BN normalizes axis [${bn.attrs.axis.join(', ')}], not the channels (axis ${lastAxis})`);
       const found = linearTargets(editor, relu.id);

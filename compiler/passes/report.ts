@@ -61,14 +61,18 @@ export function fusionReport(original: Graph, result: OptimizeResult): FusionRep
   return { model: original.name, mode: result.mode, batchNorms, changes, before: size(original), after: size(result.graph) };
 }
 
-/** `121 BatchNormalizations: 59 folded, 62 reduced to a per-channel add (...), 0 left as a per-channel multiply-add` (inference builds). */
+/** `121 BatchNormalizations: 59 folded, 62 reduced to a per-channel add (...)`: folded always, the other outcomes when some BN has them. */
 function batchNormTotals(batchNorms: readonly BatchNormOutcome[]): string {
   const n = batchNorms.length;
-  const head = `${formatCount(n)} BatchNormalization${n === 1 ? '' : 's'}`;
-  const count = (f: (b: BatchNormOutcome) => boolean) => formatCount(batchNorms.filter(f).length);
-  const kept = batchNorms.filter((b) => b.outcome === 'kept').length;
-  if (kept === n) return `${head}: kept`;
-  return `${head}: ${count((b) => b.outcome === 'folded')} folded, ${count((b) => b.left === 'add')} reduced to a per-channel add (its factor moved through a ReLU), ${count((b) => b.left === 'multiply-add')} left as a per-channel multiply-add${kept > 0 ? `, ${formatCount(kept)} kept` : ''}`;
+  const count = (f: (b: BatchNormOutcome) => boolean) => batchNorms.filter(f).length;
+  const parts = [`${formatCount(count((b) => b.outcome === 'folded'))} folded`];
+  const others: [number, string][] = [
+    [count((b) => b.left === 'add'), 'reduced to a per-channel add (its factor moved through a ReLU)'],
+    [count((b) => b.left === 'multiply-add'), 'left as a per-channel multiply-add'],
+    [count((b) => b.outcome === 'kept'), 'kept'],
+  ];
+  for (const [k, what] of others) if (k > 0) parts.push(`${formatCount(k)} ${what}`);
+  return `${formatCount(n)} BatchNormalization${n === 1 ? '' : 's'}: ${parts.join(', ')}`;
 }
 
 export function formatFusionReport(report: FusionReport): string {
