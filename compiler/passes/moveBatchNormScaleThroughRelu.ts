@@ -122,7 +122,7 @@ export const moveBatchNormScaleThroughRelu: Pass = {
       // the BN's input, when something else reads it too, must keep its values for that reader.
       const source = graph.nodes[bn.inputs[0]];
       const others = editor.consumersOf(source.id).filter((id) => id !== bn.id).map((id) => `'${graph.nodes[id].name}'`);
-      const elsewhere = others.length > 0 ? `; nor into '${source.name}' or before it: ${others.join(', ')} also read${others.length === 1 ? 's' : ''} it, without this BN's s and t` : '';
+      const elsewhere = others.length > 0 ? `; and '${source.name}' is also read by ${others.join(', ')}, which need${others.length === 1 ? 's' : ''} it without this BN's s and t` : '';
       v.done(
         'converted',
         bn.name,

@@ -272,7 +272,7 @@ test('DenseNet121: a BN that normalizes a concatenation before BN → relu → C
     left: 'add',
     into: 'batch_normalization_3', // the Affine keeps the BN's name
     detail:
-      "became a per-channel add (Affine: x + t/s): its factor s moved through 'activation_3' into the weights of 'conv2d_3' (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W). The add t/s stays: it acts before the ReLU clips at x = −t/s, so no weight after it can hold it; nor into 'concatenate' or before it: 'concatenate_1' also reads it, without this BN's s and t",
+      "became a per-channel add (Affine: x + t/s): its factor s moved through 'activation_3' into the weights of 'conv2d_3' (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W). The add t/s stays: it acts before the ReLU clips at x = −t/s, so no weight after it can hold it; and 'concatenate' is also read by 'concatenate_1', which needs it without this BN's s and t",
     reasons: [
       "not into the layer before: 'concatenate' is a Concatenate, not a Dense or convolution",
       "not split across 'concatenate': 'concatenate' feeds 2 consumers (batch_normalization_3, concatenate_1), so changing it would change the others",

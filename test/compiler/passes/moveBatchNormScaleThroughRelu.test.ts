@@ -52,7 +52,7 @@ test('DenseNet dense layer: s moves into the 3x3 same-padded kernel, x + t/s is 
   t.is(note.action, 'converted');
   t.is(
     note.detail,
-    "became a per-channel add (Affine: x + t/s): its factor s moved through 'activation' into the weights of 'conv2d_1' (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W). The add t/s stays: it acts before the ReLU clips at x = −t/s, so no weight after it can hold it; nor into 'concatenate' or before it: 'concatenate_1' also reads it, without this BN's s and t",
+    "became a per-channel add (Affine: x + t/s): its factor s moved through 'activation' into the weights of 'conv2d_1' (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W). The add t/s stays: it acts before the ReLU clips at x = −t/s, so no weight after it can hold it; and 'concatenate' is also read by 'concatenate_1', which needs it without this BN's s and t",
   );
   const { s, t: shift } = affineOf(weights, 'batch_normalization');
   const offset = result.weights!.get('batch_normalization/offset')!.data;
