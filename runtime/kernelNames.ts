@@ -145,7 +145,7 @@ const KERNEL_NAMES: { readonly [K in OpKind]: KernelNamesOf<K> } = {
   Identity: () => [Identity],
   Normalization: (node) => [Sqrt, Maximum, Reshape, ...(node.attrs.invert ? [Multiply, Add] : [Sub, RealDiv])],
   Concatenate: (node) => (node.inputs.length === 1 ? [Identity] : [Concat]),
-  Affine: () => [Multiply, Add, Reshape],
+  Affine: (node) => (node.attrs.scale ? [Multiply, Add, Reshape] : [Add, Reshape]),
 };
 
 /** The tfjs kernels an inference run of `graph` calls, with BASE_KERNELS, sorted. */

@@ -453,7 +453,7 @@ const KERNELS: KernelTable = {
   Identity: (_node, [x]) => tf.clone(x),
   Normalization: normalization,
   Concatenate: (node, inputs) => tf.concat(inputs as tf.Tensor[], node.attrs.axis),
-  Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale, w.offset),
+  Affine: (node, [x], w) => scaleShift(x, node.attrs.axis, w.scale ?? null, w.offset),
 };
 
 /** Kernels of kinds added with `registerLayer` (src/ir/layers/index.ts). */

@@ -16,7 +16,7 @@ export const batchNormToAffine: Pass = {
   modes: ['inference'],
   run(state) {
     return rewriteBatchNorms(this, state, ({ bn, editor, weights: out, done }) => {
-      editor.update(bn.id, 'Affine', { axis: bn.attrs.axis });
+      editor.update(bn.id, 'Affine', { axis: bn.attrs.axis, scale: true });
       if (out) {
         const { scale, shift } = batchNormAffine(out, bn);
         const shape = out.get(weightKey(bn.name, 'moving_mean'))!.shape;

@@ -11,8 +11,9 @@
 //   6. fold-batchnorm-across-reshape   BN → Flatten/Reshape → Dense when the axes map exactly
 //   7. fold-rescaling                  Rescaling next to a linear layer, the same way
 //   -- then once --
-//   8. batchnorm-to-affine             whatever BN is left becomes x·s + t
-//   9. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
+//   8. move-batchnorm-scale-through-relu  BN → relu → Dense/Conv: s into the kernel, x + t/s left
+//   9. batchnorm-to-affine             whatever BN is left becomes x·s + t
+//  10. fuse-activations                last, so Dense → BN → ReLU ends as one fused kernel
 
 import { didYouMean, NncError } from '../../src/diagnostics.js';
 import type { Graph } from '../../src/ir/types.js';
@@ -24,6 +25,7 @@ import { foldRescaling } from './foldRescaling.js';
 import { normalizationToBatchNorm } from './normalizationToBatchNorm.js';
 import { fuseActivations } from './fuseActivations.js';
 import { fuseBatchNormIntoPreceding } from './fuseBatchNormIntoPreceding.js';
+import { moveBatchNormScaleThroughRelu } from './moveBatchNormScaleThroughRelu.js';
 import type { BuildMode, ModelState, Pass, PassNote } from './pass.js';
 import { removeIdentities } from './removeIdentities.js';
 import { splitBatchNormAcrossConcatenate } from './splitBatchNormAcrossConcatenate.js';
@@ -37,6 +39,7 @@ export const PASSES: readonly Pass[] = [
   foldBatchNormIntoFollowing,
   foldBatchNormAcrossReshape,
   foldRescaling,
+  moveBatchNormScaleThroughRelu,
   batchNormToAffine,
   fuseActivations,
 ];

@@ -11,6 +11,8 @@ export interface BatchNormOutcome {
   readonly layer: string;
   /** `folded` into a neighbour, `converted` to an Affine, or `kept` as a BatchNormalization (training builds). */
   readonly outcome: 'folded' | 'converted' | 'kept';
+  /** For `converted`: what is left at run time, a multiply-add (x·s + t) or only an add (x + t/s, its factor moved through a ReLU into the layers after it). */
+  readonly left?: 'multiply-add' | 'add';
   readonly into: string | null;
   readonly detail: string;
   /** Why other options were not taken. */
@@ -42,7 +44,9 @@ export function fusionReport(original: Graph, result: OptimizeResult): FusionRep
     const reasons = [...new Set(mine.filter((n) => n.action === 'kept').map((n) => n.detail))];
     batchNorms.push(
       final
-        ? { layer: node.name, outcome: final.action === 'folded' ? 'folded' : 'converted', into: final.into ?? null, detail: final.detail, reasons }
+        ? final.action === 'folded'
+          ? { layer: node.name, outcome: 'folded', into: final.into ?? null, detail: final.detail, reasons }
+          : { layer: node.name, outcome: 'converted', left: final.pass === 'move-batchnorm-scale-through-relu' ? 'add' : 'multiply-add', into: final.into ?? null, detail: final.detail, reasons }
         : { layer: node.name, outcome: 'kept', into: null, detail: result.mode === 'training' ? 'kept: a training build normalizes with batch statistics, which weights cannot hold' : 'kept', reasons },
     );
   }
@@ -57,11 +61,25 @@ export function fusionReport(original: Graph, result: OptimizeResult): FusionRep
   return { model: original.name, mode: result.mode, batchNorms, changes, before: size(original), after: size(result.graph) };
 }
 
+/** `121 BatchNormalizations: 59 folded, 62 reduced to a per-channel add (...)`: folded always, the other outcomes when some BN has them. */
+function batchNormTotals(batchNorms: readonly BatchNormOutcome[]): string {
+  const n = batchNorms.length;
+  const count = (f: (b: BatchNormOutcome) => boolean) => batchNorms.filter(f).length;
+  const parts = [`${formatCount(count((b) => b.outcome === 'folded'))} folded`];
+  const others: [number, string][] = [
+    [count((b) => b.left === 'add'), 'reduced to a per-channel add (its factor moved through a ReLU)'],
+    [count((b) => b.left === 'multiply-add'), 'left as a per-channel multiply-add'],
+    [count((b) => b.outcome === 'kept'), 'kept'],
+  ];
+  for (const [k, what] of others) if (k > 0) parts.push(`${formatCount(k)} ${what}`);
+  return `${formatCount(n)} BatchNormalization${n === 1 ? '' : 's'}: ${parts.join(', ')}`;
+}
+
 export function formatFusionReport(report: FusionReport): string {
   const lines = [`Fusion report: model ${report.model} (${report.mode} build)`];
   const width = Math.max(10, ...report.batchNorms.map((b) => b.layer.length), ...report.changes.map((c) => c.layer.length)) + 2;
   if (report.batchNorms.length === 0) lines.push('  no BatchNormalization layers');
-  else lines.push('  BatchNormalization:');
+  else lines.push(`  ${batchNormTotals(report.batchNorms)}:`);
   for (const bn of report.batchNorms) {
     lines.push(`    ${bn.layer.padEnd(width)}${bn.detail}`);
     for (const reason of bn.reasons) lines.push(`    ${''.padEnd(width)}  · ${reason}`);

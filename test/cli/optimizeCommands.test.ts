@@ -91,7 +91,7 @@ for (const [selection, message] of [
     const run = await nnc('verify', 'examples/geron.nn', '--passes', selection);
     t.is(run.code, 1);
     t.regex(run.stderr, message);
-    t.regex(run.stderr, /passes: normalization-to-batchnorm, fold-bias-into-batchnorm, remove-identities, fuse-batchnorm-into-preceding, split-batchnorm-across-concatenate, fold-batchnorm-into-following, fold-batchnorm-across-reshape, fold-rescaling, batchnorm-to-affine, fuse-activations/);
+    t.regex(run.stderr, /passes: normalization-to-batchnorm, fold-bias-into-batchnorm, remove-identities, fuse-batchnorm-into-preceding, split-batchnorm-across-concatenate, fold-batchnorm-into-following, fold-batchnorm-across-reshape, fold-rescaling, move-batchnorm-scale-through-relu, batchnorm-to-affine, fuse-activations/);
     t.is(run.stdout, '');
   });
 }
@@ -133,7 +133,7 @@ test('ir --after batchnorm-to-affine: a BN no neighbour takes is printed as an A
   writeFileSync(path, 'model M {\n  input x: [6, 6, 3]\n  BatchNormalization\n  Conv2D(4, 3, padding=same)\n}\n');
   const run = await nnc('ir', path, '--after', 'batchnorm-to-affine');
   t.is(run.code, 0, run.stderr);
-  t.regex(run.stdout, /batch_normalization = Affine\(x, axis=\[3\]\)/);
+  t.regex(run.stdout, /batch_normalization = Affine\(x, axis=\[3\], scale=true\)/);
 });
 
 test('ir --training --after: training builds run fold-bias-into-batchnorm only', async (t) => {

@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { check } from '../../compiler/check.js';
 import { normalizationToBatchNorm } from '../../compiler/passes/normalizationToBatchNorm.js';
-import { fusionReport } from '../../compiler/passes/report.js';
+import { formatFusionReport, fusionReport } from '../../compiler/passes/report.js';
 import { summarize } from '../../compiler/summary.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { nodeWeights } from '../../src/ir/ops.js';
@@ -260,25 +260,35 @@ for (const zoo of CASES) {
   });
 }
 
-test('DenseNet121: a BN that normalizes a concatenation before BN → relu → Conv stays an Affine, and says why', (t) => {
+test('DenseNet121: a BN that normalizes a concatenation before BN → relu → Conv becomes a per-channel add, and says why', (t) => {
   const graph = zooGraph('densenet121', 'DenseNet121');
-  const report = fusionReport(graph, optimizeVerified({ graph, weights: null }));
+  // randomizedWeights: every γ in [0.5, 1.5), so every s > 0 and each factor can move through its ReLU.
+  const report = fusionReport(graph, optimizeVerified({ graph, weights: randomizedWeights(graph) }));
   const bn = (name: string) => report.batchNorms.find((b) => b.layer === name)!;
   // The first BN of the second dense layer: its input is the first concatenation.
   t.deepEqual(bn('batch_normalization_3'), {
     layer: 'batch_normalization_3',
     outcome: 'converted',
+    left: 'add',
     into: 'batch_normalization_3', // the Affine keeps the BN's name
-    detail: 'became a per-channel multiply-add (Affine: x·s + t)',
+    detail:
+      "became a per-channel add (Affine: x + t/s): its factor s moved through 'activation_3' into the weights of 'conv2d_3' (relu(x·s + t) = s·relu(x + t/s), every s > 0; W' = diag(s)·W). The add t/s stays: it acts before the ReLU clips at x = −t/s, so no weight after it can hold it; and 'concatenate' is also read by 'concatenate_1', which needs it without this BN's s and t",
     reasons: [
       "not into the layer before: 'concatenate' is a Concatenate, not a Dense or convolution",
       "not split across 'concatenate': 'concatenate' feeds 2 consumers (batch_normalization_3, concatenate_1), so changing it would change the others",
       "not into the layer after: 'activation_3' is an Activation, not a Dense or convolution",
     ],
   });
+  // The final BN: through the ReLU and the global pooling into the classifier.
+  t.regex(bn('batch_normalization_120').detail, /moved through 'activation_120' into the weights of 'dense' \(through 'global_average_pooling2d'\)/);
   // The second BN of a dense layer follows its 1x1 convolution and is folded into it.
   t.is(bn('batch_normalization_4').outcome, 'folded');
   t.is(bn('batch_normalization_4').into, 'conv2d_3');
+  t.deepEqual(
+    [report.batchNorms.filter((b) => b.outcome === 'folded').length, report.batchNorms.filter((b) => b.left === 'add').length, report.batchNorms.filter((b) => b.left === 'multiply-add').length],
+    [59, 62, 0],
+  );
+  t.regex(formatFusionReport(report), /^ {2}121 BatchNormalizations: 59 folded, 62 reduced to a per-channel add \(its factor moved through a ReLU\):$/m);
 });
 
 // MobileNetV3Small has no tfjs-layers reference: tfjs-layers 4.22 has no hard_swish, its

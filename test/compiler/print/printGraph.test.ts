@@ -269,7 +269,7 @@ test('a comment is written above the model', (t) => {
 test('kinds and attributes the language cannot write are refused, each layer named', (t) => {
   const graph = built('Folded', (b) => {
     const input = b.add({ kind: 'Input', name: 'x', inputs: [], attrs: {}, shape: [null, 4] }).id;
-    const affine = b.add({ kind: 'Affine', name: 'batch_normalization', inputs: [input], attrs: { axis: [1] }, shape: [null, 4] }).id;
+    const affine = b.add({ kind: 'Affine', name: 'batch_normalization', inputs: [input], attrs: { axis: [1], scale: true }, shape: [null, 4] }).id;
     const dense = b.add({ kind: 'Dense', name: 'dense', inputs: [affine], attrs: { ...DENSE_DEFAULTS, activation: { name: 'elu', alpha: 0.5 } }, shape: [null, 2] }).id;
     // A kind from elsewhere (a newer IR, an importer's mistake): the type system cannot see it coming.
     const unknown = b.add({ kind: 'Transformer' as 'Flatten', name: 'encoder', inputs: [dense], attrs: {}, shape: [null, 2] }).id;
