@@ -1,7 +1,7 @@
 // Kinds only the optimizer makes (never written in `.nn`).
 
 import type { Initializer } from '../attributes.js';
-import { attr, defineLayer, resolvedAttr } from './define.js';
+import { addedLater, attr, defineLayer, resolvedAttr } from './define.js';
 import { axes, bool, irAxes } from './paramTypes.js';
 import { axesShape, checkAxes } from './shapeRules.js';
 
@@ -17,7 +17,7 @@ const ZEROS: Initializer = { name: 'zeros', args: {} };
 export const Affine = defineLayer({
   kind: 'Affine',
   callable: false,
-  attrs: { axis: resolvedAttr(axes, irAxes), scale: attr(bool, true) },
+  attrs: { axis: resolvedAttr(axes, irAxes), scale: addedLater(attr(bool, true), 'move-batchnorm-scale-through-relu (issue 17)', true) },
   inferShape(attrs, [input]) {
     const axisError = checkAxes('Affine', attrs.axis, input);
     return axisError ? { error: axisError } : { shape: input.shape };

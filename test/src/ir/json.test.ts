@@ -77,3 +77,18 @@ test('Conv2DTranspose written before output_padding existed reads with output_pa
   old.nodes[1].attrs.output_padding = [2, 0];
   t.throws(() => graphFromJson(old), { message: /Conv2DTranspose output_padding \[2, 0\] must be less than strides \[2, 2\] on each axis/ });
 });
+
+test('an Affine written before its scale attribute existed reads with scale=true (a multiply-add, as it was)', async (t) => {
+  const { graphOf, randomizedWeights } = await import('../../helpers/models.js');
+  const { graphToJson } = await import('../../../src/ir/json.js');
+  const { optimize } = await import('../../../compiler/passes/pipeline.js');
+  // A BN on an Add's output read twice: neither neighbour absorbs it, it stays an Affine.
+  const graph = graphOf('model M {\n  input x: [3]\n  a = x -> Dense(3)\n  s = (x, a) -> Add -> BatchNormalization\n  (s, x) -> Add\n}\n');
+  const optimized = optimize({ graph, weights: randomizedWeights(graph, 1) }).graph;
+  const current = graphToJson(optimized);
+  const old = JSON.parse(JSON.stringify(current)) as { nodes: { kind: string; attrs: Record<string, unknown> }[] };
+  const affine = old.nodes.find((n) => n.kind === 'Affine')!;
+  t.is(affine.attrs.scale, true);
+  delete affine.attrs.scale;
+  t.deepEqual(graphFromJson(old), graphFromJson(current));
+});
