@@ -22,6 +22,7 @@ import type { BackendName } from '../backend.js';
 import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
 import { LAYER_DEFS } from '../../src/ir/layers/index.js';
 import type { ModuleFacts } from './browser.js';
+import { PINNED_CONV_FLAGS } from './backends/webglFlags.js';
 import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
@@ -284,6 +285,18 @@ function topLevelEntries(source: string, start: number): { entries: string[]; en
   throw new Error('unterminated object literal');
 }
 
+/** A tfjs-backend-webgl convolution kernel with its reads of PINNED_CONV_FLAGS (backends/webglFlags.ts) replaced by their values; other files as they are. */
+export function withPinnedConvFlags(source: string, path: string): string {
+  if (!/tfjs-backend-webgl[\\/]dist[\\/]kernels[\\/](Conv2D|FusedConv2D)\.js$/.test(path)) return source;
+  let out = source;
+  for (const [flag, value] of Object.entries(PINNED_CONV_FLAGS)) {
+    const read = `env().getBool('${flag}')`;
+    if (!out.includes(read)) throw new Error(`${path}: no ${read} to pin; has tfjs-backend-webgl changed?`);
+    out = out.split(read).join(String(value));
+  }
+  return out;
+}
+
 /**
  * Three rewrites that let esbuild leave out what a bundle never runs:
  * - `@tensorflow/tfjs-core` is its `base` with its side effects (engine, flags, platform),
@@ -329,7 +342,7 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
-          const contents = importNamespacesDirectly(source, core);
+          const contents = importNamespacesDirectly(withPinnedConvFlags(source, args.path), core);
           return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
         }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);

@@ -206,6 +206,10 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   const cnn = await inputsOf('tiny_resnet');
   t.true(cnn.has('@tensorflow/tfjs-backend-webgl/dist/kernels/FusedConv2D.js'));
   t.true(cnn.has('@tensorflow/tfjs-core/dist/ops/max_pool.js') || cnn.has('@tensorflow/tfjs-core/dist/ops/avg_pool.js') || cnn.has('@tensorflow/tfjs-core/dist/ops/mean.js'));
+  // The WebGL convolution flags pinned (backends/webglFlags.ts): im2col + packed matrix
+  // product, as tfjs runs by default; the experimental and the unpacked programs left out.
+  t.true(cnn.has('@tensorflow/tfjs-backend-webgl/dist/im2col_packed_gpu.js'));
+  t.deepEqual(['@tensorflow/tfjs-backend-webgl/dist/conv_packed_gpu.js', '@tensorflow/tfjs-backend-webgl/dist/conv_gpu.js'].filter((file) => cnn.has(file)), []);
 });
 
 // Two inputs, two outputs: `predictAll` gives every output (tensors in → tensors out,
