@@ -9,7 +9,7 @@
 import { type BuildOptions, type Metafile, type Plugin, build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tfCore from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
@@ -259,6 +259,79 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
   return `${out.slice(0, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
 }
 
+/**
+ * A layer family module (src/ir/layers/<family>.ts, whose exports are layer definitions
+ * named by kind) as a bundle runs it: the definitions of kinds the graph does not have
+ * taken out (each `export const Kind = ...;` statement), so neither they nor the
+ * attribute types and shape rules only they use reach model.js. `LAYER_DEFS` spreads
+ * what is left; the loader checks the graph's kinds as before, and any other kind in a
+ * manifest is an unknown kind.
+ */
+export function withoutOtherLayers(source: string, path: string, kinds: ReadonlySet<string>): string {
+  let out = '';
+  let from = 0;
+  for (const match of source.matchAll(/^export const (\w+)\b/gm)) {
+    if (match.index < from) throw new Error(`${path}: cannot read the statement before 'export const ${match[1]}'`);
+    if (kinds.has(match[1])) continue;
+    out += source.slice(from, match.index);
+    from = statementEnd(source, match.index);
+    if (from < 0) throw new Error(`${path}: cannot find the end of 'export const ${match[1]}'`);
+  }
+  return out + source.slice(from);
+}
+
+const LAYERS_DIR = join(dirname(dirname(RUNTIME_DIR)), 'src', 'ir', 'layers');
+let families: ReadonlySet<string> | undefined;
+
+/** The layer family modules (file names without extension), as src/ir/layers/index.ts imports them (`import * as core from './core.js'`). */
+function layerFamilies(): ReadonlySet<string> {
+  if (families) return families;
+  const index = ['index.ts', 'index.js'].map((file) => join(LAYERS_DIR, file)).find((path) => existsSync(path));
+  const found = new Set(index ? [...readFileSync(index, 'utf8').matchAll(/^import \* as \w+ from '\.\/(\w+)\.js';/gm)].map((m) => m[1]) : []);
+  if (found.size < 5) throw new Error(`${LAYERS_DIR}: found ${found.size} layer family imports in its index; has its layout changed?`);
+  families = found;
+  return found;
+}
+
+/** The index just past the `;` that ends the statement starting at `start` (at bracket depth 0, outside strings and comments), or -1. */
+function statementEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < source.length; i++) {
+    const c = source[i];
+    if (c === '/' && source[i + 1] === '/') i = source.indexOf('\n', i);
+    else if (c === '/' && source[i + 1] === '*') i = source.indexOf('*/', i) + 1;
+    else if (c === "'" || c === '"') {
+      for (i++; source[i] !== c; i++) if (source[i] === '\\') i++;
+    } else if (c === '`') i = templateEnd(source, i);
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ';' && depth === 0) return i + 1;
+    if (i < 0 || depth < 0) return -1;
+  }
+  return -1;
+}
+
+/** The index of the backtick closing the template literal that opens at `start`, through `${...}` holes. */
+function templateEnd(source: string, start: number): number {
+  for (let i = start + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === '`') return i;
+    else if (source[i] === '$' && source[i + 1] === '{') {
+      let depth = 0;
+      for (i += 2; i < source.length && !(source[i] === '}' && depth === 0); i++) {
+        if (source[i] === '`') i = templateEnd(source, i);
+        else if (source[i] === "'" || source[i] === '"') {
+          const q = source[i];
+          for (i++; source[i] !== q; i++) if (source[i] === '\\') i++;
+        } else if (source[i] === '{') depth++;
+        else if (source[i] === '}') depth--;
+        if (i < 0) return -1;
+      }
+    }
+  }
+  return -1;
+}
+
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
 function topLevelEntries(source: string, start: number): { entries: string[]; end: number } {
   const entries: string[] = [];
@@ -338,6 +411,11 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]runtime[\\/]kernels\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      // The layer definitions of the graph's kinds only.
+      b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== LAYERS_DIR || !layerFamilies().has(basename(args.path).replace(/\.[jt]s$/, ''))) return undefined;
+        return { contents: withoutOtherLayers(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
