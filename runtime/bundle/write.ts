@@ -22,7 +22,7 @@ import type { BackendName } from '../backend.js';
 import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
 import { LAYER_DEFS } from '../../src/ir/layers/index.js';
 import type { ModuleFacts } from './browser.js';
-import { PINNED_CONV_FLAGS } from './backends/webglFlags.js';
+import { PINNED_WEBGL_FLAGS } from './backends/webglFlags.js';
 import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
@@ -358,17 +358,31 @@ function topLevelEntries(source: string, start: number): { entries: string[]; en
   throw new Error('unterminated object literal');
 }
 
-/** A tfjs-backend-webgl convolution kernel with its reads of PINNED_CONV_FLAGS (backends/webglFlags.ts) replaced by their values; other files as they are. */
-export function withPinnedConvFlags(source: string, path: string): string {
-  if (!/tfjs-backend-webgl[\\/]dist[\\/]kernels[\\/](Conv2D|FusedConv2D)\.js$/.test(path)) return source;
+/**
+ * A tfjs-backend-webgl file with its reads of the flags a bundle pins (backends/webglFlags.ts)
+ * replaced by their values, where the pinned value cuts code: the convolution kernels'
+ * program choice, and the backend's CPU forwarding test (`shouldExecuteOnCPU`, whose
+ * callers then never run the CPU implementations, stubbed in `kernel_utils/shared.js`).
+ * Other files as they are. Throws if a read it expects is gone (tfjs changed).
+ */
+export function withPinnedWebglFlags(source: string, path: string): string {
+  const file = /tfjs-backend-webgl[\\/]dist[\\/](kernels[\\/]Conv2D|kernels[\\/]FusedConv2D|backend_webgl)\.js$/.exec(path)?.[1];
+  if (file === undefined) return source;
+  const flags = file === 'backend_webgl' ? ['WEBGL_CPU_FORWARD'] : ['WEBGL_EXP_CONV', 'WEBGL_CONV_IM2COL'];
   let out = source;
-  for (const [flag, value] of Object.entries(PINNED_CONV_FLAGS)) {
+  for (const flag of flags) {
     const read = `env().getBool('${flag}')`;
     if (!out.includes(read)) throw new Error(`${path}: no ${read} to pin; has tfjs-backend-webgl changed?`);
-    out = out.split(read).join(String(value));
+    out = out.split(read).join(String(PINNED_WEBGL_FLAGS[flag]));
   }
   return out;
 }
+
+/**
+ * The CPU implementations tfjs-backend-webgl's kernels call other than when forwarding
+ * (Tile for rank above 5 or strings, Slice for strings): kept whole.
+ */
+const CPU_IMPLS_KEPT = new Set(['tileImplCPU', 'sliceImplCPU']);
 
 /**
  * Three rewrites that let esbuild leave out what a bundle never runs:
@@ -420,13 +434,25 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
-          const contents = importNamespacesDirectly(withPinnedConvFlags(source, args.path), core);
+          const contents = importNamespacesDirectly(withPinnedWebglFlags(source, args.path), core);
           return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
         }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);
         if (!destructured) throw new Error(`${args.path}: no 'const { ... } = shared;' to rewrite; has tfjs-backend-webgl changed?`);
-        const names = destructured[1].split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split(/\s*:\s*/).join(' as '));
-        return { contents: `export { ${names.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';`, loader: 'js', resolveDir: dirname(args.path) };
+        const pairs = destructured[1].split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split(/\s*:\s*/));
+        // CPU forwarding off (webglFlags.ts): the implementations only forwarding calls are a
+        // function that says so; those a kernel calls on other grounds stay (CPU_IMPLS_KEPT).
+        const kept = pairs.filter(([name]) => CPU_IMPLS_KEPT.has(name)).map((pair) => pair.join(' as '));
+        const stubbed = pairs.filter(([name]) => !CPU_IMPLS_KEPT.has(name)).map(([name, alias]) => alias ?? name);
+        return {
+          contents: [
+            ...(kept.length > 0 ? [`export { ${kept.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';`] : []),
+            `const forwardingOff = () => { throw new Error('WebGL kernels do not forward to the CPU in this bundle (WEBGL_CPU_FORWARD is false)'); };`,
+            `export const ${stubbed.map((alias) => `${alias} = forwardingOff`).join(', ')};`,
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: dirname(args.path),
+        };
       });
     },
   };

@@ -210,6 +210,21 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   // product, as tfjs runs by default; the experimental and the unpacked programs left out.
   t.true(cnn.has('@tensorflow/tfjs-backend-webgl/dist/im2col_packed_gpu.js'));
   t.deepEqual(['@tensorflow/tfjs-backend-webgl/dist/conv_packed_gpu.js', '@tensorflow/tfjs-backend-webgl/dist/conv_gpu.js'].filter((file) => cnn.has(file)), []);
+  // CPU forwarding off (WEBGL_CPU_FORWARD pinned false): what a WebGL page fetches (the
+  // WebGL chunk and what it imports) holds no tfjs-backend-cpu code; the CPU chunk still has it.
+  const resnet = optimize({ graph: exampleGraph('tiny_resnet'), weights: randomizedWeights(exampleGraph('tiny_resnet')) });
+  const outputs = (await makeBundle(resnet.graph, resnet.weights!)).metafile.outputs;
+  const pageInputs = new Set<string>();
+  const visited = new Set<string>();
+  const visit = (out: string) => {
+    visited.add(out);
+    for (const input of Object.keys(outputs[out].inputs)) pageInputs.add(input.replace(/.*node_modules\//, ''));
+    for (const { path, kind } of outputs[out].imports) if (kind === 'import-statement' && outputs[path] && !visited.has(path)) visit(path);
+  };
+  visit(Object.keys(outputs).find((out) => /webgl-\w+\.js$/.test(out))!);
+  t.true(pageInputs.has('@tensorflow/tfjs-backend-webgl/dist/kernels/Cast.js'));
+  t.deepEqual([...pageInputs].filter((file) => file.startsWith('@tensorflow/tfjs-backend-cpu/')), []);
+  t.true(cnn.has('@tensorflow/tfjs-backend-cpu/dist/kernels/Cast.js'));
 });
 
 // Two inputs, two outputs: `predictAll` gives every output (tensors in → tensors out,
