@@ -332,6 +332,18 @@ function templateEnd(source: string, start: number): number {
   return -1;
 }
 
+/**
+ * runtime/executor.ts as a bundle runs it: the random generator, which only a kernel in
+ * training asks for (Dropout's mask; the kernels are inference-only in a bundle,
+ * `inferenceOnlyKernels`), replaced by an error, so runtime/random.ts stays out.
+ */
+export function executorWithoutRandom(source: string, path: string): string {
+  const uses = source.match(/new Random\(/g)?.length ?? 0;
+  const out = source.replace(/\(\w+ \?\?= new Random\(\w+\)\)\.nextUint32\(\)/, "(() => { throw new Error('no random generator in this bundle: it runs inference only'); })()");
+  if (uses !== 1 || out === source) throw new Error(`${path}: the random generator is made other than as '(random ??= new Random(seed)).nextUint32()'; the bundle's rewrite would miss it`);
+  return out;
+}
+
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
 function topLevelEntries(source: string, start: number): { entries: string[]; end: number } {
   const entries: string[] = [];
@@ -425,6 +437,10 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]runtime[\\/]kernels\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      b.onLoad({ filter: /[\\/]runtime[\\/]executor\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: executorWithoutRandom(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       // The layer definitions of the graph's kinds only.
       b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
