@@ -28,11 +28,16 @@ import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } f
 
 export { WEIGHTS_FILE, readableJson } from './files.js';
 
-/** How model.js is built for a page (bench/webBuild.ts builds tfjs-layers' peer bundle the same way). */
+/**
+ * How model.js is built for a page (bench/webBuild.ts builds tfjs-layers' peer bundle the
+ * same way). ES2022, as the playground's page: class private fields (`#x`) stay native
+ * instead of lowered to WeakMaps (Chrome 94, Firefox 93, Safari 15.4, which the loader's
+ * `Object.hasOwn` needs anyway).
+ */
 export const BROWSER_BUILD = {
   format: 'esm',
   platform: 'browser',
-  target: 'es2020',
+  target: 'es2022',
   minify: true,
   legalComments: 'none',
   write: false,
