@@ -435,6 +435,9 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       // tfjs-core's browser platform registers the local-storage and IndexedDB model
       // stores on import, which keeps all of tfjs-core's model IO: a bundle loads no
       // tfjs model, so the registrations go (the platform itself stays).
+      // tfjs-core's Node platform registers itself only under Node (`IS_NODE && !IS_BROWSER`);
+      // model.js is built for a page (`nnc run` loads a bundle with runtime/bundle/node.ts).
+      b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_node\.js$/ }, () => ({ contents: '', loader: 'js' }));
       b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_browser\.js$/ }, (args) => ({ contents: withoutModelStores(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: dirname(args.path) }));
       // Inference only: nnc's kernels with their training branches cut (`context.training`
       // is false in a bundle), so tfjs-core's fused ops with their gradients, moments

@@ -201,6 +201,8 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
     'long/src/long.js',
     'runtime/random.ts', // the executor's random generator (Dropout in training)
   ];
+  // tfjs-core's Node platform: read, but empty (model.js is for a page).
+  t.deepEqual(Object.values((await makeBundle(optimized.graph, optimized.weights!)).metafile.outputs).flatMap((o) => Object.entries(o.inputs)).filter(([path, input]) => path.endsWith('platform_node.js') && input.bytesInOutput > 0).map(([path]) => path), []);
   t.deepEqual(absent.filter((file) => geron.has(file)), []);
   t.true(geron.has('@tensorflow/tfjs-core/dist/engine.js'));
   t.true(geron.has('@tensorflow/tfjs-backend-webgl/dist/kernels/_FusedMatMul.js'));
