@@ -380,19 +380,37 @@ function topLevelEntries(source: string, start: number): { entries: string[]; en
  * replaced by their values, where the pinned value cuts code: the convolution kernels'
  * program choice, and the backend's CPU forwarding test (`shouldExecuteOnCPU`, whose
  * callers then never run the CPU implementations, stubbed in `kernel_utils/shared.js`).
- * Other files as they are. Throws if a read it expects is gone (tfjs changed).
+ * With `packedDepthwiseOnly` (the graph's depthwise convolutions all take the packed
+ * program, `packedDepthwiseOnly`), the depthwise kernels' unpacked program is replaced by
+ * an error. Other files as they are. Throws if a read it expects is gone (tfjs changed).
  */
-export function withPinnedWebglFlags(source: string, path: string): string {
-  const file = /tfjs-backend-webgl[\\/]dist[\\/](kernels[\\/]Conv2D|kernels[\\/]FusedConv2D|backend_webgl)\.js$/.exec(path)?.[1];
+export function withPinnedWebglFlags(source: string, path: string, packedDepthwiseOnly = false): string {
+  const file = /tfjs-backend-webgl[\\/]dist[\\/](kernels[\\/]Conv2D|kernels[\\/]FusedConv2D|kernels[\\/]FusedDepthwiseConv2D|kernels[\\/]DepthwiseConv2dNative|backend_webgl)\.js$/.exec(path)?.[1];
   if (file === undefined) return source;
-  const flags = file === 'backend_webgl' ? ['WEBGL_CPU_FORWARD'] : ['WEBGL_EXP_CONV', 'WEBGL_CONV_IM2COL'];
+  const depthwise = /Depthwise/.test(file);
+  if (depthwise && !packedDepthwiseOnly) return source;
+  const flags = file === 'backend_webgl' ? ['WEBGL_CPU_FORWARD'] : depthwise ? ['WEBGL_PACK_DEPTHWISECONV'] : ['WEBGL_EXP_CONV', 'WEBGL_CONV_IM2COL'];
   let out = source;
   for (const flag of flags) {
     const read = `env().getBool('${flag}')`;
     if (!out.includes(read)) throw new Error(`${path}: no ${read} to pin; has tfjs-backend-webgl changed?`);
     out = out.split(read).join(String(PINNED_WEBGL_FLAGS[flag]));
   }
+  if (depthwise) {
+    if (!out.includes('new DepthwiseConv2DProgram(')) throw new Error(`${path}: no 'new DepthwiseConv2DProgram(' to replace; has tfjs-backend-webgl changed?`);
+    const refusal = `(() => { throw new Error('this bundle runs depthwise convolutions with a width stride of at most 2 and a depth multiplier of 1 on WebGL (its graph has no other)'); })(`;
+    out = out.split('new DepthwiseConv2DProgram(').join(refusal);
+  }
   return out;
+}
+
+/** Whether every depthwise convolution of `graph` takes tfjs WebGL's packed program: a width stride of at most 2 and a depth multiplier of 1. */
+export function packedDepthwiseOnly(graph: Graph): boolean {
+  return graph.nodes.every((node) => {
+    if (node.kind !== 'DepthwiseConv2D' && node.kind !== 'SeparableConv2D') return true;
+    const attrs = node.attrs as { strides: readonly [number, number]; depth_multiplier: number };
+    return attrs.strides[1] <= 2 && attrs.depth_multiplier === 1;
+  });
 }
 
 /**
@@ -411,7 +429,7 @@ const CPU_IMPLS_KEPT = new Set(['tileImplCPU', 'sliceImplCPU']);
  * - tfjs-backend-wasm's multi-threaded glue (~36 KB), which runs only in a
  *   cross-origin-isolated page, is replaced by a stub (threads are switched off).
  */
-export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>): Plugin {
+export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean } = {}): Plugin {
   const core = join(packageDir('@tensorflow/tfjs-core'), 'dist');
   return {
     name: 'nnc-tree-shaking',
@@ -458,7 +476,7 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
-          const contents = importNamespacesDirectly(withPinnedWebglFlags(source, args.path), core);
+          const contents = importNamespacesDirectly(withPinnedWebglFlags(source, args.path, options.packedDepthwiseOnly), core);
           return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
         }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);
@@ -491,7 +509,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
   const { modules, missingKernels } = kernelsByBackend(inferenceKernelNames(graph));
   const facts: ModuleFacts = { missingKernels };
   const kinds = new Set(graph.nodes.map((n) => n.kind));
-  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds);
+  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, packedDepthwiseOnly(graph));
   return { code: fillSlot(code, MANIFEST_SLOT, manifestLiteral(modelJson)), chunks, missingKernels, metafile };
 }
 
@@ -503,7 +521,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
 export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly chunks: ReadonlyMap<string, string>; readonly wasm: ReadonlyMap<string, Uint8Array> }> {
   const kernels = [...ALL_INFERENCE_KERNELS].sort();
   const { modules, missingKernels } = kernelsByBackend(kernels);
-  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)));
+  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)), false);
   for (const slot of [MANIFEST_SLOT, FACTS_SLOT]) {
     if (code.split(JSON.stringify(slot)).length !== 2) throw new Error(`esbuild's model.js does not hold the slot ${slot} exactly once`);
   }
@@ -511,8 +529,8 @@ export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly 
   return { code, kernels, missingKernels, files: [...chunks.keys(), ...wasm.keys()], generator: `nnc ${nncVersion()} (playground)`, chunks, wasm };
 }
 
-/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps. */
-async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
+/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps; `packedDepthwise`: the graph's depthwise convolutions all take WebGL's packed program (`packedDepthwiseOnly`). */
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, packedDepthwise: boolean): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
     stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
@@ -524,7 +542,7 @@ async function buildModule(entry: string, modules: Record<BackendName, KernelMod
     ...BROWSER_BUILD,
     charset: 'ascii',
     metafile: true,
-    plugins: [treeShakingPlugin(chunkSources, kinds)],
+    plugins: [treeShakingPlugin(chunkSources, kinds, { packedDepthwiseOnly: packedDepthwise })],
   });
   let code: string | undefined;
   const chunks = new Map<string, string>();
