@@ -24,6 +24,7 @@ import { LAYER_DEFS } from '../../src/ir/layers/index.js';
 import type { ModuleFacts } from './browser.js';
 import { PINNED_WEBGL_FLAGS } from './backends/webglFlags.js';
 import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
+import type { BundleManifest } from './manifest.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
 export { WEIGHTS_FILE, readableJson } from './files.js';
@@ -349,6 +350,21 @@ export function executorWithoutRandom(source: string, path: string): string {
   return out;
 }
 
+/**
+ * runtime/bundle/quantize.ts for a bundle whose weights have no quantized tensor: every
+ * exported function replaced by a refusal, so the decoders and the parameter checks stay
+ * out. A manifest that claims a quantized tensor is refused as before, naming it:
+ * `model.json: tensor 'dense/kernel' (U8) is quantized, but ...`.
+ */
+export function quantizationRefused(source: string, path: string): string {
+  const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+  if (!names.includes('quantizationProblem')) throw new Error(`${path}: no 'export function quantizationProblem'; has the loader's quantization check moved?`);
+  const why = 'is quantized, but this bundle was built for float weights and has no decoder for it';
+  return names
+    .map((name) => (name === 'quantizationProblem' ? `export function ${name}() { return ${JSON.stringify(why)}; }` : `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`))
+    .join('\n');
+}
+
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
 function topLevelEntries(source: string, start: number): { entries: string[]; end: number } {
   const entries: string[] = [];
@@ -429,7 +445,7 @@ const CPU_IMPLS_KEPT = new Set(['tileImplCPU', 'sliceImplCPU']);
  * - tfjs-backend-wasm's multi-threaded glue (~36 KB), which runs only in a
  *   cross-origin-isolated page, is replaced by a stub (threads are switched off).
  */
-export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean } = {}): Plugin {
+export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean; readonly quantized?: boolean } = {}): Plugin {
   const core = join(packageDir('@tensorflow/tfjs-core'), 'dist');
   return {
     name: 'nnc-tree-shaking',
@@ -467,6 +483,11 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]runtime[\\/]executor\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: executorWithoutRandom(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      // No quantized tensor: no dequantization.
+      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/]quantize\.[jt]s$/ }, (args) => {
+        if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
+        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
       });
       // The layer definitions of the graph's kinds only.
       b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
@@ -509,7 +530,8 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
   const { modules, missingKernels } = kernelsByBackend(inferenceKernelNames(graph));
   const facts: ModuleFacts = { missingKernels };
   const kinds = new Set(graph.nodes.map((n) => n.kind));
-  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, packedDepthwiseOnly(graph));
+  const quantized = (JSON.parse(modelJson) as BundleManifest).weights.tensors.some((t) => t.dtype === 'U8' || t.dtype === 'U16');
+  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, { packedDepthwiseOnly: packedDepthwiseOnly(graph), quantized });
   return { code: fillSlot(code, MANIFEST_SLOT, manifestLiteral(modelJson)), chunks, missingKernels, metafile };
 }
 
@@ -521,7 +543,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
 export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly chunks: ReadonlyMap<string, string>; readonly wasm: ReadonlyMap<string, Uint8Array> }> {
   const kernels = [...ALL_INFERENCE_KERNELS].sort();
   const { modules, missingKernels } = kernelsByBackend(kernels);
-  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)), false);
+  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)), { packedDepthwiseOnly: false, quantized: true });
   for (const slot of [MANIFEST_SLOT, FACTS_SLOT]) {
     if (code.split(JSON.stringify(slot)).length !== 2) throw new Error(`esbuild's model.js does not hold the slot ${slot} exactly once`);
   }
@@ -529,8 +551,8 @@ export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly 
   return { code, kernels, missingKernels, files: [...chunks.keys(), ...wasm.keys()], generator: `nnc ${nncVersion()} (playground)`, chunks, wasm };
 }
 
-/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps; `packedDepthwise`: the graph's depthwise convolutions all take WebGL's packed program (`packedDepthwiseOnly`). */
-async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, packedDepthwise: boolean): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
+/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps; `options`: the graph's depthwise convolutions all take WebGL's packed program (`packedDepthwiseOnly`), its weights have a quantized tensor. */
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly: boolean; readonly quantized: boolean }): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
     stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
@@ -542,7 +564,7 @@ async function buildModule(entry: string, modules: Record<BackendName, KernelMod
     ...BROWSER_BUILD,
     charset: 'ascii',
     metafile: true,
-    plugins: [treeShakingPlugin(chunkSources, kinds, { packedDepthwiseOnly: packedDepthwise })],
+    plugins: [treeShakingPlugin(chunkSources, kinds, options)],
   });
   let code: string | undefined;
   const chunks = new Map<string, string>();

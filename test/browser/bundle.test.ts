@@ -183,6 +183,7 @@ test.serial('a manifest edited inside model.js is refused in the page with the l
     ['other kind', resnet, (json) => Object.assign(json.graph.nodes.find((n: any) => n.kind === 'ReLU'), { kind: 'ELU', attrs: { alpha: 1 } })],
     ['scale', geron8, (json) => (json.weights.tensors.find((w: any) => w.dtype === 'U8').quantization.scale[3] = 0)],
     ['float with parameters', resnet, (json) => (json.weights.tensors[0].quantization = { axis: null, scale: [1], zeroPoint: [0] })],
+    ['quantized in a float bundle', resnet, (json) => Object.assign(json.weights.tensors[0], { dtype: 'U8', quantization: { axis: null, scale: [1], zeroPoint: [0] } })],
   ];
   const seen: Record<string, string> = {};
   for (const [what, dir, edit] of edits) {
@@ -199,13 +200,15 @@ test.serial('a manifest edited inside model.js is refused in the page with the l
     await page.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
     seen[what] = await page.evaluate(() => (window as any).loadError);
     await page.close();
-    if (what !== 'other kind') t.is(seen[what], t.throws(() => parseModelJson(JSON.stringify(json), 'model.json'))!.message, what);
+    if (what !== 'other kind' && what !== 'quantized in a float bundle') t.is(seen[what], t.throws(() => parseModelJson(JSON.stringify(json), 'model.json'))!.message, what);
   }
   t.is(seen.strides, "model.json: node 1 'conv2d' (Conv2D) attribute 'strides' must be a pair of integers ≥ 1, found [0,1]");
   t.is(seen['unknown attribute'], "model.json: node 15 'dense' (Dense) has unknown attribute 'dilation_rate'");
   t.is(seen['other kind'], 'model.json: node 5 \'re_lu_2\' has unknown kind "ELU"');
   t.regex(seen.scale, /^model\.json: tensor '[\w/]+' \(U8\) quantization scale 0 at channel 3 is not a positive finite number$/);
   t.regex(seen['float with parameters'], /^model\.json: tensor '[\w/]+' is F32 but has quantization parameters$/);
+  // A float bundle's model.js has no dequantization: a tensor claimed quantized is refused by name.
+  t.regex(seen['quantized in a float bundle'], /^model\.json: tensor '[\w/]+' \(U8\) is quantized, but this bundle was built for float weights and has no decoder for it$/);
 });
 
 /** Loads `/<dir>/index.html[?backend=B]` and returns what the page saw: backend, report, outputs for a batch of 2, or the load error. */

@@ -204,6 +204,9 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   // tfjs-core's Node platform: read, but empty (model.js is for a page).
   t.deepEqual(Object.values((await makeBundle(optimized.graph, optimized.weights!)).metafile.outputs).flatMap((o) => Object.entries(o.inputs)).filter(([path, input]) => path.endsWith('platform_node.js') && input.bytesInOutput > 0).map(([path]) => path), []);
   t.deepEqual(absent.filter((file) => geron.has(file)), []);
+  // A float bundle's model.js has no dequantization (write.ts quantizationRefused); a uint8 one has it.
+  t.false(built.moduleJs.includes(' at channel '));
+  t.true((await makeBundle(optimized.graph, optimized.weights!, 'uint8')).moduleJs.includes(' at channel '));
   t.true(geron.has('@tensorflow/tfjs-core/dist/engine.js'));
   t.true(geron.has('@tensorflow/tfjs-backend-webgl/dist/kernels/_FusedMatMul.js'));
   const cnn = await inputsOf('tiny_resnet');
