@@ -260,9 +260,11 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
   const kept = entries.entries.map((entry) => {
     const kind = /^\s*(?:\/\/.*\n\s*)*(\w+)\s*:/.exec(entry)?.[1];
     if (kind === undefined) throw new Error(`${path}: cannot read a kind in the kernel table at '${entry.trim().slice(0, 40)}'`);
-    return kinds.has(kind) ? entry : `\n  ${kind}: () => { throw new Error('no ${kind} kernel in this bundle'); }`;
+    return kinds.has(kind) ? entry : `\n  ${kind}: absentKernel`;
   });
-  return `${out.slice(0, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
+  // One kernel for every absent kind, naming the node's kind.
+  const absent = "const absentKernel = (node: { kind: string }): never => { throw new Error(`no ${node.kind} kernel in this bundle`); };\n";
+  return `${out.slice(0, table.index)}${absent}${out.slice(table.index, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
 }
 
 /**
@@ -363,6 +365,17 @@ export function quantizationRefused(source: string, path: string): string {
   return names
     .map((name) => (name === 'quantizationProblem' ? `export function ${name}() { return ${JSON.stringify(why)}; }` : `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`))
     .join('\n');
+}
+
+/**
+ * src/diagnostics.ts as a bundle runs it: an NncError's message is its diagnostics'
+ * messages. Only `.nn` source gives a diagnostic a location (quoted with the line and a
+ * caret by `formatDiagnostic`); a bundle reads no `.nn`, so the excerpt code stays out.
+ */
+export function diagnosticsWithoutExcerpts(source: string, path: string): string {
+  const located = '(d.location ? formatDiagnostic(d) : d.message)';
+  if (source.split(located).length !== 2) throw new Error(`${path}: NncError no longer formats '${located}'; the bundle's rewrite would miss it`);
+  return source.replace(located, 'd.message');
 }
 
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
@@ -488,6 +501,10 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/]quantize\.[jt]s$/ }, (args) => {
         if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
         return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+      });
+      b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
+        return { contents: diagnosticsWithoutExcerpts(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       // The layer definitions of the graph's kinds only.
       b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
