@@ -167,13 +167,15 @@ test.serial('names with quotes, backticks, </script> and newlines cannot inject 
   t.false(files.moduleJs.includes('\n' + 'line'));
   // The manifest rides in model.js as one escaped string literal; parsed, the names come back exactly.
   // (The module itself is evaluated in a real page by test/browser/bundle.test.ts.)
-  const literals = [...files.moduleJs.matchAll(/"\{\\n(?:[^"\\]|\\.)*"/g)].map((m) => m[0]);
+  const literals = [...files.moduleJs.matchAll(/"\{\\"format\\"(?:[^"\\]|\\.)*"/g)].map((m) => m[0]);
   t.is(literals.length, 1);
   t.is(literals[0], manifestLiteral(files.modelJson));
   const manifest = JSON.parse(JSON.parse(literals[0]));
   t.deepEqual(manifest.graph.nodes.map((n: { name: string }) => n.name), hostile);
   t.is(manifest.model, 'M"</script>`');
-  t.is(manifestLiteral('</script>\u2028'), '"\\u003c/script\\u003e\\u2028"');
+  // model.json's value without its indentation: the same JSON, smaller.
+  t.deepEqual(JSON.parse(JSON.parse(literals[0])), JSON.parse(files.modelJson));
+  t.is(manifestLiteral('{\n  "a": "</script>\u2028"\n}'), '"{\\"a\\":\\"\\u003c/script\\u003e\\u2028\\"}"');
 });
 
 // What the bundle's rewrites leave out (runtime/bundle/write.ts, treeShakingPlugin), read
