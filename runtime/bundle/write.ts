@@ -263,7 +263,8 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
     return kinds.has(kind) ? entry : `\n  ${kind}: absentKernel`;
   });
   // One kernel for every absent kind, naming the node's kind.
-  const absent = "const absentKernel = (node: { kind: string }): never => { throw new Error(`no ${node.kind} kernel in this bundle`); };\n";
+  // Plain JavaScript: the same rewrite serves kernels.ts and the compiled package's kernels.js.
+  const absent = 'const absentKernel = (node) => { throw new Error(`no ${node.kind} kernel in this bundle`); };\n';
   return `${out.slice(0, table.index)}${absent}${out.slice(table.index, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
 }
 
