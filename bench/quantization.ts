@@ -11,6 +11,8 @@
 // decodes them (bundleFiles, then openWeights), run on wasm in Node on N(0, 1) inputs
 // (1,000, in batches), against the float32 bundle: the largest output difference and
 // the top-1 agreement (argmax of each output row).
+// Random weights throughout; bench/realQuantization.ts measures a real trained
+// MobileNetV2 (a uint8 TensorFlow.js source) the same way, against tfjs-layers too.
 //
 //   npm run bench -- quantization
 

@@ -17,9 +17,11 @@ import { startupSection } from './startup.js';
 import { trainingSection } from './training.js';
 import { webBuildSection } from './webBuild.js';
 import { downloadSection } from './download.js';
+import { realQuantizationSection } from './realQuantization.js';
 import { quantizationSection } from './quantization.js';
+import { webglSection } from './webglStudy.js';
 
-export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, firstPredictionSection, startupSection];
+export const SECTIONS: readonly BenchmarkSection[] = [inferenceSection, compileSection, frontendSection, trainingSection, reliabilitySection, webBuildSection, downloadSection, quantizationSection, realQuantizationSection, firstPredictionSection, webglSection, startupSection];
 
 /** `--models A,B`: the names, or an error message. */
 function modelSelection(argv: readonly string[]): { models?: string[]; error?: string } {

@@ -9,12 +9,13 @@ import { NncError } from '../src/diagnostics.js';
 import { lastUses } from '../src/ir/graph.js';
 import { nodeWeights } from '../src/ir/ops.js';
 import { formatShape } from '../src/ir/shape.js';
-import type { Graph, Node, NodeId, OpKind } from '../src/ir/types.js';
+import type { Graph, Node, NodeId, NodeOf, OpKind } from '../src/ir/types.js';
 import type { HostTensor, WeightMap } from '../src/ir/tensors.js';
 import { hostFloat32, weightKey } from '../src/ir/tensors.js';
 import { Random } from './random.js';
 import { KERNEL_VIEW, type Kernel, type KernelContext, type StateUpdate, type Weights, denseKernel, kernelOf, kernelView, matmulFormValues, toMatmulForm } from './kernels.js';
 import { checkWeightMap, expectedWeights } from '../src/ir/weights.js';
+import { deferredPadding, paddedConvolution, paddingIntoConvolution } from './paddingIntoConvolution.js';
 
 interface Step {
   readonly node: Node;
@@ -44,6 +45,8 @@ export interface ExecutorOptions {
   readonly variables?: boolean;
   /** Names the weights' origin in error messages. */
   readonly weightsName?: string;
+  /** In inference, run a ZeroPadding2D as the next convolution's padding (runtime/paddingIntoConvolution.ts). Default true; the benchmark turns it off to measure it. */
+  readonly paddingIntoConvolution?: boolean;
 }
 
 export class Executor {
@@ -67,9 +70,16 @@ export class Executor {
 
     const released = lastUses(graph, new Set<NodeId>([...graph.outputs, ...graph.inputs]));
     const matmulForm = matmulFormValues(graph);
+    const deferred = options.paddingIntoConvolution === false ? new Map<NodeId, NodeId>() : paddingIntoConvolution(graph);
+    const paddedBy = new Map([...deferred].map(([pad, conv]) => [conv, graph.nodes[pad] as NodeOf<'ZeroPadding2D'>]));
     for (const node of graph.nodes) {
       if (node.kind === 'Input') continue;
-      const { kernel, tidy } = this.#kernelFor(node, matmulForm);
+      const padding = paddedBy.get(node.id);
+      const { kernel, tidy } = deferred.has(node.id)
+        ? { kernel: deferredPadding as Kernel<OpKind>, tidy: true }
+        : padding
+          ? { kernel: paddedConvolution(padding) as Kernel<OpKind>, tidy: true }
+          : this.#kernelFor(node, matmulForm);
       const stepWeights: Record<string, tf.Tensor> = {};
       for (const spec of nodeWeights(graph, node)) stepWeights[spec.name] = this.#tensors.get(weightKey(node.name, spec.name))!;
       // A variable's data is replaced by `assign`, so a view of it would go stale: its Dense reshapes per call.

@@ -24,6 +24,20 @@ test.serial('a bundle scores what its unoptimized model scores on the test set',
   t.true(Math.abs(accuracy(model.stdout) - accuracy(bundle.stdout)) <= 0.001, `${model.stdout} vs ${bundle.stdout}`);
 });
 
+test.serial('a model file that carries its weights is named by its path, and scores what the .nn with its weights scores', async (t) => {
+  const weights = join(dir, 'w2.safetensors');
+  writeWeightsFile(weights, randomizedWeights(exampleGraph('geron'), 8));
+  const exported = join(dir, 'geron-tfjs');
+  t.is((await nnc('export', 'examples/geron.nn', '--weights', weights, '--format', 'tfjs-layers', '--out', exported)).code, 0);
+  const source = await nnc('evaluate', 'examples/geron.nn', '--weights', weights, '--data', 'fashion-mnist');
+  const file = await nnc('evaluate', join(exported, 'model.json'), '--data', 'fashion-mnist');
+  t.is(file.code, 0, file.stderr);
+  t.true(file.stdout.startsWith(`FashionMLP from ${join(exported, 'model.json')}: test accuracy `), file.stdout);
+  t.false(file.stdout.includes('undefined'));
+  const accuracy = (text: string) => /test accuracy (\d\.\d{4})/.exec(text)![1];
+  t.is(accuracy(file.stdout), accuracy(source.stdout));
+});
+
 test.serial('evaluate refuses what it cannot do, clearly', async (t) => {
   const noData = await nnc('evaluate', 'examples/geron.nn', '--weights', 'w.safetensors');
   t.is(noData.code, 2);

@@ -1,8 +1,6 @@
 // Shared helpers for runtime tests: compile examples, make weights with non-trivial
 // BatchNormalization statistics, and compare tensors.
 
-import type { ExecutionContext } from 'ava';
-import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { compileGraph } from '../../src/api.js';
 import type { Graph } from '../../src/ir/types.js';
@@ -40,30 +38,9 @@ export function randomizedWeights(graph: Graph, seed = 1): Map<string, HostTenso
   return weights;
 }
 
-/** A batch of standard-normal inputs for the graph's (first) input. */
-export function randomInput(graph: Graph, batch: number, seed = 3): tf.Tensor {
-  const shape = [batch, ...(graph.nodes[graph.inputs[0]].shape.slice(1) as number[])];
-  return tf.randomNormal(shape, 0, 1, 'float32', seed);
-}
-
-export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
-}
-
-/** nnc against tfjs-layers: float32 rounding, both sides running the same tfjs kernels with the ops in a different order. */
-export const LAYERS_TOLERANCE = 1e-5;
-
-/**
- * `ours` has the reference's shape and equals it within `tolerance`; and the comparison
- * is not trivially met: the values spread far wider than the tolerance.
- */
-export function assertMatches(t: ExecutionContext, ours: tf.Tensor, theirs: tf.Tensor, tolerance: number, label = 'output'): void {
-  t.deepEqual(ours.shape, theirs.shape, `${label}: shape`);
-  const diff = maxAbsDiff(ours, theirs);
-  t.true(diff <= tolerance, `${label}: max abs diff ${diff}`);
-  const values = ours.dataSync();
-  t.true(Math.max(...values) - Math.min(...values) > 1e-2, `${label} spreads wider than the tolerance`);
-}
+// Browser-safe comparison helpers (test/helpers/compare.ts), re-exported: the WebGL
+// benchmark page bundles tfjsLayers.ts, which must not pull in this file's Node imports.
+export { LAYERS_TOLERANCE, assertMatches, maxAbsDiff, randomInput } from './compare.js';
 
 /** runtime/verify.ts's maxAbsDifference, under the name the tests use. */
 export { maxAbsDifference as hostMaxAbsDiff } from '../../runtime/verify.js';

@@ -11,7 +11,7 @@ import type { WeightMap } from '../../src/ir/tensors.js';
 import type { ExecutionContext } from 'ava';
 import type { BackendName } from '../../runtime/backend.js';
 import { Model } from '../../runtime/model.js';
-import { LAYERS_TOLERANCE, assertMatches, randomInput } from './models.js';
+import { LAYERS_TOLERANCE, assertMatches, randomInput } from './compare.js';
 
 type SymbolicTensor = ReturnType<typeof tfl.input>;
 

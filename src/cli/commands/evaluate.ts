@@ -24,7 +24,7 @@ export const evaluateCommand: Command = {
     const target = positional[0];
     if (!flags.data) throw new UsageError('--data fashion-mnist|D.npz is required');
     const { graph, weights, bundle } = await loadModelOrBundle(target, flags, io);
-    const what = bundle ? `bundle ${target}` : `${graph.name} with ${flags.weights}`;
+    const what = bundle ? `bundle ${target}` : flags.weights ? `${graph.name} with ${flags.weights}` : `${graph.name} from ${target}`;
     const split = flags.split as 'test' | 'validation' | 'train';
     const { dataset, loss } = await loadEvaluationData(graph, flags.data as string, flags.loss as LossName | undefined, split, io);
     const backend = await initNodeBackend(flags.backend as BackendName);
