@@ -379,6 +379,19 @@ export function diagnosticsWithoutExcerpts(source: string, path: string): string
   return source.replace(located, 'd.message');
 }
 
+/**
+ * runtime/paddingIntoConvolution.ts for a graph without ZeroPadding2D: the planner finds
+ * nothing (an empty map), so the executor runs every node with its own kernel, and the
+ * padded-convolution kernels stay out.
+ */
+export function withoutPaddingIntoConvolution(source: string, path: string): string {
+  const names = [...source.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+  if (!names.includes('paddingIntoConvolution')) throw new Error(`${path}: no 'export function paddingIntoConvolution'; has the executor's padding plan moved?`);
+  return names
+    .map((name) => (name === 'paddingIntoConvolution' ? `export function ${name}() { return new Map(); }` : `export function ${name}() { throw new Error('this bundle has no ZeroPadding2D'); }`))
+    .join('\n');
+}
+
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
 function topLevelEntries(source: string, start: number): { entries: string[]; end: number } {
   const entries: string[] = [];
@@ -506,6 +519,17 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
         return { contents: diagnosticsWithoutExcerpts(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      // No ZeroPadding2D: no padding folded into convolutions.
+      b.onLoad({ filter: /[\\/]runtime[\\/]paddingIntoConvolution\.[jt]s$/ }, (args) => {
+        if (kinds.has('ZeroPadding2D') || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: withoutPaddingIntoConvolution(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+      });
+      // nnc has no complex numbers: Multiply's complex program is a refusal.
+      b.onLoad({ filter: /tfjs-backend-webgl[\\/]dist[\\/]binaryop_complex_gpu\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!/^export const COMPLEX_MULTIPLY = /m.test(source) || !/^export class BinaryOpComplexProgram /m.test(source)) throw new Error(`${args.path}: not the COMPLEX_MULTIPLY and BinaryOpComplexProgram it was; has tfjs-backend-webgl changed?`);
+        return { contents: `export const COMPLEX_MULTIPLY = {};\nexport class BinaryOpComplexProgram { constructor() { throw new Error('this bundle has no complex numbers'); } }`, loader: 'js' };
       });
       // The layer definitions of the graph's kinds only.
       b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
