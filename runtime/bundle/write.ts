@@ -9,7 +9,7 @@
 import { type BuildOptions, type Metafile, type Plugin, build } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tfCore from '@tensorflow/tfjs-core';
 import { NncError } from '../../src/diagnostics.js';
@@ -22,16 +22,23 @@ import type { BackendName } from '../backend.js';
 import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
 import { LAYER_DEFS } from '../../src/ir/layers/index.js';
 import type { ModuleFacts } from './browser.js';
+import { PINNED_WEBGL_FLAGS } from './backends/webglFlags.js';
 import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
+import type { BundleManifest } from './manifest.js';
 import { type BundleDataFiles, type BundleOptions, WEIGHTS_FILE, bundleFiles } from './files.js';
 
 export { WEIGHTS_FILE, readableJson } from './files.js';
 
-/** How model.js is built for a page (bench/webBuild.ts builds tfjs-layers' peer bundle the same way). */
+/**
+ * How model.js is built for a page (bench/webBuild.ts builds tfjs-layers' peer bundle the
+ * same way). ES2022, as the playground's page: class private fields (`#x`) stay native
+ * instead of lowered to WeakMaps (Chrome 94, Firefox 93, Safari 15.4, which the loader's
+ * `Object.hasOwn` needs anyway).
+ */
 export const BROWSER_BUILD = {
   format: 'esm',
   platform: 'browser',
-  target: 'es2020',
+  target: 'es2022',
   minify: true,
   legalComments: 'none',
   write: false,
@@ -253,9 +260,136 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
   const kept = entries.entries.map((entry) => {
     const kind = /^\s*(?:\/\/.*\n\s*)*(\w+)\s*:/.exec(entry)?.[1];
     if (kind === undefined) throw new Error(`${path}: cannot read a kind in the kernel table at '${entry.trim().slice(0, 40)}'`);
-    return kinds.has(kind) ? entry : `\n  ${kind}: () => { throw new Error('no ${kind} kernel in this bundle'); }`;
+    return kinds.has(kind) ? entry : `\n  ${kind}: absentKernel`;
   });
-  return `${out.slice(0, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
+  // One kernel for every absent kind, naming the node's kind.
+  // Plain JavaScript: the same rewrite serves kernels.ts and the compiled package's kernels.js.
+  const absent = 'const absentKernel = (node) => { throw new Error(`no ${node.kind} kernel in this bundle`); };\n';
+  return `${out.slice(0, table.index)}${absent}${out.slice(table.index, table.index + table[0].length)}${kept.join(',')}${out.slice(entries.end)}`;
+}
+
+/**
+ * A layer family module (src/ir/layers/<family>.ts, whose exports are layer definitions
+ * named by kind) as a bundle runs it: the definitions of kinds the graph does not have
+ * taken out (each `export const Kind = ...;` statement), so neither they nor the
+ * attribute types and shape rules only they use reach model.js. `LAYER_DEFS` spreads
+ * what is left; the loader checks the graph's kinds as before, and any other kind in a
+ * manifest is an unknown kind.
+ */
+export function withoutOtherLayers(source: string, path: string, kinds: ReadonlySet<string>): string {
+  let out = '';
+  let from = 0;
+  for (const match of source.matchAll(/^export const (\w+)\b/gm)) {
+    if (match.index < from) throw new Error(`${path}: cannot read the statement before 'export const ${match[1]}'`);
+    if (kinds.has(match[1])) continue;
+    out += source.slice(from, match.index);
+    from = statementEnd(source, match.index);
+    if (from < 0) throw new Error(`${path}: cannot find the end of 'export const ${match[1]}'`);
+  }
+  return out + source.slice(from);
+}
+
+const LAYERS_DIR = join(dirname(dirname(RUNTIME_DIR)), 'src', 'ir', 'layers');
+let families: ReadonlySet<string> | undefined;
+
+/** The layer family modules (file names without extension), as src/ir/layers/index.ts imports them (`import * as core from './core.js'`). */
+function layerFamilies(): ReadonlySet<string> {
+  if (families) return families;
+  const index = ['index.ts', 'index.js'].map((file) => join(LAYERS_DIR, file)).find((path) => existsSync(path));
+  const found = new Set(index ? [...readFileSync(index, 'utf8').matchAll(/^import \* as \w+ from '\.\/(\w+)\.js';/gm)].map((m) => m[1]) : []);
+  if (found.size < 5) throw new Error(`${LAYERS_DIR}: found ${found.size} layer family imports in its index; has its layout changed?`);
+  families = found;
+  return found;
+}
+
+/** The index just past the `;` that ends the statement starting at `start` (at bracket depth 0, outside strings and comments), or -1. */
+function statementEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < source.length; i++) {
+    const c = source[i];
+    if (c === '/' && source[i + 1] === '/') i = source.indexOf('\n', i);
+    else if (c === '/' && source[i + 1] === '*') i = source.indexOf('*/', i) + 1;
+    else if (c === "'" || c === '"') {
+      for (i++; source[i] !== c; i++) if (source[i] === '\\') i++;
+    } else if (c === '`') i = templateEnd(source, i);
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === ';' && depth === 0) return i + 1;
+    if (i < 0 || depth < 0) return -1;
+  }
+  return -1;
+}
+
+/** The index of the backtick closing the template literal that opens at `start`, through `${...}` holes. */
+function templateEnd(source: string, start: number): number {
+  for (let i = start + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === '`') return i;
+    else if (source[i] === '$' && source[i + 1] === '{') {
+      let depth = 0;
+      for (i += 2; i < source.length && !(source[i] === '}' && depth === 0); i++) {
+        if (source[i] === '`') i = templateEnd(source, i);
+        else if (source[i] === "'" || source[i] === '"') {
+          const q = source[i];
+          for (i++; source[i] !== q; i++) if (source[i] === '\\') i++;
+        } else if (source[i] === '{') depth++;
+        else if (source[i] === '}') depth--;
+        if (i < 0) return -1;
+      }
+    }
+  }
+  return -1;
+}
+
+/**
+ * runtime/executor.ts as a bundle runs it: the random generator, which only a kernel in
+ * training asks for (Dropout's mask; the kernels are inference-only in a bundle,
+ * `inferenceOnlyKernels`), replaced by an error, so runtime/random.ts stays out.
+ */
+export function executorWithoutRandom(source: string, path: string): string {
+  const uses = source.match(/new Random\(/g)?.length ?? 0;
+  const out = source.replace(/\(\w+ \?\?= new Random\(\w+\)\)\.nextUint32\(\)/, "(() => { throw new Error('no random generator in this bundle: it runs inference only'); })()");
+  if (uses !== 1 || out === source) throw new Error(`${path}: the random generator is made other than as '(random ??= new Random(seed)).nextUint32()'; the bundle's rewrite would miss it`);
+  return out;
+}
+
+/**
+ * runtime/bundle/quantize.ts for a bundle whose weights have no quantized tensor: every
+ * exported function replaced by a refusal, so the decoders and the parameter checks stay
+ * out. A manifest that claims a quantized tensor is refused as before, naming it:
+ * `model.json: tensor 'dense/kernel' (U8) is quantized, but ...`.
+ */
+export function quantizationRefused(source: string, path: string): string {
+  const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+  if (!names.includes('quantizationProblem')) throw new Error(`${path}: no 'export function quantizationProblem'; has the loader's quantization check moved?`);
+  const why = 'is quantized, but this bundle was built for float weights and has no decoder for it';
+  return names
+    .map((name) => (name === 'quantizationProblem' ? `export function ${name}() { return ${JSON.stringify(why)}; }` : `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`))
+    .join('\n');
+}
+
+/**
+ * src/diagnostics.ts as a bundle runs it: an NncError's message is its diagnostics'
+ * messages. Only `.nn` source gives a diagnostic a location (quoted with the line and a
+ * caret by `formatDiagnostic`); a bundle reads no `.nn`, so the excerpt code stays out.
+ */
+export function diagnosticsWithoutExcerpts(source: string, path: string): string {
+  const located = '(d.location ? formatDiagnostic(d) : d.message)';
+  if (source.split(located).length !== 2) throw new Error(`${path}: NncError no longer formats '${located}'; the bundle's rewrite would miss it`);
+  return source.replace(located, 'd.message');
+}
+
+/**
+ * runtime/paddingIntoConvolution.ts for a graph without ZeroPadding2D: the planner finds
+ * nothing (an empty map), so the executor runs every node with its own kernel, and the
+ * padded-convolution kernels stay out.
+ */
+export function withoutPaddingIntoConvolution(source: string, path: string): string {
+  const names = [...source.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+  if (!names.includes('paddingIntoConvolution')) throw new Error(`${path}: no 'export function paddingIntoConvolution'; has the executor's padding plan moved?`);
+  return names
+    .map((name) => (name === 'paddingIntoConvolution' ? `export function ${name}() { return new Map(); }` : `export function ${name}() { throw new Error('this bundle has no ZeroPadding2D'); }`))
+    .join('\n');
 }
 
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
@@ -285,6 +419,50 @@ function topLevelEntries(source: string, start: number): { entries: string[]; en
 }
 
 /**
+ * A tfjs-backend-webgl file with its reads of the flags a bundle pins (backends/webglFlags.ts)
+ * replaced by their values, where the pinned value cuts code: the convolution kernels'
+ * program choice, and the backend's CPU forwarding test (`shouldExecuteOnCPU`, whose
+ * callers then never run the CPU implementations, stubbed in `kernel_utils/shared.js`).
+ * With `packedDepthwiseOnly` (the graph's depthwise convolutions all take the packed
+ * program, `packedDepthwiseOnly`), the depthwise kernels' unpacked program is replaced by
+ * an error. Other files as they are. Throws if a read it expects is gone (tfjs changed).
+ */
+export function withPinnedWebglFlags(source: string, path: string, packedDepthwiseOnly = false): string {
+  const file = /tfjs-backend-webgl[\\/]dist[\\/](kernels[\\/]Conv2D|kernels[\\/]FusedConv2D|kernels[\\/]FusedDepthwiseConv2D|kernels[\\/]DepthwiseConv2dNative|backend_webgl)\.js$/.exec(path)?.[1];
+  if (file === undefined) return source;
+  const depthwise = /Depthwise/.test(file);
+  if (depthwise && !packedDepthwiseOnly) return source;
+  const flags = file === 'backend_webgl' ? ['WEBGL_CPU_FORWARD'] : depthwise ? ['WEBGL_PACK_DEPTHWISECONV'] : ['WEBGL_EXP_CONV', 'WEBGL_CONV_IM2COL'];
+  let out = source;
+  for (const flag of flags) {
+    const read = `env().getBool('${flag}')`;
+    if (!out.includes(read)) throw new Error(`${path}: no ${read} to pin; has tfjs-backend-webgl changed?`);
+    out = out.split(read).join(String(PINNED_WEBGL_FLAGS[flag]));
+  }
+  if (depthwise) {
+    if (!out.includes('new DepthwiseConv2DProgram(')) throw new Error(`${path}: no 'new DepthwiseConv2DProgram(' to replace; has tfjs-backend-webgl changed?`);
+    const refusal = `(() => { throw new Error('this bundle runs depthwise convolutions with a width stride of at most 2 and a depth multiplier of 1 on WebGL (its graph has no other)'); })(`;
+    out = out.split('new DepthwiseConv2DProgram(').join(refusal);
+  }
+  return out;
+}
+
+/** Whether every depthwise convolution of `graph` takes tfjs WebGL's packed program: a width stride of at most 2 and a depth multiplier of 1. */
+export function packedDepthwiseOnly(graph: Graph): boolean {
+  return graph.nodes.every((node) => {
+    if (node.kind !== 'DepthwiseConv2D' && node.kind !== 'SeparableConv2D') return true;
+    const attrs = node.attrs as { strides: readonly [number, number]; depth_multiplier: number };
+    return attrs.strides[1] <= 2 && attrs.depth_multiplier === 1;
+  });
+}
+
+/**
+ * The CPU implementations tfjs-backend-webgl's kernels call other than when forwarding
+ * (Tile for rank above 5 or strings, Slice for strings): kept whole.
+ */
+const CPU_IMPLS_KEPT = new Set(['tileImplCPU', 'sliceImplCPU']);
+
+/**
  * Three rewrites that let esbuild leave out what a bundle never runs:
  * - `@tensorflow/tfjs-core` is its `base` with its side effects (engine, flags, platform),
  *   without the optimizers that its index registers for training;
@@ -294,7 +472,7 @@ function topLevelEntries(source: string, start: number): { entries: string[]; en
  * - tfjs-backend-wasm's multi-threaded glue (~36 KB), which runs only in a
  *   cross-origin-isolated page, is replaced by a stub (threads are switched off).
  */
-export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>): Plugin {
+export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean; readonly quantized?: boolean } = {}): Plugin {
   const core = join(packageDir('@tensorflow/tfjs-core'), 'dist');
   return {
     name: 'nnc-tree-shaking',
@@ -318,6 +496,9 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       // tfjs-core's browser platform registers the local-storage and IndexedDB model
       // stores on import, which keeps all of tfjs-core's model IO: a bundle loads no
       // tfjs model, so the registrations go (the platform itself stays).
+      // tfjs-core's Node platform registers itself only under Node (`IS_NODE && !IS_BROWSER`);
+      // model.js is built for a page (`nnc run` loads a bundle with runtime/bundle/node.ts).
+      b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_node\.js$/ }, () => ({ contents: '', loader: 'js' }));
       b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_browser\.js$/ }, (args) => ({ contents: withoutModelStores(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: dirname(args.path) }));
       // Inference only: nnc's kernels with their training branches cut (`context.training`
       // is false in a bundle), so tfjs-core's fused ops with their gradients, moments
@@ -326,16 +507,57 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
+      b.onLoad({ filter: /[\\/]runtime[\\/]executor\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: executorWithoutRandom(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      // No quantized tensor: no dequantization.
+      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/]quantize\.[jt]s$/ }, (args) => {
+        if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
+        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+      });
+      b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
+        return { contents: diagnosticsWithoutExcerpts(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      // No ZeroPadding2D: no padding folded into convolutions.
+      b.onLoad({ filter: /[\\/]runtime[\\/]paddingIntoConvolution\.[jt]s$/ }, (args) => {
+        if (kinds.has('ZeroPadding2D') || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: withoutPaddingIntoConvolution(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+      });
+      // nnc has no complex numbers: Multiply's complex program is a refusal.
+      b.onLoad({ filter: /tfjs-backend-webgl[\\/]dist[\\/]binaryop_complex_gpu\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!/^export const COMPLEX_MULTIPLY = /m.test(source) || !/^export class BinaryOpComplexProgram /m.test(source)) throw new Error(`${args.path}: not the COMPLEX_MULTIPLY and BinaryOpComplexProgram it was; has tfjs-backend-webgl changed?`);
+        return { contents: `export const COMPLEX_MULTIPLY = {};\nexport class BinaryOpComplexProgram { constructor() { throw new Error('this bundle has no complex numbers'); } }`, loader: 'js' };
+      });
+      // The layer definitions of the graph's kinds only.
+      b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== LAYERS_DIR || !layerFamilies().has(basename(args.path).replace(/\.[jt]s$/, ''))) return undefined;
+        return { contents: withoutOtherLayers(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
-          const contents = importNamespacesDirectly(source, core);
+          const contents = importNamespacesDirectly(withPinnedWebglFlags(source, args.path, options.packedDepthwiseOnly), core);
           return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
         }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);
         if (!destructured) throw new Error(`${args.path}: no 'const { ... } = shared;' to rewrite; has tfjs-backend-webgl changed?`);
-        const names = destructured[1].split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split(/\s*:\s*/).join(' as '));
-        return { contents: `export { ${names.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';`, loader: 'js', resolveDir: dirname(args.path) };
+        const pairs = destructured[1].split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split(/\s*:\s*/));
+        // CPU forwarding off (webglFlags.ts): the implementations only forwarding calls are a
+        // function that says so; those a kernel calls on other grounds stay (CPU_IMPLS_KEPT).
+        const kept = pairs.filter(([name]) => CPU_IMPLS_KEPT.has(name)).map((pair) => pair.join(' as '));
+        const stubbed = pairs.filter(([name]) => !CPU_IMPLS_KEPT.has(name)).map(([name, alias]) => alias ?? name);
+        return {
+          contents: [
+            ...(kept.length > 0 ? [`export { ${kept.join(', ')} } from '@tensorflow/tfjs-backend-cpu/dist/shared.js';`] : []),
+            `const forwardingOff = () => { throw new Error('WebGL kernels do not forward to the CPU in this bundle (WEBGL_CPU_FORWARD is false)'); };`,
+            `export const ${stubbed.map((alias) => `${alias} = forwardingOff`).join(', ')};`,
+          ].join('\n'),
+          loader: 'js',
+          resolveDir: dirname(args.path),
+        };
       });
     },
   };
@@ -350,7 +572,8 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
   const { modules, missingKernels } = kernelsByBackend(inferenceKernelNames(graph));
   const facts: ModuleFacts = { missingKernels };
   const kinds = new Set(graph.nodes.map((n) => n.kind));
-  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds);
+  const quantized = (JSON.parse(modelJson) as BundleManifest).weights.tensors.some((t) => t.dtype === 'U8' || t.dtype === 'U16');
+  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, { packedDepthwiseOnly: packedDepthwiseOnly(graph), quantized });
   return { code: fillSlot(code, MANIFEST_SLOT, manifestLiteral(modelJson)), chunks, missingKernels, metafile };
 }
 
@@ -362,7 +585,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
 export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly chunks: ReadonlyMap<string, string>; readonly wasm: ReadonlyMap<string, Uint8Array> }> {
   const kernels = [...ALL_INFERENCE_KERNELS].sort();
   const { modules, missingKernels } = kernelsByBackend(kernels);
-  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)));
+  const { code, chunks } = await buildModule(entrySource(`JSON.parse(${JSON.stringify(FACTS_SLOT)})`), modules, new Set(Object.keys(LAYER_DEFS)), { packedDepthwiseOnly: false, quantized: true });
   for (const slot of [MANIFEST_SLOT, FACTS_SLOT]) {
     if (code.split(JSON.stringify(slot)).length !== 2) throw new Error(`esbuild's model.js does not hold the slot ${slot} exactly once`);
   }
@@ -370,8 +593,8 @@ export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly 
   return { code, kernels, missingKernels, files: [...chunks.keys(), ...wasm.keys()], generator: `nnc ${nncVersion()} (playground)`, chunks, wasm };
 }
 
-/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps. */
-async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
+/** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps; `options`: the graph's depthwise convolutions all take WebGL's packed program (`packedDepthwiseOnly`), its weights have a quantized tensor. */
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly: boolean; readonly quantized: boolean }): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
     stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
@@ -383,7 +606,7 @@ async function buildModule(entry: string, modules: Record<BackendName, KernelMod
     ...BROWSER_BUILD,
     charset: 'ascii',
     metafile: true,
-    plugins: [treeShakingPlugin(chunkSources, kinds)],
+    plugins: [treeShakingPlugin(chunkSources, kinds, options)],
   });
   let code: string | undefined;
   const chunks = new Map<string, string>();

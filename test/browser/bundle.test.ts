@@ -4,13 +4,14 @@
 // WebGL disabled, and with the wasm binaries missing.
 
 import test from 'ava';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { optimize } from '../../compiler/passes/pipeline.js';
 import { loadBundle } from '../../runtime/bundle/node.js';
-import { makeBundle, writeBundle } from '../../runtime/bundle/write.js';
+import { makeBundle, manifestLiteral, writeBundle } from '../../runtime/bundle/write.js';
+import { parseModelJson } from '../../runtime/bundle/manifest.js';
 import { GraphBuilder } from '../../src/ir/graph.js';
 import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
@@ -167,6 +168,47 @@ test.serial('a truncated weights file is rejected in the page with a clear error
   const error = await page.evaluate(() => (window as any).loadError);
   t.regex(error, /weights\.safetensors is 1000 bytes, but the manifest says \d+ \(truncated\?\)/);
   await page.close();
+});
+
+// model.js carries the layer definitions, attribute checks and decoders of what its bundle
+// has only (runtime/bundle/write.ts): an edited manifest is still refused, for what the
+// bundle has with the error Node's loader gives (parseModelJson, every layer kind), for a
+// kind the bundle has no definition of as an unknown kind.
+test.serial('a manifest edited inside model.js is refused in the page with the loader\'s own errors', async (t) => {
+  const resnet = join(root, 'resnet');
+  const geron8 = join(root, 'geron8');
+  const edits: [string, string, (json: any) => void][] = [
+    ['strides', resnet, (json) => (json.graph.nodes.find((n: any) => n.kind === 'Conv2D').attrs.strides = [0, 1])],
+    ['unknown attribute', resnet, (json) => (json.graph.nodes.find((n: any) => n.kind === 'Dense').attrs.dilation_rate = [1, 1])],
+    ['other kind', resnet, (json) => Object.assign(json.graph.nodes.find((n: any) => n.kind === 'ReLU'), { kind: 'ELU', attrs: { alpha: 1 } })],
+    ['scale', geron8, (json) => (json.weights.tensors.find((w: any) => w.dtype === 'U8').quantization.scale[3] = 0)],
+    ['float with parameters', resnet, (json) => (json.weights.tensors[0].quantization = { axis: null, scale: [1], zeroPoint: [0] })],
+    ['quantized in a float bundle', resnet, (json) => Object.assign(json.weights.tensors[0], { dtype: 'U8', quantization: { axis: null, scale: [1], zeroPoint: [0] } })],
+  ];
+  const seen: Record<string, string> = {};
+  for (const [what, dir, edit] of edits) {
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const modelJs = readFileSync(join(dir, 'model.js'), 'utf8');
+    const original = manifestLiteral(readFileSync(join(dir, 'model.json'), 'utf8'));
+    t.true(modelJs.includes(original));
+    edit(json);
+    const file = `edited-${what.replace(/ /g, '-')}.js`;
+    writeFileSync(join(dir, file), modelJs.replace(original, manifestLiteral(JSON.stringify(json, null, 1))));
+    const page = await browser.newPage();
+    await page.route(`**/${file}.html`, (route) => route.fulfill({ contentType: 'text/html', body: PAGE.replace('./model.js', `./${file}`) }));
+    await page.goto(`${server.url}/${dir === resnet ? 'resnet' : 'geron8'}/${file}.html`);
+    await page.waitForFunction('window.ready === true', undefined, { timeout: 120_000 });
+    seen[what] = await page.evaluate(() => (window as any).loadError);
+    await page.close();
+    if (what !== 'other kind' && what !== 'quantized in a float bundle') t.is(seen[what], t.throws(() => parseModelJson(JSON.stringify(json), 'model.json'))!.message, what);
+  }
+  t.is(seen.strides, "model.json: node 1 'conv2d' (Conv2D) attribute 'strides' must be a pair of integers ≥ 1, found [0,1]");
+  t.is(seen['unknown attribute'], "model.json: node 15 'dense' (Dense) has unknown attribute 'dilation_rate'");
+  t.is(seen['other kind'], 'model.json: node 5 \'re_lu_2\' has unknown kind "ELU"');
+  t.regex(seen.scale, /^model\.json: tensor '[\w/]+' \(U8\) quantization scale 0 at channel 3 is not a positive finite number$/);
+  t.regex(seen['float with parameters'], /^model\.json: tensor '[\w/]+' is F32 but has quantization parameters$/);
+  // A float bundle's model.js has no dequantization: a tensor claimed quantized is refused by name.
+  t.regex(seen['quantized in a float bundle'], /^model\.json: tensor '[\w/]+' \(U8\) is quantized, but this bundle was built for float weights and has no decoder for it$/);
 });
 
 /** Loads `/<dir>/index.html[?backend=B]` and returns what the page saw: backend, report, outputs for a batch of 2, or the load error. */

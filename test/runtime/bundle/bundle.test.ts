@@ -167,13 +167,15 @@ test.serial('names with quotes, backticks, </script> and newlines cannot inject 
   t.false(files.moduleJs.includes('\n' + 'line'));
   // The manifest rides in model.js as one escaped string literal; parsed, the names come back exactly.
   // (The module itself is evaluated in a real page by test/browser/bundle.test.ts.)
-  const literals = [...files.moduleJs.matchAll(/"\{\\n(?:[^"\\]|\\.)*"/g)].map((m) => m[0]);
+  const literals = [...files.moduleJs.matchAll(/"\{\\"format\\"(?:[^"\\]|\\.)*"/g)].map((m) => m[0]);
   t.is(literals.length, 1);
   t.is(literals[0], manifestLiteral(files.modelJson));
   const manifest = JSON.parse(JSON.parse(literals[0]));
   t.deepEqual(manifest.graph.nodes.map((n: { name: string }) => n.name), hostile);
   t.is(manifest.model, 'M"</script>`');
-  t.is(manifestLiteral('</script>\u2028'), '"\\u003c/script\\u003e\\u2028"');
+  // model.json's value without its indentation: the same JSON, smaller.
+  t.deepEqual(JSON.parse(JSON.parse(literals[0])), JSON.parse(files.modelJson));
+  t.is(manifestLiteral('{\n  "a": "</script>\u2028"\n}'), '"{\\"a\\":\\"\\u003c/script\\u003e\\u2028\\"}"');
 });
 
 // What the bundle's rewrites leave out (runtime/bundle/write.ts, treeShakingPlugin), read
@@ -199,13 +201,38 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
     '@tensorflow/tfjs-core/dist/ops/ragged_to_dense_util.js', // backend_util, whole
     '@tensorflow/tfjs-core/dist/ops/segment_util.js',
     'long/src/long.js',
+    'runtime/random.ts', // the executor's random generator (Dropout in training)
   ];
+  // tfjs-core's Node platform: read, but empty (model.js is for a page).
+  t.deepEqual(Object.values((await makeBundle(optimized.graph, optimized.weights!)).metafile.outputs).flatMap((o) => Object.entries(o.inputs)).filter(([path, input]) => path.endsWith('platform_node.js') && input.bytesInOutput > 0).map(([path]) => path), []);
   t.deepEqual(absent.filter((file) => geron.has(file)), []);
+  // A float bundle's model.js has no dequantization (write.ts quantizationRefused); a uint8 one has it.
+  t.false(built.moduleJs.includes(' at channel '));
+  t.true((await makeBundle(optimized.graph, optimized.weights!, 'uint8')).moduleJs.includes(' at channel '));
   t.true(geron.has('@tensorflow/tfjs-core/dist/engine.js'));
   t.true(geron.has('@tensorflow/tfjs-backend-webgl/dist/kernels/_FusedMatMul.js'));
   const cnn = await inputsOf('tiny_resnet');
   t.true(cnn.has('@tensorflow/tfjs-backend-webgl/dist/kernels/FusedConv2D.js'));
   t.true(cnn.has('@tensorflow/tfjs-core/dist/ops/max_pool.js') || cnn.has('@tensorflow/tfjs-core/dist/ops/avg_pool.js') || cnn.has('@tensorflow/tfjs-core/dist/ops/mean.js'));
+  // The WebGL convolution flags pinned (backends/webglFlags.ts): im2col + packed matrix
+  // product, as tfjs runs by default; the experimental and the unpacked programs left out.
+  t.true(cnn.has('@tensorflow/tfjs-backend-webgl/dist/im2col_packed_gpu.js'));
+  t.deepEqual(['@tensorflow/tfjs-backend-webgl/dist/conv_packed_gpu.js', '@tensorflow/tfjs-backend-webgl/dist/conv_gpu.js'].filter((file) => cnn.has(file)), []);
+  // CPU forwarding off (WEBGL_CPU_FORWARD pinned false): what a WebGL page fetches (the
+  // WebGL chunk and what it imports) holds no tfjs-backend-cpu code; the CPU chunk still has it.
+  const resnet = optimize({ graph: exampleGraph('tiny_resnet'), weights: randomizedWeights(exampleGraph('tiny_resnet')) });
+  const outputs = (await makeBundle(resnet.graph, resnet.weights!)).metafile.outputs;
+  const pageInputs = new Set<string>();
+  const visited = new Set<string>();
+  const visit = (out: string) => {
+    visited.add(out);
+    for (const input of Object.keys(outputs[out].inputs)) pageInputs.add(input.replace(/.*node_modules\//, ''));
+    for (const { path, kind } of outputs[out].imports) if (kind === 'import-statement' && outputs[path] && !visited.has(path)) visit(path);
+  };
+  visit(Object.keys(outputs).find((out) => /webgl-\w+\.js$/.test(out))!);
+  t.true(pageInputs.has('@tensorflow/tfjs-backend-webgl/dist/kernels/Cast.js'));
+  t.deepEqual([...pageInputs].filter((file) => file.startsWith('@tensorflow/tfjs-backend-cpu/')), []);
+  t.true(cnn.has('@tensorflow/tfjs-backend-cpu/dist/kernels/Cast.js'));
 });
 
 // Two inputs, two outputs: `predictAll` gives every output (tensors in → tensors out,
