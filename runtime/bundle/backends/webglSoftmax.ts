@@ -100,7 +100,7 @@ export class SoftmaxDivideProgram implements GPGPUProgram {
 }
 
 export function softmaxLastAxis({ inputs, backend, attrs }: { inputs: SoftmaxInputs; backend: MathBackendWebGL; attrs: SoftmaxAttrs }): TensorInfo {
-  const { logits } = inputs;
+  const logits = inputs.logits as TensorInfo;
   const rank = logits.shape.length;
   const [axis] = util.parseAxisParam([attrs.dim], logits.shape);
   if (axis !== rank - 1) throw new Error(`Softmax along axis ${axis} of a rank-${rank} tensor: this bundle's WebGL kernel takes the last axis only`);
