@@ -14,10 +14,11 @@
 // instead, one writing each row's m and s (rows · 2C reads), one dividing (one read
 // per value).
 
-import { type KernelConfig, type KernelFunc, Softmax, type SoftmaxAttrs, type SoftmaxInputs, type TensorInfo, env, util } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, Softmax, type SoftmaxAttrs, type SoftmaxInputs, type TensorInfo, env } from '@tensorflow/tfjs-core';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl/dist/backend_webgl.js';
 import type { GPGPUProgram } from '@tensorflow/tfjs-backend-webgl/dist/gpgpu_math.js';
 import { reshape } from '@tensorflow/tfjs-backend-webgl/dist/kernels/Reshape.js';
+import { shapeSize } from '../../../src/ir/shape.js';
 
 /** Beyond this many texel reads (rows · C²/2), the two-program softmax (linear in C) runs instead. */
 export const WHOLE_ROW_WORK = 1 << 24;
@@ -102,10 +103,11 @@ export class SoftmaxDivideProgram implements GPGPUProgram {
 export function softmaxLastAxis({ inputs, backend, attrs }: { inputs: SoftmaxInputs; backend: MathBackendWebGL; attrs: SoftmaxAttrs }): TensorInfo {
   const logits = inputs.logits as TensorInfo;
   const rank = logits.shape.length;
-  const [axis] = util.parseAxisParam([attrs.dim], logits.shape);
+  // (tfjs-core's `util` namespace is not imported: it would bring all of it into model.js.)
+  const axis = attrs.dim < 0 ? rank + attrs.dim : attrs.dim;
   if (axis !== rank - 1) throw new Error(`Softmax along axis ${axis} of a rank-${rank} tensor: this bundle's WebGL kernel takes the last axis only`);
   const columns = logits.shape[rank - 1] ?? 1;
-  const rows = util.sizeFromShape(logits.shape) / columns;
+  const rows = shapeSize(logits.shape) / columns;
   const x = reshape({ inputs: { x: logits }, backend, attrs: { shape: [rows, columns] } });
   let y: TensorInfo;
   if (rows * columns * columns / 2 <= WHOLE_ROW_WORK) {
