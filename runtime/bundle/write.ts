@@ -134,6 +134,14 @@ export function backendKernelModules(backend: BackendName): ReadonlyMap<string, 
 }
 
 /**
+ * Kernels the bundle brings in place of the backend package's: WebGL's Softmax in one
+ * shader program instead of seven (backends/webglSoftmax.ts; first prediction, issue 18).
+ */
+const OWN_KERNELS: Readonly<Partial<Record<BackendName, Readonly<Record<string, KernelModule>>>>> = {
+  webgl: { Softmax: { path: join(RUNTIME_DIR, 'backends', 'webglSoftmax.js'), exportName: 'softmaxConfig' } },
+};
+
+/**
  * Per backend, the kernel configs to register for `kernels`, and the kernels it lacks.
  * A kernel module may call another kernel's function directly, and on wasm that
  * function is bound in its own config's setup (`Mean` transposes through `Transpose`'s):
@@ -156,12 +164,14 @@ export function kernelsByBackend(kernels: readonly string[]): { modules: Record<
         if (imported.startsWith(kernelsDir) && existsSync(imported)) visit(imported);
       }
     };
+    const own: KernelModule[] = [];
     for (const kernel of kernels) {
       const module = available.get(kernel);
-      if (module) visit(module.path);
+      if (OWN_KERNELS[backend]?.[kernel]) own.push(OWN_KERNELS[backend][kernel]);
+      else if (module) visit(module.path);
       else (missingKernels[backend] ??= []).push(kernel);
     }
-    modules[backend] = [...files].sort().flatMap((path) => byPath.get(path) ?? []);
+    modules[backend] = [...[...files].sort().flatMap((path) => byPath.get(path) ?? []), ...own];
   }
   return { modules, missingKernels };
 }

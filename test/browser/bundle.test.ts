@@ -267,7 +267,8 @@ for (const dir of ['geron', 'resnet']) {
     const x = new Float32Array(result.size!).map((_, i) => Math.sin(i * 0.37));
     const expected = await node.predict(x);
     node.dispose();
-    t.true(result.compiled! > 5, `${result.compiled} programs compiled at load`);
+    // Géron's graph: its two matrix-product programs and its softmax at least (the bundle's products share programs across K).
+    t.true(result.compiled! >= 3, `${result.compiled} programs compiled at load`);
     // The weights reach the GPU on the first real run (a full warm-up would have put them there).
     t.true(result.gpuBytes! < result.gpuBytesAfter! / 2, `GPU bytes ${result.gpuBytes} after the warm-up, ${result.gpuBytesAfter} after the first predict`);
     // Reading the output back (the decode program) is the only program left for the first predict.

@@ -2,10 +2,13 @@
 import { type KernelBackend, env } from '@tensorflow/tfjs-core';
 import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl/dist/backend_webgl.js';
 import { PINNED_WEBGL_FLAGS } from './webglFlags.js';
+import { shareMatMulPrograms } from './webglMatMul.js';
 
 export function createBackend(): KernelBackend {
   env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
   // The kernels were built with these values (write.ts `withPinnedWebglFlags`).
   for (const [flag, value] of Object.entries(PINNED_WEBGL_FLAGS)) env().set(flag, value);
-  return new MathBackendWebGL();
+  const backend = new MathBackendWebGL();
+  shareMatMulPrograms(backend);
+  return backend;
 }
