@@ -11,8 +11,10 @@ import { float32ToFloat16Bits } from '../../src/formats/float16.js';
 import { type EncodedTensor, encodeSafetensors } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleDtype, type BundleManifest, type TensorManifest, hashedText } from './manifest.js';
-import { type Granularity, type Quantization, quantize } from './quantize.js';
+import { type Granularity, type TensorQuantization, quantize } from './quantize.js';
+import { type FactorDtype, sourceCodes } from './sourceCodes.js';
 import { type SourceDtype, type TensorDtypeChoice, planDtypes, summaryDtype } from './dtypePlan.js';
+import type { SourceQuantization } from '../../src/ir/tensors.js';
 
 export const WEIGHTS_FILE = 'weights.safetensors';
 
@@ -22,6 +24,8 @@ export interface BundleDataFiles {
   readonly modelJson: string;
   /** weights.safetensors' bytes. */
   readonly weights: Uint8Array;
+  /** The dtype of every weight as written: the plan, with the kernels whose source codes could not be kept requantized and the reason why. */
+  readonly plan: ReadonlyMap<string, TensorDtypeChoice>;
 }
 
 export interface BundleOptions {
@@ -31,7 +35,11 @@ export interface BundleOptions {
   readonly quantization?: Granularity;
   /** Each weight's dtype in the imported source (the default keeps it). */
   readonly sourceDtypes?: ReadonlyMap<string, SourceDtype>;
-  /** The dtype of every tensor, chosen beforehand (`planDtypes`); overrides the three fields above. */
+  /** The range of each weight the source stored quantized: its codes are kept (sourceCodes.ts). */
+  readonly sourceQuantization?: ReadonlyMap<string, SourceQuantization>;
+  /** How source-code tensors store their per-channel factors: float32 (default; docs/bundles.md measures float16). */
+  readonly factorDtype?: FactorDtype;
+  /** The dtype of every tensor, chosen beforehand (`planDtypes`); overrides the four fields above. */
   readonly plan?: ReadonlyMap<string, TensorDtypeChoice>;
   /** The model's output names as declared (the unoptimized graph's), recorded when the optimized graph's differ. */
   readonly outputNames?: readonly string[];
@@ -57,11 +65,24 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
   // Float tensors are written by the encoder in one dtype: float16 when every tensor is, else float32 with the float16 ones encoded here.
   const allFloat16 = [...plan.values()].every((c) => c.dtype === 'F16');
   const stored = new Map<string, HostTensor | EncodedTensor>(weights);
-  const quantized = new Map<string, Quantization>();
+  const quantized = new Map<string, TensorQuantization>();
+  const written = new Map(plan);
   for (const [key, tensor] of weights) {
     const choice = plan.get(key);
     if (choice === undefined) throw new NncError(`makeBundle: no dtype chosen for weight '${key}'`);
-    if (choice.dtype === 'U8' || choice.dtype === 'U16') {
+    const kept = choice.source && (choice.dtype === 'U8' || choice.dtype === 'U16') ? sourceCodes(tensor, choice.axis ?? null, choice.source, options.factorDtype) : null;
+    if (kept !== null && !('problem' in kept)) {
+      stored.set(key, { dtype: choice.dtype as EncodedTensor['dtype'], shape: tensor.shape, bytes: kept.bytes });
+      if (kept.factors === null) quantized.set(key, kept.quantization);
+      else {
+        // The factors travel as a float vector beside the codes: `<key>:factors` (no weight key holds a colon).
+        const name = `${key}:factors`;
+        if (weights.has(name)) throw new NncError(`makeBundle: weight '${name}' collides with the factors of '${key}'`);
+        stored.set(name, options.factorDtype === 'F16' ? { dtype: 'F16', shape: [kept.factors.length], bytes: float16Bytes(kept.factors) } : { shape: [kept.factors.length], data: kept.factors });
+        quantized.set(key, { ...kept.quantization, factors: name });
+      }
+    } else if (choice.dtype === 'U8' || choice.dtype === 'U16') {
+      if (kept !== null) written.set(key, { dtype: choice.dtype, axis: choice.axis, reason: `${choice.reason}; requantized: ${kept.problem}` });
       const { bytes, quantization } = quantize(tensor, choice.axis ?? null, choice.dtype);
       stored.set(key, { dtype: choice.dtype, shape: tensor.shape, bytes });
       quantized.set(key, quantization);
@@ -90,7 +111,7 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
   const renamed = declared !== undefined && declared.some((name, i) => name !== ownNames[i]);
   const withOutputs = renamed ? { ...body, outputs: [...declared] } : body;
   const manifest: BundleManifest = { ...withOutputs, generator: options.generator ?? 'nnc', contentHash: await sha256Hex(hashedText(withOutputs)) };
-  return { manifest, modelJson: readableJson(manifest) + '\n', weights: bytes };
+  return { manifest, modelJson: readableJson(manifest) + '\n', weights: bytes, plan: written };
 }
 
 /** Little-endian float16 bits of float32 values (a float16 tensor among float32 ones). */

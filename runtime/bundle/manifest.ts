@@ -18,7 +18,10 @@
 //                "shape": [784, 300], "offsets": [0, 940800] }, ... ] },
 //                (with --dtype uint8 or uint16, or a quantized source, kernels are "U8" or
 //                "U16" with "quantization": { "axis": 1, "scale": [300 numbers],
-//                "zeroPoint": [300 integers] }; "dtype" is the kernels', "mixed" if they differ)
+//                "zeroPoint": [300 integers] }; "dtype" is the kernels', "mixed" if they differ;
+//                a kernel that keeps a quantized source's codes has "quantization": { "axis": 3,
+//                "min": -0.52, "scale": 0.0041, "factors": "conv/kernel:factors" }, its factors an
+//                F32 tensor [channels] listed beside it; no "factors" (axis null) when none)
 //   "contentHash": "<hex: SHA-256 of the JSON of every field above but generator>"
 // }
 
@@ -28,7 +31,7 @@ import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
-import { type QuantizedDtype, type Quantization, dequantize, quantizationProblem } from './quantize.js';
+import { type QuantizedDtype, type TensorQuantization, decodeSourceCodes, dequantize, isSourceCodes, quantizationProblem } from './quantize.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
 export const BUNDLE_VERSION = 1;
@@ -46,8 +49,12 @@ export interface TensorManifest {
   readonly shape: readonly number[];
   /** [begin, end) byte offsets in the safetensors data section. */
   readonly offsets: readonly [number, number];
-  /** U8 and U16 tensors only: `{ axis, scale: [...], zeroPoint: [...] }`, one scale and zero point per channel of `axis` (null: per tensor). */
-  readonly quantization?: Quantization;
+  /**
+   * U8 and U16 tensors only: `{ axis, scale: [...], zeroPoint: [...] }`, one scale and zero
+   * point per channel of `axis` (null: per tensor); or a source's codes, `{ axis, min,
+   * scale, factors? }` (quantize.ts `SourceCodes`).
+   */
+  readonly quantization?: TensorQuantization;
 }
 
 export interface BundleManifest {
@@ -135,6 +142,18 @@ export function parseModelJson(text: string, what = 'model.json'): { manifest: B
       throw new NncError(`${what}: tensor '${t.name}' is ${t.dtype} but has quantization parameters`);
     }
   }
+  // A source-codes kernel's factors: a float vector in the list, one value per channel of its axis, and no one else's.
+  const factorNames = new Set<string>();
+  for (const t of weights.tensors as TensorManifest[]) {
+    const q = t.quantization;
+    if (q === undefined || !isSourceCodes(q) || q.factors === undefined) continue;
+    const channels = t.shape[q.axis!];
+    const f = (weights.tensors as TensorManifest[]).find((x) => x.name === q.factors);
+    if (f === undefined || (f.dtype !== 'F32' && f.dtype !== 'F16') || f.shape.length !== 1 || f.shape[0] !== channels || factorNames.has(f.name)) {
+      throw new NncError(`${what}: tensor '${t.name}' (${t.dtype}) quantization factors ${JSON.stringify(q.factors)} name no F32 or F16 tensor of shape [${channels}] of its own in the manifest`);
+    }
+    factorNames.add(f.name);
+  }
   let graph: Graph;
   try {
     graph = graphFromJson(json.graph);
@@ -191,11 +210,19 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
     if (contentHash !== manifest.contentHash) throw new NncError(`the bundle's content hash does not match: the manifest was edited after the build`);
   }
   const tensors = new Map<string, HostTensor>();
+  const factorNames = new Set(listed.flatMap((t) => (t.quantization && isSourceCodes(t.quantization) && t.quantization.factors !== undefined ? [t.quantization.factors] : [])));
   for (const t of listed) {
-    if (t.quantization) {
+    if (factorNames.has(t.name)) continue;
+    const q = t.quantization;
+    if (q) {
       const entry = header.entries.get(t.name)!;
       const data = bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end);
-      tensors.set(t.name, { shape: entry.shape, data: dequantize(data, t.dtype as QuantizedDtype, entry.shape, t.quantization) });
+      if (!isSourceCodes(q)) tensors.set(t.name, { shape: entry.shape, data: dequantize(data, t.dtype as QuantizedDtype, entry.shape, q) });
+      else {
+        // (Read as any float tensor: a non-finite factor is refused there, step 5.)
+        const factors = q.factors === undefined ? null : (readSafetensorsTensor(bytes, header, q.factors, what).data as Float32Array);
+        tensors.set(t.name, { shape: entry.shape, data: decodeSourceCodes(data, t.dtype as QuantizedDtype, entry.shape, q, factors) });
+      }
     } else {
       tensors.set(t.name, readSafetensorsTensor(bytes, header, t.name, what));
     }
