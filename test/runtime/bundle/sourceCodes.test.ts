@@ -1,0 +1,209 @@
+// A quantized source's codes kept through BatchNormalization folding (sourceCodes.ts):
+// the bundle's codes are the source shard's bytes, its ranges the source manifest's,
+// and the decoded weights are the folded ones within float rounding. References: the
+// tfjs shard and model.json as tfjs-layers wrote them (test/fixtures/tfjs, and the real
+// NSFWJS MobileNetV2 of test/fixtures/tfjs-real), and tfjs-layers' loadLayersModel on them.
+
+import test from 'ava';
+import * as tf from '@tensorflow/tfjs-core';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importModel } from '../../../compiler/import/importModel.js';
+import { FoldedKernel } from '../../../compiler/passes/foldedKernel.js';
+import { optimizeModel } from '../../../src/driver/index.js';
+import { initNodeBackend } from '../../../runtime/backends/node.js';
+import { planDtypes, formatDtypePlan } from '../../../runtime/bundle/dtypePlan.js';
+import { bundleFiles } from '../../../runtime/bundle/files.js';
+import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
+import { openWeights, parseModelJson } from '../../../runtime/bundle/manifest.js';
+import { createLoadedModel } from '../../../runtime/bundle/loadedModel.js';
+import type { SourceCodes } from '../../../runtime/bundle/quantize.js';
+import { sourceCodes } from '../../../runtime/bundle/sourceCodes.js';
+import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { tfjsFixtureFiles, tfjsLayersModel } from '../../helpers/tfjsFixtures.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'nnc-source-codes-'));
+test.after.always(() => rmSync(scratch, { recursive: true, force: true }));
+test.before(async () => {
+  await initNodeBackend('cpu');
+});
+
+type TfjsEntry = { name: string; shape: number[]; dtype: string; quantization?: { dtype: string; min: number; scale: number } };
+
+/** Each tfjs weight's bytes in the shards, and its manifest entry (uint8: one byte a value, float32 four). */
+function sourceBytes(files: Map<string, Uint8Array>): Map<string, { bytes: Uint8Array; entry: TfjsEntry }> {
+  const json = JSON.parse(new TextDecoder().decode(files.get('model.json')));
+  const out = new Map<string, { bytes: Uint8Array; entry: TfjsEntry }>();
+  for (const group of json.weightsManifest as { paths: string[]; weights: TfjsEntry[] }[]) {
+    const data = Buffer.concat(group.paths.map((p) => files.get(p)!));
+    let offset = 0;
+    for (const entry of group.weights) {
+      const size = entry.shape.reduce((a, b) => a * b, 1) * ({ uint8: 1, uint16: 2, float16: 2 } as Record<string, number>)[entry.quantization?.dtype ?? ''] || 4;
+      out.set(entry.name, { bytes: new Uint8Array(data.subarray(offset, offset + size)), entry });
+      offset += size;
+    }
+  }
+  return out;
+}
+
+function imported(files: Map<string, Uint8Array>) {
+  const result = importModel(files, 'model.json');
+  return { result, optimized: optimizeModel({ graph: result.graph, weights: result.weights }) };
+}
+
+const small = tfjsFixtureFiles('all-layers-uint8');
+const KERNELS = ['conv/kernel', 'dense_seq/kernel', 'depthwise/depthwise_kernel', 'hidden/kernel', 'logits/kernel'];
+
+test.serial('every kernel keeps the source shard\'s codes and range; a folded one gets one factor per output channel', async (t) => {
+  const { result, optimized } = imported(small);
+  const files = await bundleFiles(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
+  const source = sourceBytes(small);
+  const { manifest } = parseModelJson(files.modelJson);
+  const dataOffset = 8 + Number(new DataView(files.weights.buffer).getBigUint64(0, true));
+  for (const name of KERNELS) {
+    const entry = manifest.weights.tensors.find((x) => x.name === name)!;
+    const q = entry.quantization as SourceCodes;
+    const { bytes, entry: tfjs } = source.get(name)!;
+    t.is(entry.dtype, 'U8', name);
+    t.is(q.min, tfjs.quantization!.min, name);
+    t.is(q.scale, tfjs.quantization!.scale, name);
+    t.deepEqual(files.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), bytes, name);
+  }
+  // bn_dense folded into hidden (W' = W·γ/√(σ²+ε)): 16 factors; the others kept their values (conv's BN became an Affine).
+  const hidden = manifest.weights.tensors.find((x) => x.name === 'hidden/kernel')!;
+  t.deepEqual(hidden.quantization, { axis: 1, min: -0.4993206560611725, scale: 0.0039183336145737595, factors: 'hidden/kernel:factors' });
+  t.deepEqual(manifest.weights.tensors.find((x) => x.name === 'hidden/kernel:factors')!.shape, [16]);
+  t.deepEqual(manifest.weights.tensors.find((x) => x.name === 'logits/kernel')!.quantization, { axis: null, min: -0.4703546166419983, scale: 0.0037341369133369593 });
+  t.deepEqual(formatDtypePlan(files.plan).at(-1), `  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS.join(', ')}`);
+});
+
+test.serial('decoded, the source codes are the folded kernels within float32 rounding, and the bundle predicts what tfjs-layers predicts', async (t) => {
+  const { result, optimized } = imported(small);
+  const plan = new Map(planDtypes(optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization }));
+  // Vectors float32 here, so that every difference left is the codes' and factors' (float16 vectors are measured below).
+  for (const [key, choice] of plan) if (choice.dtype === 'F16') plan.set(key, { dtype: 'F32', reason: 'test: float32 vectors' });
+  const files = await bundleFiles(optimized.graph, optimized.weights, { plan });
+  const { manifest, graph } = parseModelJson(files.modelJson);
+  const weights = await openWeights(manifest, graph, files.weights, 'weights');
+  for (const name of KERNELS) {
+    const folded = optimized.weights.get(name)!;
+    const reference = folded.toFloat32 ? folded.toFloat32() : Float32Array.from(folded.data);
+    const decoded = weights.get(name)!.data;
+    const worst = reference.reduce((m, v, i) => Math.max(m, Math.abs(decoded[i] - v) / Math.max(Math.abs(v), 2 ** -20)), 0);
+    t.true(worst <= 2 ** -22, `${name}: relative difference ${worst}`);
+  }
+  t.false(weights.has('hidden/kernel:factors'));
+  const input = tf.randomUniform([4, 10, 10, 3], -1, 1, 'float32', 7);
+  const theirs = (await tfjsLayersModel(small)).predict(input) as tf.Tensor;
+  const model = createLoadedModel(graph, weights, 'cpu', manifest);
+  const diff = tf.max(tf.abs(tf.sub(await model.predict(input), theirs))).dataSync()[0];
+  t.log(`max abs diff ${diff}`);
+  // Softmax outputs; float32 rounding of different summation orders.
+  t.true(diff < 1e-6, `max abs diff ${diff}`);
+  model.dispose();
+});
+
+test('a kernel whose values are not its source range\'s codes, or a fold along its inputs, is requantized, and the report says why', async (t) => {
+  const kernel = { shape: [2, 2], data: new Float32Array([0, 0.5, 1, 0.25]) };
+  const range = { dtype: 'uint8', min: 0, scale: 0.25 } as const;
+  t.deepEqual(sourceCodes(kernel, 1, { ...range, scale: 0.3 }), { problem: 'its source values are not uint8 codes of its range (element 1: 0.5)' });
+  // A factor per input row (stride 2, the units): not an output channel's.
+  const alongInputs = FoldedKernel.scale(kernel, { values: new Float64Array([2, 3]), stride: 2 });
+  t.deepEqual(sourceCodes(alongInputs, 1, range), { problem: 'a fold scaled it along another axis than its output channels' });
+  // A folded kernel whose values are not its source times its factors: the decoded check refuses it.
+  const inconsistent = Object.assign(FoldedKernel.scale(kernel, { values: new Float64Array([2, 3]), stride: 1 }), { toFloat32: () => new Float32Array([0, 1.5, 2, 0.76]) });
+  t.deepEqual(sourceCodes(inconsistent, 1, range), { problem: 'decoded, the source codes differ from the folded kernel at element 3 (0.75 for 0.7599999904632568), more than float rounding' });
+  const ok = sourceCodes(FoldedKernel.scale(kernel, { values: new Float64Array([2, 3]), stride: 1 }), 1, range);
+  t.deepEqual(ok, { bytes: new Uint8Array([0, 2, 4, 1]), quantization: { axis: 1, min: 0, scale: 0.25 }, factors: new Float32Array([2, 3]) });
+
+  const { result, optimized } = imported(small);
+  const wrong = new Map(result.sourceQuantization);
+  wrong.set('hidden/kernel', { ...wrong.get('hidden/kernel')!, scale: 0.005 });
+  const files = await bundleFiles(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: wrong });
+  const first = result.weights.get('hidden/kernel')!.data[0];
+  t.deepEqual(files.plan.get('hidden/kernel'), { dtype: 'U8', axis: 1, reason: `source uint8; requantized: its source values are not uint8 codes of its range (element 0: ${first})` });
+  t.is((files.manifest.weights.tensors.find((x) => x.name === 'hidden/kernel')!.quantization as { scale: number[] }).scale.length, 16);
+});
+
+const good = join(scratch, 'small');
+const editHidden = (change: (q: Record<string, unknown>) => void) => (dir: string) => {
+  const path = join(dir, 'model.json');
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  change(json.weights.tensors.find((x: { name: string }) => x.name === 'hidden/kernel').quantization);
+  writeFileSync(path, JSON.stringify(json));
+};
+
+const refused: [string, (dir: string) => void, string][] = [
+  ['a null min', editHidden((q) => (q.min = null)), "tensor 'hidden/kernel' (U8) quantization min null is not a finite number"],
+  ['a zero scale', editHidden((q) => (q.scale = 0)), "tensor 'hidden/kernel' (U8) quantization scale 0 is not a positive finite number"],
+  ['a negative scale', editHidden((q) => (q.scale = -1)), "tensor 'hidden/kernel' (U8) quantization scale -1 is not a positive finite number"],
+  ['factors naming no tensor', editHidden((q) => (q.factors = 'nope')), 'tensor \'hidden/kernel\' (U8) quantization factors "nope" name no F32 or F16 tensor of shape [16] of its own in the manifest'],
+  ['factors naming a tensor of the wrong length', editHidden((q) => (q.factors = 'logits/bias')), 'tensor \'hidden/kernel\' (U8) quantization factors "logits/bias" name no F32 or F16 tensor of shape [16] of its own in the manifest'],
+  ['factors that are not a name', editHidden((q) => (q.factors = 3)), "tensor 'hidden/kernel' (U8) quantization factors 3 is not a tensor name"],
+  ['factors without an axis', editHidden((q) => (q.axis = null)), 'tensor \'hidden/kernel\' (U8) quantization factors need an axis, found null'],
+  ['an axis without factors', editHidden((q) => delete q.factors), "tensor 'hidden/kernel' (U8) quantization axis 1 has no factors"],
+];
+
+for (const [name, edit, message] of refused) {
+  test.serial(`the loader refuses ${name}`, async (t) => {
+    if (readdirSync(scratch).every((f) => f !== 'small')) {
+      const { result, optimized } = imported(small);
+      writeBundle(good, await makeBundle(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization }));
+    }
+    const dir = join(scratch, name.replace(/\W+/g, '-'));
+    cpSync(good, dir, { recursive: true });
+    edit(dir);
+    const error = await t.throwsAsync(readBundle(dir));
+    t.is(error!.name, 'NncError');
+    t.is(error!.message, `${join(dir, 'model.json')}: ${message}`);
+  });
+}
+
+test.serial('the real MobileNetV2 (NSFWJS, uint8 per tensor): 55 kernels keep the shard\'s codes, and the bundle predicts what tfjs-layers predicts', async (t) => {
+  const dir = new URL('../../fixtures/tfjs-real/nsfwjs-mobilenet-v2/', import.meta.url);
+  const files = new Map(readdirSync(dir).map((f) => [f, new Uint8Array(readFileSync(new URL(f, dir)))]));
+  const { result, optimized } = imported(files);
+  const source = sourceBytes(files);
+  const plan = planDtypes(optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
+  const built = await bundleFiles(optimized.graph, optimized.weights, { plan });
+  const { manifest, graph } = parseModelJson(built.modelJson);
+  const dataOffset = 8 + Number(new DataView(built.weights.buffer).getBigUint64(0, true));
+  const kernels = manifest.weights.tensors.filter((x) => x.dtype === 'U8');
+  t.is(kernels.length, 55);
+  for (const entry of kernels) {
+    const tfjsName = entry.name; // the importer keeps Keras's layer names here
+    t.deepEqual(built.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), source.get(tfjsName)!.bytes, entry.name);
+  }
+  t.is(manifest.weights.tensors.filter((x) => x.name.endsWith(':factors')).length, 52);
+  // Outputs (5 softmax classes) on 2 images against tfjs-layers: float16 vectors (the default) and float32 ones.
+  const input = tf.randomUniform([2, 224, 224, 3], 0, 1, 'float32', 11);
+  const theirs = (await tfjsLayersModel(files)).predict(input) as tf.Tensor;
+  const diffs: number[] = [];
+  for (const vectors of ['F16', 'F32'] as const) {
+    const chosen = new Map([...plan].map(([k, c]) => [k, c.dtype === 'F16' ? { dtype: vectors, reason: 'test' } : c]));
+    const data = vectors === 'F16' ? built : await bundleFiles(optimized.graph, optimized.weights, { plan: chosen });
+    const parsed = parseModelJson(data.modelJson);
+    const model = createLoadedModel(parsed.graph, await openWeights(parsed.manifest, parsed.graph, data.weights, 'weights'), 'cpu', parsed.manifest);
+    diffs.push(tf.max(tf.abs(tf.sub(await model.predict(input), theirs))).dataSync()[0]);
+    model.dispose();
+  }
+  t.log(`max abs diff: float16 vectors ${diffs[0]}, float32 vectors ${diffs[1]}`);
+  // Measured 3.1e-4 (4 images) with float16 biases, 9.5e-7 with float32 ones: the codes and float32 factors add float rounding only.
+  t.true(diffs[0] < 2e-3, `float16 vectors: ${diffs[0]}`);
+  t.true(diffs[1] < 5e-6, `float32 vectors: ${diffs[1]}`);
+  void graph;
+});
+
+test.serial('loadBundle reads a source-codes bundle written to disk', async (t) => {
+  const { result, optimized } = imported(small);
+  const dir = join(scratch, 'disk');
+  writeBundle(dir, await makeBundle(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization }));
+  const model = await loadBundle(dir, { backend: 'cpu' });
+  const input = tf.randomUniform([2, 10, 10, 3], -1, 1, 'float32', 3);
+  const theirs = (await tfjsLayersModel(small)).predict(input) as tf.Tensor;
+  const diff = tf.max(tf.abs(tf.sub(await model.predict(input), theirs))).dataSync()[0];
+  // float16 vectors (the default for a uint8 source).
+  t.true(diff > 0 && diff < 1e-3, `max abs diff ${diff}`);
+  model.dispose();
+});
