@@ -18,7 +18,7 @@ import { bundleFiles } from '../../../runtime/bundle/files.js';
 import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
 import { openWeights, parseModelJson } from '../../../runtime/bundle/manifest.js';
 import { createLoadedModel } from '../../../runtime/bundle/loadedModel.js';
-import type { SourceCodes } from '../../../runtime/bundle/quantize.js';
+import type { Quantization, SourceCodes } from '../../../runtime/bundle/quantize.js';
 import { sourceCodes } from '../../../runtime/bundle/sourceCodes.js';
 import { makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { tfjsFixtureFiles, tfjsLayersModel } from '../../helpers/tfjsFixtures.js';
@@ -123,7 +123,7 @@ test('a kernel whose values are not its source range\'s codes, or a fold along i
   const files = await bundleFiles(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: wrong });
   const first = result.weights.get('hidden/kernel')!.data[0];
   t.deepEqual(files.plan.get('hidden/kernel'), { dtype: 'U8', axis: 1, reason: `source uint8; requantized: its source values are not uint8 codes of its range (element 0: ${first})` });
-  t.is((files.manifest.weights.tensors.find((x) => x.name === 'hidden/kernel')!.quantization as { scale: number[] }).scale.length, 16);
+  t.is((files.manifest.weights.tensors.find((x) => x.name === 'hidden/kernel')!.quantization as Quantization).scale.length, 16);
 });
 
 const good = join(scratch, 'small');
@@ -167,7 +167,7 @@ test.serial('the real MobileNetV2 (NSFWJS, uint8 per tensor): 55 kernels keep th
   const source = sourceBytes(files);
   const plan = planDtypes(optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
   const built = await bundleFiles(optimized.graph, optimized.weights, { plan });
-  const { manifest, graph } = parseModelJson(built.modelJson);
+  const { manifest } = parseModelJson(built.modelJson);
   const dataOffset = 8 + Number(new DataView(built.weights.buffer).getBigUint64(0, true));
   const kernels = manifest.weights.tensors.filter((x) => x.dtype === 'U8');
   t.is(kernels.length, 55);
@@ -192,7 +192,6 @@ test.serial('the real MobileNetV2 (NSFWJS, uint8 per tensor): 55 kernels keep th
   // Measured 3.1e-4 (4 images) with float16 biases, 9.5e-7 with float32 ones: the codes and float32 factors add float rounding only.
   t.true(diffs[0] < 2e-3, `float16 vectors: ${diffs[0]}`);
   t.true(diffs[1] < 5e-6, `float32 vectors: ${diffs[1]}`);
-  void graph;
 });
 
 test.serial('loadBundle reads a source-codes bundle written to disk', async (t) => {
