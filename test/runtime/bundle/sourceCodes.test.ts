@@ -39,7 +39,7 @@ function sourceBytes(files: Map<string, Uint8Array>): Map<string, { bytes: Uint8
     const data = Buffer.concat(group.paths.map((p) => files.get(p)!));
     let offset = 0;
     for (const entry of group.weights) {
-      const size = entry.shape.reduce((a, b) => a * b, 1) * ({ uint8: 1, uint16: 2, float16: 2 } as Record<string, number>)[entry.quantization?.dtype ?? ''] || 4;
+      const size = entry.shape.reduce((a, b) => a * b, 1) * (({ uint8: 1, uint16: 2, float16: 2 } as Record<string, number>)[entry.quantization?.dtype ?? ''] ?? 4);
       out.set(entry.name, { bytes: new Uint8Array(data.subarray(offset, offset + size)), entry });
       offset += size;
     }
@@ -76,6 +76,20 @@ test.serial('every kernel keeps the source shard\'s codes and range; a folded on
   t.deepEqual(manifest.weights.tensors.find((x) => x.name === 'hidden/kernel:factors')!.shape, [16]);
   t.deepEqual(manifest.weights.tensors.find((x) => x.name === 'logits/kernel')!.quantization, { axis: null, min: -0.4703546166419983, scale: 0.0037341369133369593 });
   t.deepEqual(formatDtypePlan(files.plan).at(-1), `  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS.join(', ')}`);
+});
+
+test.serial('a uint16 source keeps its two-byte codes (little-endian, as the shard holds them)', async (t) => {
+  const files16 = tfjsFixtureFiles('all-layers-uint16');
+  const { result, optimized } = imported(files16);
+  const files = await bundleFiles(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
+  const source = sourceBytes(files16);
+  const dataOffset = 8 + Number(new DataView(files.weights.buffer).getBigUint64(0, true));
+  for (const name of KERNELS) {
+    const entry = files.manifest.weights.tensors.find((x) => x.name === name)!;
+    t.is(entry.dtype, 'U16', name);
+    t.deepEqual(files.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), source.get(name)!.bytes, name);
+  }
+  t.is(formatDtypePlan(files.plan).at(-1), `  U16 source codes, a factor per channel (source uint16): 5 tensors: ${KERNELS.join(', ')}`);
 });
 
 test.serial('decoded, the source codes are the folded kernels within float32 rounding, and the bundle predicts what tfjs-layers predicts', async (t) => {
