@@ -50,7 +50,19 @@ export function absorbBatchNorm(
   v.editor.bypass(v.bn.id);
   const out = v.weights;
   if (!out) return;
+  // The BN's own tensors as they were, kept on the bias (foldedBias.ts: a bundle may store them and compute factor and bias at load).
+  const read = (variable: string) => out.get(weightKey(v.bn.name, variable)) ?? null;
   const { factor, updateBias, kernel } = fold(batchNormAffine(out, v.bn));
-  foldIntoLinear(out, layer, factor, updateBias, kernel);
+  const origin = {
+    layer: v.bn.name,
+    epsilon: v.bn.attrs.epsilon,
+    gamma: v.bn.attrs.scale ? read('gamma') : null,
+    beta: v.bn.attrs.center ? read('beta') : null,
+    movingMean: read('moving_mean')!,
+    movingVariance: read('moving_variance')!,
+    scale: factor.values,
+    after: v.bn.inputs[0] === layer.id,
+  };
+  foldIntoLinear(out, layer, factor, updateBias, kernel, origin);
   deleteBatchNormWeights(out, v.bn.name);
 }

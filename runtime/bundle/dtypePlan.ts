@@ -74,7 +74,10 @@ export function planDtypes(weights: ReadonlyMap<string, { readonly shape: readon
     if (source === undefined) plan.set(key, { dtype: 'F32', reason: options.sourceDtypes ? 'made by the optimizer: float32' : 'default float32' });
     else if (source === 'float16') plan.set(key, { dtype: 'F16', reason: origin });
     else if (source === 'float32') plan.set(key, { dtype: 'F32', reason: origin });
-    else if (axis === null && source === 'uint8') plan.set(key, { dtype: 'F16', reason: `a vector: float16, finer than uint8; ${origin}` });
+    else if (axis === null && own !== undefined && options.sourceQuantization?.get(key)?.dtype === source) {
+      // The source's own codes (exact, and smaller than float16); files.ts falls back to float if a fold changed the values.
+      plan.set(key, { dtype: QUANTIZED[source], axis: null, source: options.sourceQuantization.get(key)!, reason: `a vector: the source's codes; ${origin}` });
+    } else if (axis === null && source === 'uint8') plan.set(key, { dtype: 'F16', reason: `a vector: float16, finer than uint8; ${origin}` });
     else if (axis === null) plan.set(key, { dtype: 'F32', reason: `a vector: float32; ${origin}` });
     else {
       const range = own === undefined ? undefined : options.sourceQuantization?.get(key);
@@ -109,7 +112,7 @@ export function summaryDtype(plan: ReadonlyMap<string, TensorDtypeChoice>, weigh
 export function formatDtypePlan(plan: ReadonlyMap<string, TensorDtypeChoice>): string[] {
   const groups = new Map<string, string[]>();
   for (const [key, choice] of [...plan].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const how = choice.source ? ' source codes, a factor per channel' : choice.dtype === 'U8' || choice.dtype === 'U16' ? ` per ${choice.axis === null ? 'tensor' : 'channel'}` : '';
+    const how = choice.source ? (choice.axis === null ? ' source codes' : ' source codes, a factor per channel') : choice.dtype === 'U8' || choice.dtype === 'U16' ? ` per ${choice.axis === null ? 'tensor' : 'channel'}` : '';
     const label = `${choice.dtype}${how} (${choice.reason})`;
     groups.set(label, [...(groups.get(label) ?? []), key]);
   }
