@@ -42,8 +42,10 @@ export const foldBiasIntoBatchNorm: Pass = {
         const bias = weight64(out, layer.name, 'bias');
         const mean = weight64(out, bn.name, 'moving_mean');
         for (let i = 0; i < mean.length; i++) mean[i] -= bias[i];
+        // The mean and bias it came from stay on it (a bundle may store their codes: runtime/bundle/batchNormCodes.ts).
+        const before = { mean: out.get(weightKey(bn.name, 'moving_mean'))!, bias: out.get(weightKey(layer.name, 'bias'))! };
+        out.set(weightKey(bn.name, 'moving_mean'), { shape: before.mean.shape, data: mean, minusBias: before } satisfies HostTensor & { minusBias: unknown });
         out.delete(weightKey(layer.name, 'bias'));
-        out.set(weightKey(bn.name, 'moving_mean'), { shape: out.get(weightKey(bn.name, 'moving_mean'))!.shape, data: mean } satisfies HostTensor);
       }
       note(layer, 'folded', `bias of '${layer.name}' folded into the moving mean of '${bn.name}' (use_bias=false)`, bn.name);
     });

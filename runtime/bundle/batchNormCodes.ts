@@ -3,10 +3,11 @@
 //
 //   stored:   γ, β, μ, σ² as the source's codes (uint8/uint16, one range per tensor), ε
 //   at load:  s_c = γ_c / √(σ²_c + ε)          factors[c] = fround(s_c)
-//             t_c = β_c − μ_c·s_c              bias[c]    = fround(b_c·s_c + t_c)
-//             (float64, in this order: fuse-batchnorm-into-preceding's own operations,
-//             compiler/passes/batchNormAlgebra.ts; γ = 1 without scale, β = 0 without
-//             center, b = 0: the layer had no bias) — the same bits as the fold's.
+//             t_c = β_c − (μ_c − b_c)·s_c      bias[c]    = fround(0·s_c + t_c)
+//             (float64, in this order: fold-bias-into-batchnorm's μ' = μ − b, then
+//             fuse-batchnorm-into-preceding's own operations, compiler/passes/batchNormAlgebra.ts;
+//             γ = 1 without scale, β = 0 without center, b = 0 when the layer had no bias,
+//             its bias then 0·s + t) — the same bits as the folds'.
 //
 // The source stored a BN's four vectors as codes that gzip to about a third of a float32
 // factor and a float16 bias (docs/web-builds.md); this keeps them, and the bias is exact
@@ -33,6 +34,8 @@ export interface BatchNormCodesEntry {
   readonly movingMean: string;
   readonly movingVariance: string;
   readonly epsilon: number;
+  /** The layer's own bias b, folded into the mean first (fold-bias-into-batchnorm: μ' = μ − b); absent: none. */
+  readonly kernelBias?: string;
 }
 
 /** The BN's vectors, decoded. */
@@ -42,6 +45,7 @@ export interface BatchNormVectors {
   readonly movingMean: Float32Array;
   readonly movingVariance: Float32Array;
   readonly epsilon: number;
+  readonly kernelBias?: Float32Array | null;
 }
 
 /** factors and bias from the BN's vectors (the header's formula), or what is wrong with them. */
@@ -53,7 +57,8 @@ export function foldBatchNormVectors(v: BatchNormVectors): { factors: Float32Arr
     const spread = v.movingVariance[c] + v.epsilon;
     if (!(spread > 0)) return { problem: `moving variance + epsilon is ${spread} at channel ${c}, not positive` };
     const s = (v.gamma ? v.gamma[c] : 1) / Math.sqrt(spread);
-    const t = (v.beta ? v.beta[c] : 0) - v.movingMean[c] * s;
+    const mean = v.kernelBias ? v.movingMean[c] - v.kernelBias[c] : v.movingMean[c];
+    const t = (v.beta ? v.beta[c] : 0) - mean * s;
     const b = 0 * s + t;
     if (!Number.isFinite(s) || !Number.isFinite(b)) return { problem: `the factor (${s}) or bias (${b}) at channel ${c} is not finite` };
     factors[c] = s;
@@ -116,18 +121,22 @@ export function batchNormCodes(
   if (origin.kernelBias !== null) return { problem: `the layer had a bias of its own before '${origin.layer}' folded` };
   const vectors: CodedVector[] = [];
   const decoded: Record<string, Float32Array | null> = {};
-  for (const [field, variable] of VARIABLES) {
-    const tensor = origin[field];
+  // A mean the layer's bias was folded into (fold-bias-into-batchnorm): its own codes and the bias's.
+  const minusBias = (origin.movingMean as { minusBias?: { mean: HostTensor; bias: HostTensor } }).minusBias;
+  const fields = [...VARIABLES, ...(minusBias ? [['kernelBias', 'bias'] as const] : [])];
+  for (const [field, variable] of fields) {
+    const tensor = field === 'kernelBias' ? minusBias!.bias : field === 'movingMean' && minusBias ? minusBias.mean : origin[field];
     if (tensor === null) {
       decoded[field] = null;
       continue;
     }
-    const name = `${origin.layer}/${variable}`;
+    const name = field === 'kernelBias' ? biasKey : `${origin.layer}/${variable}`;
     const range = sourceQuantization?.get(name);
     if (range === undefined) return { problem: `'${name}' was not quantized in the source` };
     const kept = sourceCodes(tensor, null, range);
     if ('problem' in kept) return { problem: `'${name}': ${kept.problem}` };
-    vectors.push({ name, dtype: range.dtype === 'uint8' ? 'U8' : 'U16', shape: tensor.shape, bytes: kept.bytes, quantization: kept.quantization });
+    // The layer's bias is stored beside the computed one: `<bias>:before`.
+    vectors.push({ name: field === 'kernelBias' ? `${biasKey}:before` : name, dtype: range.dtype === 'uint8' ? 'U8' : 'U16', shape: tensor.shape, bytes: kept.bytes, quantization: kept.quantization });
     decoded[field] = hostFloat32(tensor);
   }
   const entry: BatchNormCodesEntry = {
@@ -138,9 +147,10 @@ export function batchNormCodes(
     movingMean: `${origin.layer}/moving_mean`,
     movingVariance: `${origin.layer}/moving_variance`,
     epsilon: origin.epsilon,
+    ...(minusBias ? { kernelBias: `${biasKey}:before` } : {}),
   };
   // The safety net: what the loader will compute is the folded factors and bias, bit for bit.
-  const computed = foldBatchNormVectors({ gamma: decoded.gamma, beta: decoded.beta, movingMean: decoded.movingMean!, movingVariance: decoded.movingVariance!, epsilon: origin.epsilon });
+  const computed = foldBatchNormVectors({ gamma: decoded.gamma, beta: decoded.beta, movingMean: decoded.movingMean!, movingVariance: decoded.movingVariance!, epsilon: origin.epsilon, kernelBias: decoded.kernelBias });
   if ('problem' in computed) return { problem: `'${origin.layer}': ${computed.problem}` };
   const folded = hostFloat32(bias);
   const differs = (a: Float32Array, b: Float32Array) => a.length !== b.length || a.some((x, i) => !Object.is(x, b[i]));

@@ -70,6 +70,8 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
   const written = new Map(plan);
   // Biases a BatchNormalization fold computed (compiler/passes/foldedBias.ts), by their kernel: the BN's codes may stand for both (batchNormCodes.ts).
   const foldedBiases = new Map<string, string>();
+  // Why a folded bias is not computed from its BN's codes, added to its report line at the end.
+  const biasNotes = new Map<string, string>();
   const scaledOnce = new Map<unknown, string>();
   const keepsSource = [...plan.values()].some((c) => c.source !== undefined);
   for (const [key, tensor] of weights) {
@@ -81,7 +83,7 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
     if (origin === null) continue;
     const kernel = scaledOnce.get(origin.scale);
     if (kernel !== undefined && kernel.startsWith(key.slice(0, -'bias'.length)) && scaledOnlyBy(weights.get(kernel)!, origin)) foldedBiases.set(kernel, key);
-    else if (keepsSource) written.set(key, { ...plan.get(key)!, reason: `${plan.get(key)!.reason}; not computed from '${origin.layer}''s codes: other folds scaled its kernel too` });
+    else if (keepsSource) biasNotes.set(key, `not computed from '${origin.layer}''s codes: other folds scaled its kernel too`);
   }
   const batchNorms: BatchNormCodesEntry[] = [];
   const computedBiases = new Set<string>();
@@ -112,7 +114,7 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
         quantized.set(key, { ...kept.quantization, factors: fromCodes.entry.factors });
       } else if (kept.factors === null) quantized.set(key, kept.quantization);
       else {
-        if (fromCodes !== null) written.set(biasKey!, { ...plan.get(biasKey!)!, reason: `${plan.get(biasKey!)!.reason}; not computed from the BN's codes: ${fromCodes.problem}` });
+        if (fromCodes !== null) biasNotes.set(biasKey!, `not computed from the BN's codes: ${fromCodes.problem}`);
         // The factors travel as a float vector beside the codes: `<key>:factors` (no weight key holds a colon).
         const name = `${key}:factors`;
         if (weights.has(name)) throw new NncError(`makeBundle: weight '${name}' collides with the factors of '${key}'`);
@@ -122,7 +124,7 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
     } else if (choice.dtype === 'U8' || choice.dtype === 'U16') {
       if (kept !== null) written.set(key, { dtype: choice.dtype, axis: choice.axis, reason: `${choice.reason}; requantized: ${kept.problem}` });
       const biasKey = foldedBiases.get(key);
-      if (kept !== null && biasKey !== undefined) written.set(biasKey, { ...plan.get(biasKey)!, reason: `${plan.get(biasKey)!.reason}; not computed from the BN's codes: its kernel was requantized` });
+      if (kept !== null && biasKey !== undefined) biasNotes.set(biasKey, `not computed from the BN's codes: its kernel was requantized`);
       const { bytes, quantization } = quantize(tensor, choice.axis ?? null, choice.dtype);
       stored.set(key, { dtype: choice.dtype, shape: tensor.shape, bytes });
       quantized.set(key, quantization);
@@ -130,6 +132,7 @@ export async function bundleFiles(graph: Graph, weights: WeightMap, options: Bun
       stored.set(key, { dtype: 'F16', shape: tensor.shape, bytes: float16Bytes(hostFloat32(tensor)) });
     }
   }
+  for (const [key, note] of biasNotes) written.set(key, { ...written.get(key)!, reason: `${written.get(key)!.reason}; ${note}` });
   for (const key of computedBiases) {
     stored.delete(key);
     written.set(key, { dtype: 'F32', reason: "computed at load from the folded BatchNormalization's source codes" });

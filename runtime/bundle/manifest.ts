@@ -233,7 +233,7 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
   const bnTensors = new Set<string>();
   for (const bn of batchNorms) {
     const vector = (name: string | null) => (name === null ? null : (bnTensors.add(name), read(byName.get(name)!)));
-    const folded = foldBatchNormVectors({ gamma: vector(bn.gamma), beta: vector(bn.beta), movingMean: vector(bn.movingMean)!, movingVariance: vector(bn.movingVariance)!, epsilon: bn.epsilon });
+    const folded = foldBatchNormVectors({ gamma: vector(bn.gamma), beta: vector(bn.beta), movingMean: vector(bn.movingMean)!, movingVariance: vector(bn.movingVariance)!, epsilon: bn.epsilon, kernelBias: vector(bn.kernelBias ?? null) });
     if ('problem' in folded) throw new NncError(`${what}: the BatchNormalization computing '${bn.bias}': ${folded.problem}`);
     computedFactors.set(bn.factors, folded.factors);
     tensors.set(bn.bias, { shape: [folded.bias.length], data: folded.bias });
@@ -259,8 +259,8 @@ function batchNormsChannels(value: unknown, tensors: readonly TensorManifest[], 
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const used = new Set<string>();
   for (const [i, e] of value.entries()) {
-    const ok = isRecord(e) && typeof e.factors === 'string' && typeof e.bias === 'string' && typeof e.movingMean === 'string' && typeof e.movingVariance === 'string' && (e.gamma === null || typeof e.gamma === 'string') && (e.beta === null || typeof e.beta === 'string');
-    if (!ok) throw new NncError(`${what}: weights batchNorms entry ${i} is malformed (factors, bias, movingMean, movingVariance: names; gamma, beta: names or null)`);
+    const ok = isRecord(e) && typeof e.factors === 'string' && typeof e.bias === 'string' && typeof e.movingMean === 'string' && typeof e.movingVariance === 'string' && (e.gamma === null || typeof e.gamma === 'string') && (e.beta === null || typeof e.beta === 'string') && (e.kernelBias === undefined || typeof e.kernelBias === 'string');
+    if (!ok) throw new NncError(`${what}: weights batchNorms entry ${i} is malformed (factors, bias, movingMean, movingVariance: names; gamma, beta: names or null; kernelBias: a name if any)`);
     const entry = e as unknown as BatchNormCodesEntry;
     const about = `${what}: the BatchNormalization computing '${entry.bias}'`;
     if (typeof entry.epsilon !== 'number' || !Number.isFinite(entry.epsilon) || entry.epsilon <= 0) throw new NncError(`${about}: epsilon ${typeof entry.epsilon === 'number' ? String(entry.epsilon) : JSON.stringify(entry.epsilon)} is not a positive finite number`);
@@ -269,7 +269,7 @@ function batchNormsChannels(value: unknown, tensors: readonly TensorManifest[], 
       used.add(name);
     }
     const channels = byName.get(entry.movingVariance)?.shape;
-    for (const [field, name] of [['gamma', entry.gamma], ['beta', entry.beta], ['movingMean', entry.movingMean], ['movingVariance', entry.movingVariance]] as const) {
+    for (const [field, name] of [['gamma', entry.gamma], ['beta', entry.beta], ['movingMean', entry.movingMean], ['movingVariance', entry.movingVariance], ['kernelBias', entry.kernelBias ?? null]] as const) {
       if (name === null) continue;
       const t = byName.get(name);
       if (t === undefined || t.shape.length !== 1 || channels === undefined || channels.length !== 1 || t.shape[0] !== channels[0] || used.has(name)) {

@@ -70,12 +70,26 @@ test.serial('every kernel keeps the source shard\'s codes and range; a folded on
     t.is(q.scale, tfjs.quantization!.scale, name);
     t.deepEqual(files.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), bytes, name);
   }
-  // bn_dense folded into hidden (W' = W·γ/√(σ²+ε)): 16 factors; the others kept their values (conv's BN became an Affine).
+  // bn_dense (after hidden, center=false: β = 0) folded into hidden (W' = W·s, b' = β − (μ − b)·s): its three vectors and hidden's own bias are
+  // the shard's codes too, and the loader computes hidden's 16 factors and its bias from them; the others kept their values
+  // (conv's BN became an Affine).
   const hidden = manifest.weights.tensors.find((x) => x.name === 'hidden/kernel')!;
   t.deepEqual(hidden.quantization, { axis: 1, min: -0.4993206560611725, scale: 0.0039183336145737595, factors: 'hidden/kernel:factors' });
-  t.deepEqual(manifest.weights.tensors.find((x) => x.name === 'hidden/kernel:factors')!.shape, [16]);
+  t.deepEqual(manifest.weights.batchNorms, [
+    { factors: 'hidden/kernel:factors', bias: 'hidden/bias', gamma: 'bn_dense/gamma', beta: null, movingMean: 'bn_dense/moving_mean', movingVariance: 'bn_dense/moving_variance', epsilon: 0.001, kernelBias: 'hidden/bias:before' },
+  ]);
+  t.false(manifest.weights.tensors.some((x) => x.name === 'hidden/kernel:factors' || x.name === 'hidden/bias'));
+  for (const [name, tfjsName] of [['bn_dense/gamma', 'bn_dense/gamma'], ['bn_dense/moving_mean', 'bn_dense/moving_mean'], ['bn_dense/moving_variance', 'bn_dense/moving_variance'], ['hidden/bias:before', 'hidden/bias'], ['logits/bias', 'logits/bias']]) {
+    const entry = manifest.weights.tensors.find((x) => x.name === name)!;
+    const { bytes, entry: tfjs } = source.get(tfjsName)!;
+    t.deepEqual(entry.quantization, { axis: null, min: tfjs.quantization!.min, scale: tfjs.quantization!.scale }, name);
+    t.deepEqual(files.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), bytes, name);
+  }
   t.deepEqual(manifest.weights.tensors.find((x) => x.name === 'logits/kernel')!.quantization, { axis: null, min: -0.4703546166419983, scale: 0.0037341369133369593 });
-  t.deepEqual(formatDtypePlan(files.plan).at(-1), `  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS.join(', ')}`);
+  const report = formatDtypePlan(files.plan);
+  t.true(report.includes(`  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS.join(', ')}`), report.join('\n'));
+  t.true(report.includes('  U8 source codes (a vector: the source\'s codes; source uint8): 3 tensors: conv/bias, dense_seq/bias, logits/bias'), report.join('\n'));
+  t.true(report.includes("  F32 (computed at load from the folded BatchNormalization's source codes): 1 tensor: hidden/bias"), report.join('\n'));
 });
 
 test.serial('a uint16 source keeps its two-byte codes (little-endian, as the shard holds them)', async (t) => {
@@ -89,14 +103,14 @@ test.serial('a uint16 source keeps its two-byte codes (little-endian, as the sha
     t.is(entry.dtype, 'U16', name);
     t.deepEqual(files.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), source.get(name)!.bytes, name);
   }
-  t.is(formatDtypePlan(files.plan).at(-1), `  U16 source codes, a factor per channel (source uint16): 5 tensors: ${KERNELS.join(', ')}`);
+  t.true(formatDtypePlan(files.plan).includes(`  U16 source codes, a factor per channel (source uint16): 5 tensors: ${KERNELS.join(', ')}`));
 });
 
 test.serial('decoded, the source codes are the folded kernels within float32 rounding, and the bundle predicts what tfjs-layers predicts', async (t) => {
   const { result, optimized } = imported(small);
   const plan = new Map(planDtypes(optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization }));
   // Vectors float32 here, so that every difference left is the codes' and factors' (float16 vectors are measured below).
-  for (const [key, choice] of plan) if (choice.dtype === 'F16') plan.set(key, { dtype: 'F32', reason: 'test: float32 vectors' });
+  for (const [key, choice] of plan) if (choice.dtype === 'F16' || (choice.source && choice.axis === null)) plan.set(key, { dtype: 'F32', reason: 'test: float32 vectors' });
   const files = await bundleFiles(optimized.graph, optimized.weights, { plan });
   const { manifest, graph } = parseModelJson(files.modelJson);
   const weights = await openWeights(manifest, graph, files.weights, 'weights');
