@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { importModel } from '../../../compiler/import/importModel.js';
 import { FoldedKernel } from '../../../compiler/passes/foldedKernel.js';
 import { optimizeModel } from '../../../src/driver/index.js';
@@ -16,7 +18,7 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { planDtypes, formatDtypePlan } from '../../../runtime/bundle/dtypePlan.js';
 import { bundleFiles } from '../../../runtime/bundle/files.js';
 import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
-import { openWeights, parseModelJson } from '../../../runtime/bundle/manifest.js';
+import { hashedText, openWeights, parseModelJson } from '../../../runtime/bundle/manifest.js';
 import { createLoadedModel } from '../../../runtime/bundle/loadedModel.js';
 import type { Quantization, SourceCodes } from '../../../runtime/bundle/quantize.js';
 import { sourceCodes } from '../../../runtime/bundle/sourceCodes.js';
@@ -173,6 +175,26 @@ const refused: [string, (dir: string) => void, string][] = [
   ['an axis without factors', editHidden((q) => delete q.factors), "tensor 'hidden/kernel' (U8) quantization axis 1 has no factors"],
 ];
 
+const editBatchNorm = (change: (e: Record<string, unknown>, json: { weights: Record<string, unknown> }) => void) => (dir: string) => {
+  const path = join(dir, 'model.json');
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  change(json.weights.batchNorms[0], json);
+  writeFileSync(path, JSON.stringify(json));
+};
+const computing = "the BatchNormalization computing 'hidden/bias'";
+refused.push(
+  ['a zero epsilon', editBatchNorm((e) => (e.epsilon = 0)), `${computing}: epsilon 0 is not a positive finite number`],
+  ['a null epsilon', editBatchNorm((e) => (e.epsilon = null)), `${computing}: epsilon null is not a positive finite number`],
+  ['a gamma naming no tensor', editBatchNorm((e) => (e.gamma = 'nope')), `${computing}: its gamma "nope" names no vector of the manifest of its own of shape [16]`],
+  ['a mean of the wrong length', editBatchNorm((e) => (e.movingMean = 'logits/bias')), `${computing}: its movingMean "logits/bias" names no vector of the manifest of its own of shape [16]`],
+  ['a mean that is the gamma', editBatchNorm((e) => (e.movingMean = e.gamma)), `${computing}: its movingMean "bn_dense/gamma" names no vector of the manifest of its own of shape [16]`],
+  ['a kernel bias naming no tensor', editBatchNorm((e) => (e.kernelBias = 'hidden/bias')), `${computing}: its kernelBias "hidden/bias" names no vector of the manifest of its own of shape [16]`],
+  ['a computed bias that is a stored tensor', editBatchNorm((e) => (e.bias = 'logits/bias')), "the BatchNormalization computing 'logits/bias': it computes 'logits/bias', a name already taken"],
+  ['a malformed entry', editBatchNorm((e) => (e.factors = 3)), 'weights batchNorms entry 0 is malformed (factors, bias, movingMean, movingVariance: names; gamma, beta: names or null; kernelBias: a name if any)'],
+  ['batchNorms that are not a list', editBatchNorm((_, json) => (json.weights.batchNorms = {})), 'weights batchNorms is not a list'],
+  ['computed factors no kernel names', editBatchNorm((e) => (e.factors = 'other')), 'tensor \'hidden/kernel\' (U8) quantization factors "hidden/kernel:factors" name no F32 or F16 tensor of shape [16] of its own in the manifest'],
+);
+
 for (const [name, edit, message] of refused) {
   test.serial(`the loader refuses ${name}`, async (t) => {
     if (readdirSync(scratch).every((f) => f !== 'small')) {
@@ -188,38 +210,77 @@ for (const [name, edit, message] of refused) {
   });
 }
 
-test.serial('the real MobileNetV2 (NSFWJS, uint8 per tensor): 55 kernels keep the shard\'s codes, and the bundle predicts what tfjs-layers predicts', async (t) => {
-  const dir = new URL('../../fixtures/tfjs-real/nsfwjs-mobilenet-v2/', import.meta.url);
-  const files = new Map(readdirSync(dir).map((f) => [f, new Uint8Array(readFileSync(new URL(f, dir)))]));
-  const { result, optimized } = imported(files);
+test.serial('the loader refuses a moving variance + epsilon that is not positive (the manifest re-hashed, as an editor could)', async (t) => {
+  const dir = join(scratch, 'negative-variance');
+  cpSync(good, dir, { recursive: true });
+  const path = join(dir, 'model.json');
+  const json = JSON.parse(readFileSync(path, 'utf8'));
+  const variance = json.weights.tensors.find((x: { name: string }) => x.name === 'bn_dense/moving_variance');
+  variance.quantization.min = -10;
+  json.contentHash = createHash('sha256').update(hashedText(json)).digest('hex');
+  writeFileSync(path, JSON.stringify(json));
+  // Channel 0's variance as the loader decodes it, from the shard's code: fround(q · scale − 10).
+  const q = sourceBytes(small).get('bn_dense/moving_variance')!.bytes[0];
+  const spread = Math.fround(q * variance.quantization.scale - 10) + 0.001;
+  const error = await t.throwsAsync(readBundle(dir));
+  t.is(error!.name, 'NncError');
+  t.is(error!.message, `${join(dir, 'weights.safetensors')}: the BatchNormalization computing 'hidden/bias': moving variance + epsilon is ${spread} at channel 0, not positive`);
+});
+
+let mobile: Promise<{ files: Map<string, Uint8Array>; imported: ReturnType<typeof imported> }> | undefined;
+const mobilenet = () =>
+  (mobile ??= (async () => {
+    const dir = new URL('../../fixtures/tfjs-real/nsfwjs-mobilenet-v2/', import.meta.url);
+    const files = new Map(readdirSync(dir).map((f) => [f, new Uint8Array(readFileSync(new URL(f, dir)))]));
+    return { files, imported: imported(files) };
+  })());
+
+test.serial('the real MobileNetV2 (NSFWJS, uint8 per tensor): every tensor is the shard\'s bytes, the 52 folded BNs\' factors and biases are computed at load, the weights gzip smaller than the shard, and the bundle predicts what tfjs-layers predicts', async (t) => {
+  const { files, imported: { result, optimized } } = await mobilenet();
   const source = sourceBytes(files);
-  const plan = planDtypes(optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
-  const built = await bundleFiles(optimized.graph, optimized.weights, { plan });
-  const { manifest } = parseModelJson(built.modelJson);
+  const built = await bundleFiles(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
+  const { manifest, graph } = parseModelJson(built.modelJson);
   const dataOffset = 8 + Number(new DataView(built.weights.buffer).getBigUint64(0, true));
-  const kernels = manifest.weights.tensors.filter((x) => x.dtype === 'U8');
-  t.is(kernels.length, 55);
-  for (const entry of kernels) {
-    const tfjsName = entry.name; // the importer keeps Keras's layer names here
-    t.deepEqual(built.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), source.get(tfjsName)!.bytes, entry.name);
+  // The bundle stores exactly the source's 266 tensors (55 kernels, 52 × 4 BN vectors, 3 dense biases), each the shard's bytes and range.
+  t.is(source.size, 266);
+  t.is(manifest.weights.tensors.length, 266);
+  for (const [name, { bytes, entry: tfjs }] of source) {
+    const entry = manifest.weights.tensors.find((x) => x.name === name)!;
+    t.is(entry?.dtype, 'U8', name);
+    const q = entry.quantization as SourceCodes;
+    t.deepEqual([q.min, q.scale], [tfjs.quantization!.min, tfjs.quantization!.scale], name);
+    t.deepEqual(built.weights.subarray(dataOffset + entry.offsets[0], dataOffset + entry.offsets[1]), bytes, name);
   }
-  t.is(manifest.weights.tensors.filter((x) => x.name.endsWith(':factors')).length, 52);
-  // Outputs (5 softmax classes) on 2 images against tfjs-layers: float16 vectors (the default) and float32 ones.
+  const batchNorms = manifest.weights.batchNorms!;
+  t.is(batchNorms.length, 52);
+  t.deepEqual(batchNorms.find((e) => e.bias === 'Conv1/bias'), { factors: 'Conv1/kernel:factors', bias: 'Conv1/bias', gamma: 'bn_Conv1/gamma', beta: 'bn_Conv1/beta', movingMean: 'bn_Conv1/moving_mean', movingVariance: 'bn_Conv1/moving_variance', epsilon: 0.001 });
+  // The download: gzip -9 (Node's zlib) of the weights file against the source's shard.
+  const ours = gzipSync(built.weights, { level: 9 }).length;
+  const theirsGz = gzipSync(files.get('group1-shard1of1')!, { level: 9 }).length;
+  t.log(`weights gzip -9: bundle ${ours} B, source shard ${theirsGz} B`);
+  t.true(ours <= theirsGz, `bundle ${ours} > shard ${theirsGz}`);
+  // Outputs (5 softmax classes) on 2 images against tfjs-layers' loadLayersModel of the source.
   const input = tf.randomUniform([2, 224, 224, 3], 0, 1, 'float32', 11);
   const theirs = (await tfjsLayersModel(files)).predict(input) as tf.Tensor;
-  const diffs: number[] = [];
-  for (const vectors of ['F16', 'F32'] as const) {
-    const chosen = new Map([...plan].map(([k, c]) => [k, c.dtype === 'F16' ? { dtype: vectors, reason: 'test' } : c]));
-    const data = vectors === 'F16' ? built : await bundleFiles(optimized.graph, optimized.weights, { plan: chosen });
-    const parsed = parseModelJson(data.modelJson);
-    const model = createLoadedModel(parsed.graph, await openWeights(parsed.manifest, parsed.graph, data.weights, 'weights'), 'cpu', parsed.manifest);
-    diffs.push(tf.max(tf.abs(tf.sub(await model.predict(input), theirs))).dataSync()[0]);
-    model.dispose();
-  }
-  t.log(`max abs diff: float16 vectors ${diffs[0]}, float32 vectors ${diffs[1]}`);
-  // Measured 3.1e-4 (4 images) with float16 biases, 9.5e-7 with float32 ones: the codes and float32 factors add float rounding only.
-  t.true(diffs[0] < 2e-3, `float16 vectors: ${diffs[0]}`);
-  t.true(diffs[1] < 5e-6, `float32 vectors: ${diffs[1]}`);
+  const model = createLoadedModel(graph, await openWeights(manifest, graph, built.weights, 'weights'), 'cpu', manifest);
+  const diff = tf.max(tf.abs(tf.sub(await model.predict(input), theirs))).dataSync()[0];
+  model.dispose();
+  t.log(`max abs diff to tfjs-layers: ${diff}`);
+  // Measured 9.5e-7 (4 images): float32 rounding of the folded products only.
+  t.true(diff < 5e-6, `max abs diff ${diff}`);
+});
+
+test.serial('a folded BN the source did not quantize keeps today\'s float factors and bias, and the report says why', async (t) => {
+  const { imported: { result, optimized } } = await mobilenet();
+  const ranges = new Map(result.sourceQuantization);
+  ranges.delete('bn_Conv1/moving_variance');
+  const built = await bundleFiles(optimized.graph, optimized.weights, { sourceDtypes: result.sourceDtypes, sourceQuantization: ranges });
+  t.is(built.manifest.weights.batchNorms!.length, 51);
+  t.false(built.manifest.weights.batchNorms!.some((e) => e.bias === 'Conv1/bias'));
+  t.deepEqual(built.manifest.weights.tensors.find((x) => x.name === 'Conv1/kernel:factors')?.shape, [32]);
+  t.is(built.manifest.weights.tensors.find((x) => x.name === 'Conv1/bias')?.dtype, 'F16');
+  t.false(built.manifest.weights.tensors.some((x) => x.name.startsWith('bn_Conv1/')));
+  t.is(built.plan.get('Conv1/bias')!.reason.split('; ').at(-1), "not computed from the BN's codes: 'bn_Conv1/moving_variance' was not quantized in the source");
 });
 
 test.serial('loadBundle reads a source-codes bundle written to disk', async (t) => {
