@@ -109,7 +109,7 @@ test.serial('nnc build of a quantized TensorFlow.js model keeps its uint8 codes 
   const model = new URL('../../fixtures/tfjs/all-layers-uint8/model.json', import.meta.url).pathname;
   const kept = await nnc('build', model, '--out', join(scratch, 'cli-u8'));
   t.is(kept.code, 0, kept.stderr);
-  t.true(kept.stdout.includes(`weights dtype, by tensor:\n  F16 (a vector: float16, finer than uint8; made by the optimizer, its layer's source uint8): 2 tensors: bn/offset, bn/scale\n  F16 (a vector: float16, finer than uint8; source uint8): 4 tensors: conv/bias, dense_seq/bias, hidden/bias, logits/bias\n  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS}\n`), kept.stdout);
+  t.true(kept.stdout.includes(`weights dtype, by tensor:\n  F16 (a vector: float16, finer than uint8; made by the optimizer, its layer's source uint8): 2 tensors: bn/offset, bn/scale\n  U8 source codes (a vector: the source's codes; source uint8): 3 tensors: conv/bias, dense_seq/bias, logits/bias\n  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS}\n  F32 (computed at load from the folded BatchNormalization's source codes): 1 tensor: hidden/bias\n`), kept.stdout);
   t.regex(kept.stdout, /\(uint8 weights\)/);
   const float = await nnc('build', model, '--out', join(scratch, 'cli-f32'), '--dtype', 'float32');
   t.is(float.code, 0, float.stderr);
