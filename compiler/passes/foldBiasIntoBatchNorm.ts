@@ -44,7 +44,8 @@ export const foldBiasIntoBatchNorm: Pass = {
         for (let i = 0; i < mean.length; i++) mean[i] -= bias[i];
         // The mean and bias it came from stay on it (a bundle may store their codes: runtime/bundle/batchNormCodes.ts).
         const before = { mean: out.get(weightKey(bn.name, 'moving_mean'))!, bias: out.get(weightKey(layer.name, 'bias'))! };
-        out.set(weightKey(bn.name, 'moving_mean'), { shape: before.mean.shape, data: mean, minusBias: before } satisfies HostTensor & { minusBias: unknown });
+        const updated: HostTensor & { minusBias: typeof before } = { shape: before.mean.shape, data: mean, minusBias: before };
+        out.set(weightKey(bn.name, 'moving_mean'), updated);
         out.delete(weightKey(layer.name, 'bias'));
       }
       note(layer, 'folded', `bias of '${layer.name}' folded into the moving mean of '${bn.name}' (use_bias=false)`, bn.name);

@@ -9,7 +9,7 @@ import type { LinearKind } from '../../src/ir/layers/index.js';
 import { kernelName } from '../../src/ir/ops.js';
 import { outputChannels } from './linearLayers.js';
 import { type WeightEdits, weight64 } from './weightEdits.js';
-import type { BatchNormOrigin } from './foldedBias.js';
+import type { BatchNormOrigin, FoldedBias } from './foldedBias.js';
 
 /** What a fold into a linear layer updates in place, and what it may read. */
 export interface LinearFold {
@@ -43,5 +43,6 @@ export function foldIntoLinear(
   updateBias({ bias, kernel: () => current.data });
   weights.set(kernelKey, FoldedKernel.scale(current, factor));
   const folded = { shape: [channels], data: bias };
-  weights.set(weightKey(layer.name, 'bias'), origin ? { ...folded, batchNorm: { ...origin, kernelBias: before ?? null } } : folded);
+  const recorded: FoldedBias | undefined = origin && { ...folded, batchNorm: { ...origin, kernelBias: before ?? null } };
+  weights.set(weightKey(layer.name, 'bias'), recorded ?? folded);
 }
