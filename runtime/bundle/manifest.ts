@@ -21,7 +21,11 @@
 //                "zeroPoint": [300 integers] }; "dtype" is the kernels', "mixed" if they differ;
 //                a kernel that keeps a quantized source's codes has "quantization": { "axis": 3,
 //                "min": -0.52, "scale": 0.0041, "factors": "conv/kernel:factors" }, its factors an
-//                F32 tensor [channels] listed beside it; no "factors" (axis null) when none)
+//                F32 tensor [channels] listed beside it; no "factors" (axis null) when none;
+//                "batchNorms": [{ "factors": "conv/kernel:factors", "bias": "conv/bias", "gamma": "bn/gamma",
+//                "beta": "bn/beta", "movingMean": "bn/moving_mean", "movingVariance": "bn/moving_variance",
+//                "epsilon": 0.001, "kernelBias"?: "conv/bias:before" }] computes those factors and a bias at
+//                load from a folded BN's source codes, batchNormCodes.ts)
 //   "contentHash": "<hex: SHA-256 of the JSON of every field above but generator>"
 // }
 
