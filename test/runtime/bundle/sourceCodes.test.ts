@@ -284,6 +284,13 @@ test.serial('a folded BN the source did not quantize keeps today\'s float factor
   t.is(built.manifest.weights.tensors.find((x) => x.name === 'Conv1/bias')?.dtype, 'F16');
   t.false(built.manifest.weights.tensors.some((x) => x.name.startsWith('bn_Conv1/')));
   t.is(built.plan.get('Conv1/bias')!.reason.split('; ').at(-1), "not computed from the BN's codes: 'bn_Conv1/moving_variance' was not quantized in the source");
+  // A second fold into the same kernel (here a scalar factor after the BN's): the kernel's factors are no longer the BN's alone.
+  const twice = new Map(optimized.weights);
+  twice.set('Conv1/kernel', FoldedKernel.scale(optimized.weights.get('Conv1/kernel')!, { values: 2, stride: 1 }));
+  const again = await bundleFiles(optimized.graph, twice, { sourceDtypes: result.sourceDtypes, sourceQuantization: result.sourceQuantization });
+  t.is(again.manifest.weights.batchNorms!.length, 51);
+  t.is(again.plan.get('Conv1/bias')!.reason.split('; ').at(-1), "not computed from 'bn_Conv1''s codes: other folds scaled its kernel too");
+  t.deepEqual(again.manifest.weights.tensors.find((x) => x.name === 'Conv1/kernel:factors')?.shape, [32]);
 });
 
 test.serial('loadBundle reads a source-codes bundle written to disk', async (t) => {
