@@ -39,7 +39,7 @@ export function deleteBatchNormWeights(weights: WeightEdits, layer: string): voi
 /**
  * Removes `bn` from the graph and folds it into `layer` (Dense/Conv): `fold` gives, from
  * the BN's `s` and `t`, the kernel's factor and updates the bias (see `foldIntoLinear`);
- * the layer keeps a bias from then on.
+ * the layer keeps a bias from then on, which records the BN it came from (foldedBias.ts).
  */
 export function absorbBatchNorm(
   v: BatchNormVisit,

@@ -7,6 +7,9 @@
 //   training:   the batch mean of x + b is mean(x) + b, so BN subtracts b anyway:
 //               the bias never reached the output and only cost parameters.
 //
+// The new mean keeps the mean and bias it came from (`minusBias`): a bundle built from a
+// quantized source stores their codes and computes μ' at load (runtime/bundle/batchNormCodes.ts).
+//
 // Preconditions: the BN is the layer's only consumer, the layer's value is not a model
 // output, its activation is linear (b must be added right before the BN), and the BN
 // normalizes exactly the channel axis. In a training build a BN with trainable=false
