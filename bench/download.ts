@@ -104,7 +104,7 @@ async function run(options: { quick: boolean }): Promise<BenchmarkTable> {
     const sourceWeights = gzip(files.get('model.json')!) + gzip(files.get('group1-shard1of1.bin')!);
     const imported = importModel(files, 'model.json');
     const optimized = optimizeModel({ graph: imported.graph, weights: imported.weights });
-    const bundle = await makeBundle(optimized.graph, optimized.weights, { sourceDtypes: imported.sourceDtypes, outputNames: imported.graph.outputs.map((id) => imported.graph.nodes[id].name) });
+    const bundle = await makeBundle(optimized.graph, optimized.weights, { sourceDtypes: imported.sourceDtypes, sourceQuantization: imported.sourceQuantization, outputNames: imported.graph.outputs.map((id) => imported.graph.nodes[id].name) });
     const code = new Map([['model.js', bundle.moduleJs], ...bundle.chunks]);
     const webglChunk = [...bundle.chunks.keys()].find((file) => file.startsWith('webgl-'))!;
     const page = new Set([...staticClosure(code, 'model.js'), ...staticClosure(code, webglChunk)]);
