@@ -12,9 +12,9 @@ import { type KerasModel, isObject, readKerasModel } from '../../src/formats/ker
 import { ImportErrors, type ImportedLayer, readKeras3Weights, readLegacyWeights, stringList } from '../../src/formats/keras/weights.js';
 import { firstNonFinite } from '../../src/formats/bytes.js';
 import { type Hdf5File, looksLikeHdf5, openHdf5 } from '../../src/formats/hdf5.js';
-import { assignTfjsWeights, readTfjsModelJson, readTfjsWeights, tfjsStoredDtypes } from '../../src/formats/tfjs/model.js';
+import { assignTfjsWeights, readTfjsModelJson, readTfjsWeights, tfjsSourceQuantization, tfjsStoredDtypes } from '../../src/formats/tfjs/model.js';
 import { looksLikeZip, readZip } from '../../src/formats/zip.js';
-import type { HostTensor, SourceDtype } from '../../src/ir/tensors.js';
+import type { HostTensor, SourceDtype, SourceQuantization } from '../../src/ir/tensors.js';
 import type { Graph } from '../../src/ir/types.js';
 import { check, pickModel } from '../check.js';
 import { printGraph } from '../print/printGraph.js';
@@ -47,6 +47,13 @@ export interface ImportResult {
    * whose weights nnc reads as float32. `nnc build` keeps it by default (runtime/bundle/dtypePlan.ts).
    */
   readonly sourceDtypes?: ReadonlyMap<string, SourceDtype>;
+  /**
+   * The range of each weight the source stored as uint8 or uint16 (TensorFlow.js), keyed
+   * as `weights`: its values are `q · scale + min`, and a bundle keeps the codes q
+   * (runtime/bundle/sourceCodes.ts). `nnc import` records it with `sourceDtypes` in the
+   * weights file's metadata (src/formats/sourcePrecision.ts).
+   */
+  readonly sourceQuantization?: ReadonlyMap<string, SourceQuantization>;
 }
 
 /** A model as read, before it goes through its `.nn` text. */
@@ -196,9 +203,11 @@ function importTfjs(bytes: Uint8Array, files: ModelFiles): Imported {
   notes.unshift('TensorFlow.js layers model');
   notes.push(...json.notes);
   const byName = readTfjsWeights(json, (path) => files.read(path), name);
-  const { weights, unused, dtypes } = assignTfjsWeights(byName, layers, name, tfjsStoredDtypes(json));
+  const { weights, unused, dtypes, tfjsNames } = assignTfjsWeights(byName, layers, name, tfjsStoredDtypes(json));
+  const ranges = tfjsSourceQuantization(json);
+  const sourceQuantization = new Map([...tfjsNames].flatMap(([key, tfjsName]) => (ranges.has(tfjsName) ? [[key, ranges.get(tfjsName)!] as const] : [])));
   if (unused.length > 0) notes.push(`weights no layer declares dropped: ${unused.join(', ')}`);
   const quantized = new Set([...dtypes.values()].filter((d) => d !== 'float32'));
   if (quantized.size > 0) notes.push(`weights stored as ${[...quantized].sort().join(' and ')} (tfjs quantization), dequantized to float32; nnc build keeps that precision unless --dtype says otherwise`);
-  return { graph, weights, notes, format: 'tfjs', layers, sourceDtypes: dtypes };
+  return { graph, weights, notes, format: 'tfjs', layers, sourceDtypes: dtypes, sourceQuantization };
 }

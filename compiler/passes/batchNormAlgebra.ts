@@ -39,7 +39,7 @@ export function deleteBatchNormWeights(weights: WeightEdits, layer: string): voi
 /**
  * Removes `bn` from the graph and folds it into `layer` (Dense/Conv): `fold` gives, from
  * the BN's `s` and `t`, the kernel's factor and updates the bias (see `foldIntoLinear`);
- * the layer keeps a bias from then on.
+ * the layer keeps a bias from then on, which records the BN it came from (foldedBias.ts).
  */
 export function absorbBatchNorm(
   v: BatchNormVisit,
@@ -50,7 +50,19 @@ export function absorbBatchNorm(
   v.editor.bypass(v.bn.id);
   const out = v.weights;
   if (!out) return;
+  // The BN's own tensors as they were, kept on the bias (foldedBias.ts: a bundle may store them and compute factor and bias at load).
+  const read = (variable: string) => out.get(weightKey(v.bn.name, variable)) ?? null;
   const { factor, updateBias, kernel } = fold(batchNormAffine(out, v.bn));
-  foldIntoLinear(out, layer, factor, updateBias, kernel);
+  const origin = {
+    layer: v.bn.name,
+    epsilon: v.bn.attrs.epsilon,
+    gamma: v.bn.attrs.scale ? read('gamma') : null,
+    beta: v.bn.attrs.center ? read('beta') : null,
+    movingMean: read('moving_mean')!,
+    movingVariance: read('moving_variance')!,
+    scale: factor.values,
+    after: v.bn.inputs[0] === layer.id,
+  };
+  foldIntoLinear(out, layer, factor, updateBias, kernel, origin);
   deleteBatchNormWeights(out, v.bn.name);
 }

@@ -7,6 +7,9 @@
 //   training:   the batch mean of x + b is mean(x) + b, so BN subtracts b anyway:
 //               the bias never reached the output and only cost parameters.
 //
+// The new mean keeps the mean and bias it came from (`minusBias`): a bundle built from a
+// quantized source stores their codes and computes μ' at load (runtime/bundle/batchNormCodes.ts).
+//
 // Preconditions: the BN is the layer's only consumer, the layer's value is not a model
 // output, its activation is linear (b must be added right before the BN), and the BN
 // normalizes exactly the channel axis. In a training build a BN with trainable=false
@@ -42,8 +45,11 @@ export const foldBiasIntoBatchNorm: Pass = {
         const bias = weight64(out, layer.name, 'bias');
         const mean = weight64(out, bn.name, 'moving_mean');
         for (let i = 0; i < mean.length; i++) mean[i] -= bias[i];
+        // The mean and bias it came from stay on it (a bundle may store their codes: runtime/bundle/batchNormCodes.ts).
+        const before = { mean: out.get(weightKey(bn.name, 'moving_mean'))!, bias: out.get(weightKey(layer.name, 'bias'))! };
+        const updated: HostTensor & { minusBias: typeof before } = { shape: before.mean.shape, data: mean, minusBias: before };
+        out.set(weightKey(bn.name, 'moving_mean'), updated);
         out.delete(weightKey(layer.name, 'bias'));
-        out.set(weightKey(bn.name, 'moving_mean'), { shape: out.get(weightKey(bn.name, 'moving_mean'))!.shape, data: mean } satisfies HostTensor);
       }
       note(layer, 'folded', `bias of '${layer.name}' folded into the moving mean of '${bn.name}' (use_bias=false)`, bn.name);
     });

@@ -9,6 +9,7 @@ import type { LinearKind } from '../../src/ir/layers/index.js';
 import { kernelName } from '../../src/ir/ops.js';
 import { outputChannels } from './linearLayers.js';
 import { type WeightEdits, weight64 } from './weightEdits.js';
+import type { BatchNormOrigin, FoldedBias } from './foldedBias.js';
 
 /** What a fold into a linear layer updates in place, and what it may read. */
 export interface LinearFold {
@@ -24,13 +25,24 @@ export interface LinearFold {
  * when first read — and lets `updateBias` update its bias in float64 (the layer has a
  * bias from then on).
  */
-export function foldIntoLinear(weights: WeightEdits, layer: Node & { kind: LinearKind }, factor: KernelFactor, updateBias: (f: LinearFold) => void, kernel = kernelName(layer)): void {
+export function foldIntoLinear(
+  weights: WeightEdits,
+  layer: Node & { kind: LinearKind },
+  factor: KernelFactor,
+  updateBias: (f: LinearFold) => void,
+  kernel = kernelName(layer),
+  /** What the bias was computed from, kept on it (foldedBias.ts) when a BatchNormalization folded. */
+  origin?: Omit<BatchNormOrigin, 'kernelBias'>,
+): void {
   const kernelKey = weightKey(layer.name, kernel);
   const current = weights.get(kernelKey);
   if (!current) throw new Error(`missing weight '${kernelKey}'`);
   const channels = outputChannels(layer);
+  const before = layer.attrs.use_bias ? weights.get(weightKey(layer.name, 'bias')) : undefined;
   const bias = layer.attrs.use_bias ? weight64(weights, layer.name, 'bias') : new Float64Array(channels);
   updateBias({ bias, kernel: () => current.data });
   weights.set(kernelKey, FoldedKernel.scale(current, factor));
-  weights.set(weightKey(layer.name, 'bias'), { shape: [channels], data: bias });
+  const folded = { shape: [channels], data: bias };
+  const recorded: FoldedBias | undefined = origin && { ...folded, batchNorm: { ...origin, kernelBias: before ?? null } };
+  weights.set(weightKey(layer.name, 'bias'), recorded ?? folded);
 }

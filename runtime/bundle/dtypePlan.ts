@@ -5,17 +5,21 @@
 //                                      channel by default (quantize.ts); vectors float32 (below);
 //   no --dtype                         the source's precision, tensor by tensor: a kernel the
 //                                      source stored as uint8 or uint16 (a TensorFlow.js model
-//                                      with a quantization manifest) is quantized to the same
-//                                      width, per channel (folding BatchNormalization rescaled
-//                                      its channels by different factors); a float16 one is
-//                                      float16; anything else float32.
+//                                      with a quantization manifest) keeps the source's codes
+//                                      and range, with one factor per output channel for the
+//                                      folds (sourceCodes.ts: no new quantization error); where
+//                                      they cannot stand for it (the writer checks, files.ts), or
+//                                      without the source's range, it is requantized to the same
+//                                      width per channel (folding BatchNormalization rescaled its
+//                                      channels by different factors); a float16 one is float16;
+//                                      anything else float32.
 //
 // Vectors (biases, scales) are not quantized: a few hundred values, and a bias error
 // shifts every output of its channel. Under --dtype they stay float32; from a uint8
 // source they are float16, whose steps (2^-11 of the value) are finer than the source's
 // (1/255 of the range), and from a uint16 source float32.
 
-import type { SourceDtype } from '../../src/ir/tensors.js';
+import type { SourceDtype, SourceQuantization } from '../../src/ir/tensors.js';
 import { type Granularity, type QuantizedDtype, channelAxis } from './quantize.js';
 
 /** How a tensor is stored in weights.safetensors. */
@@ -30,6 +34,8 @@ export interface TensorDtypeChoice {
   readonly dtype: TensorDtype;
   /** Quantized tensors: the axis with one scale and zero point per index (null: one per tensor). */
   readonly axis?: number | null;
+  /** Kept as the source's codes with this range (sourceCodes.ts); absent: requantized. */
+  readonly source?: SourceQuantization;
   /** Why, for the build report: `--dtype uint8`, `source uint8`, `a vector: stays float32`, ... */
   readonly reason: string;
 }
@@ -41,6 +47,8 @@ export interface DtypePlanOptions {
   readonly quantization?: Granularity;
   /** Each weight's dtype in the imported source, keyed as the weights are (`<layer>/<variable>`). */
   readonly sourceDtypes?: ReadonlyMap<string, SourceDtype>;
+  /** The range of each weight the source stored quantized (its codes are kept), keyed as the weights are. */
+  readonly sourceQuantization?: ReadonlyMap<string, SourceQuantization>;
 }
 
 const QUANTIZED: Readonly<Record<string, QuantizedDtype>> = { uint8: 'U8', uint16: 'U16' };
@@ -66,9 +74,16 @@ export function planDtypes(weights: ReadonlyMap<string, { readonly shape: readon
     if (source === undefined) plan.set(key, { dtype: 'F32', reason: options.sourceDtypes ? 'made by the optimizer: float32' : 'default float32' });
     else if (source === 'float16') plan.set(key, { dtype: 'F16', reason: origin });
     else if (source === 'float32') plan.set(key, { dtype: 'F32', reason: origin });
-    else if (axis === null && source === 'uint8') plan.set(key, { dtype: 'F16', reason: `a vector: float16, finer than uint8; ${origin}` });
+    else if (axis === null && own !== undefined && options.sourceQuantization?.get(key)?.dtype === source) {
+      // The source's own codes (exact, and smaller than float16); files.ts falls back to float if a fold changed the values.
+      plan.set(key, { dtype: QUANTIZED[source], axis: null, source: options.sourceQuantization.get(key)!, reason: `a vector: the source's codes; ${origin}` });
+    } else if (axis === null && source === 'uint8') plan.set(key, { dtype: 'F16', reason: `a vector: float16, finer than uint8; ${origin}` });
     else if (axis === null) plan.set(key, { dtype: 'F32', reason: `a vector: float32; ${origin}` });
-    else plan.set(key, { dtype: QUANTIZED[source], axis: perTensor ? null : axis, reason: origin });
+    else {
+      const range = own === undefined ? undefined : options.sourceQuantization?.get(key);
+      if (range !== undefined && range.dtype === source) plan.set(key, { dtype: QUANTIZED[source], axis, source: range, reason: origin });
+      else plan.set(key, { dtype: QUANTIZED[source], axis: perTensor ? null : axis, reason: origin });
+    }
   }
   return plan;
 }
@@ -97,7 +112,7 @@ export function summaryDtype(plan: ReadonlyMap<string, TensorDtypeChoice>, weigh
 export function formatDtypePlan(plan: ReadonlyMap<string, TensorDtypeChoice>): string[] {
   const groups = new Map<string, string[]>();
   for (const [key, choice] of [...plan].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const how = choice.dtype === 'U8' || choice.dtype === 'U16' ? ` per ${choice.axis === null ? 'tensor' : 'channel'}` : '';
+    const how = choice.source ? (choice.axis === null ? ' source codes' : ' source codes, a factor per channel') : choice.dtype === 'U8' || choice.dtype === 'U16' ? ` per ${choice.axis === null ? 'tensor' : 'channel'}` : '';
     const label = `${choice.dtype}${how} (${choice.reason})`;
     groups.set(label, [...(groups.get(label) ?? []), key]);
   }

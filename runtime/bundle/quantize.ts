@@ -14,6 +14,11 @@
 // keeps every channel's resolution (docs/web-builds.md has the measured errors). Only
 // kernels (rank ≥ 2) are quantized; biases and other vectors stay float (a few hundred
 // values: little to gain, and a bias error shifts every output of its channel; dtypePlan.ts).
+//
+// A kernel whose source was quantized per tensor keeps the source's codes instead
+// (sourceCodes.ts writes them): x = factor[c] · (q · scale + min), one range per tensor
+// and one factor per output channel, the product of the BatchNormalization folds
+// (`factors` names a float vector in the weights file; none when nothing was folded).
 
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { hostFloat32 } from '../../src/ir/tensors.js';
@@ -28,6 +33,21 @@ export interface Quantization {
   readonly scale: readonly number[];
   readonly zeroPoint: readonly number[];
 }
+
+/** A tensor stored as its source's codes: the source's range, and the per-channel factors folding multiplied it by. */
+export interface SourceCodes {
+  /** The axis `factors` runs along (the output channels), or null without factors. */
+  readonly axis: number | null;
+  readonly min: number;
+  readonly scale: number;
+  /** The name of the float vector (F32 or F16, one value per index of `axis`) in the weights file, if any. */
+  readonly factors?: string;
+}
+
+/** A quantized tensor's parameters: its own codes (`Quantization`) or its source's (`SourceCodes`, with `min`). */
+export type TensorQuantization = Quantization | SourceCodes;
+
+export const isSourceCodes = (q: TensorQuantization): q is SourceCodes => 'min' in q;
 
 const LEVELS: Readonly<Record<QuantizedDtype, number>> = { U8: 255, U16: 65535 };
 
@@ -112,6 +132,23 @@ export function dequantize(bytes: Uint8Array, dtype: QuantizedDtype, shape: read
   return out;
 }
 
+/**
+ * float32 values from a source's codes: factor[c] · fround(q · scale + min), the source's
+ * value as tfjs decodes it (in float64, rounded to float32 once) times its channel's factor.
+ */
+export function decodeSourceCodes(bytes: Uint8Array, dtype: QuantizedDtype, shape: readonly number[], q: SourceCodes, factors: Float32Array | null): Float32Array {
+  const count = bytes.length / (dtype === 'U8' ? 1 : 2);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const channel = channelOf(shape, factors === null ? null : q.axis);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const code = dtype === 'U8' ? bytes[i] : view.getUint16(2 * i, true);
+    const value = Math.fround(code * q.scale + q.min);
+    out[i] = factors === null ? value : factors[channel(i)] * value;
+  }
+  return out;
+}
+
 /** A JSON value as the message shows it (a number as JavaScript prints it: `Infinity`, not JSON's null). */
 const describe = (v: unknown) => (typeof v === 'number' ? String(v) : JSON.stringify(v));
 
@@ -124,6 +161,7 @@ export function quantizationProblem(value: unknown, dtype: QuantizedDtype, shape
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'has no quantization parameters';
   const { axis, scale, zeroPoint } = value as Record<string, unknown>;
   if (axis !== null && !(Number.isSafeInteger(axis) && (axis as number) >= 0 && (axis as number) < shape.length)) return `quantization axis ${JSON.stringify(axis)} is not null or an axis of its shape [${shape.join(', ')}]`;
+  if ('min' in value) return sourceCodesProblem(value as Record<string, unknown>);
   const channels = axis === null ? 1 : shape[axis as number];
   if (!Array.isArray(scale) || scale.length !== channels) return `needs ${channels} quantization scale${channels === 1 ? '' : 's'}, found ${Array.isArray(scale) ? scale.length : JSON.stringify(scale)}`;
   if (!Array.isArray(zeroPoint) || zeroPoint.length !== channels) return `needs ${channels} zero point${channels === 1 ? '' : 's'}, found ${Array.isArray(zeroPoint) ? zeroPoint.length : JSON.stringify(zeroPoint)}`;
@@ -131,5 +169,19 @@ export function quantizationProblem(value: unknown, dtype: QuantizedDtype, shape
   if (badScale >= 0) return `quantization scale ${describe(scale[badScale])} at channel ${badScale} is not a positive finite number`;
   const badZero = zeroPoint.findIndex((z) => !Number.isSafeInteger(z) || (z as number) < 0 || (z as number) > LEVELS[dtype]);
   if (badZero >= 0) return `zero point ${describe(zeroPoint[badZero])} at channel ${badZero} is not an integer in [0, ${LEVELS[dtype]}]`;
+  return null;
+}
+
+/**
+ * What is wrong with a source-codes tensor's parameters (its axis checked already): `min`
+ * finite, `scale` positive and finite, `factors` absent (then `axis` null) or the name of
+ * a tensor (manifest.ts checks that tensor: float, one value per channel of `axis`).
+ */
+function sourceCodesProblem(q: Record<string, unknown>): string | null {
+  if (typeof q.min !== 'number' || !Number.isFinite(q.min)) return `quantization min ${describe(q.min)} is not a finite number`;
+  if (typeof q.scale !== 'number' || !Number.isFinite(q.scale) || q.scale <= 0) return `quantization scale ${describe(q.scale)} is not a positive finite number`;
+  if (q.factors === undefined) return q.axis === null ? null : `quantization axis ${q.axis} has no factors`;
+  if (typeof q.factors !== 'string' || q.factors === '') return `quantization factors ${describe(q.factors)} is not a tensor name`;
+  if (q.axis === null) return 'quantization factors need an axis, found null';
   return null;
 }

@@ -49,6 +49,11 @@ export function readWeightsFile(path: string): Map<string, HostTensor> {
   return readSafetensors(readBytes(path, 'weights file'), path).tensors;
 }
 
+/** A weights file's tensors and its `__metadata__`. */
+export function readWeightsFileWithMetadata(path: string): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
+  return readSafetensors(readBytes(path, 'weights file'), path);
+}
+
 export function writeWeightsFile(path: string, weights: WeightMap, metadata?: Record<string, string>): void {
   writeBytes(path, writeSafetensors(weights, { dtype: 'F32', metadata }), 'weights file');
 }

@@ -7,10 +7,11 @@ import type { ImportResult } from '../../compiler/import/importModel.js';
 import { checkSource, modelGraph } from '../driver/check.js';
 import { type Diagnostic, NncError, Source, formatDiagnostics, hasErrors } from '../diagnostics.js';
 import type { Graph } from '../ir/types.js';
-import type { HostTensor, SourceDtype } from '../ir/tensors.js';
+import type { HostTensor, SourceDtype, SourceQuantization } from '../ir/tensors.js';
+import { readSourcePrecision } from '../formats/sourcePrecision.js';
 import { type FlagValues, UsageError } from './args.js';
 import type { Io } from './command.js';
-import { STDIN, STDIN_NAME, isDirectory, readBytes, readText, readWeightsFile } from './files.js';
+import { STDIN, STDIN_NAME, isDirectory, readBytes, readText, readWeightsFileWithMetadata } from './files.js';
 
 /** Keras (`.keras`, `.h5`) and TensorFlow.js (`*.json`) models, which every command taking a `.nn` file also takes. */
 export function isImportable(path: string): boolean {
@@ -53,14 +54,17 @@ async function importedModel(path: string, modelFlag: string | undefined): Promi
  * TensorFlow.js model's own (then `--weights` is refused), with the dtype the source stored
  * each in. Null when a `.nn` file has no `--weights` (the command decides whether that is an error).
  */
-export async function commandWeights(path: string, flags: FlagValues): Promise<{ weights: Map<string, HostTensor>; weightsName: string; sourceDtypes?: ReadonlyMap<string, SourceDtype> } | null> {
+export async function commandWeights(path: string, flags: FlagValues): Promise<{ weights: Map<string, HostTensor>; weightsName: string; sourceDtypes?: ReadonlyMap<string, SourceDtype>; sourceQuantization?: ReadonlyMap<string, SourceQuantization> } | null> {
   if (isImportable(path)) {
     if (flags.weights) throw new UsageError(`'${path}' carries its own weights: drop --weights`);
     const imported = await importedModel(path, flags.model as string | undefined);
-    return { weights: imported.weights, weightsName: path, sourceDtypes: imported.sourceDtypes };
+    return { weights: imported.weights, weightsName: path, sourceDtypes: imported.sourceDtypes, sourceQuantization: imported.sourceQuantization };
   }
   if (!flags.weights) return null;
-  return { weights: readWeightsFile(flags.weights as string), weightsName: flags.weights as string };
+  // A weights file nnc import wrote records the source's precision (src/formats/sourcePrecision.ts).
+  const { tensors, metadata } = readWeightsFileWithMetadata(flags.weights as string);
+  const precision = readSourcePrecision(metadata, flags.weights as string);
+  return { weights: tensors, weightsName: flags.weights as string, ...(precision ?? {}) };
 }
 
 export { STDIN, STDIN_NAME };

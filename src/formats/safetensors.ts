@@ -89,6 +89,8 @@ export interface WriteSafetensorsOptions {
   /** Element type of every floating-point tensor (default F32). */
   readonly dtype?: 'F32' | 'F16';
   readonly metadata?: Readonly<Record<string, string>>;
+  /** The order of the tensors in the file (default: by name, code point order); must be total, so the bytes are deterministic. */
+  readonly order?: (a: string, b: string) => number;
 }
 
 // ---------------------------------------------------------------------------
@@ -335,7 +337,7 @@ export function encodeSafetensors(
     }
     byName.set(name, tensor);
   }
-  const names = [...byName.keys()].sort(compareCodePoints);
+  const names = [...byName.keys()].sort(options.order ?? compareCodePoints);
 
   const parts: string[] = [];
   if (options.metadata !== undefined) {

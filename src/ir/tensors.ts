@@ -58,3 +58,13 @@ export function multiIndexText(index: number, shape: readonly number[]): string 
 
 /** A weight's dtype as an imported model stored it (tfjs-converter's names); its values are float32 either way. */
 export type SourceDtype = 'float32' | 'float16' | 'uint8' | 'uint16';
+
+/**
+ * How an imported model stored a quantized weight (tfjs-converter's affine uint8/uint16,
+ * one range per tensor): value = q · scale + min. A bundle keeps the codes q (runtime/bundle/sourceCodes.ts).
+ */
+export interface SourceQuantization {
+  readonly dtype: 'uint8' | 'uint16';
+  readonly min: number;
+  readonly scale: number;
+}

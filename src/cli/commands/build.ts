@@ -65,10 +65,10 @@ export const buildCommand: Command = {
     }
     // The bundle's outputs keep the model's names, whatever layer the optimizer left at each.
     const outputNames = graph.outputs.map((id) => graph.nodes[id].name);
-    const plan = planDtypes(result.weights, { dtype: flags.dtype as BundleDtype | undefined, quantization: flags.quantization as Granularity, sourceDtypes: given.sourceDtypes });
-    const files = await makeBundle(result.graph, result.weights, { plan, outputNames });
+    const plan = planDtypes(result.weights, { dtype: flags.dtype as BundleDtype | undefined, quantization: flags.quantization as Granularity, sourceDtypes: given.sourceDtypes, sourceQuantization: given.sourceQuantization });
+    const files = await makeBundle(result.graph, result.weights, { plan, outputNames, sourceQuantization: given.sourceQuantization });
     const written = writeBundle(flags.out as string, files);
-    io.stdout(`weights dtype, by tensor:\n${formatDtypePlan(plan).join('\n')}\n`);
+    io.stdout(`weights dtype, by tensor:\n${formatDtypePlan(files.plan).join('\n')}\n`);
     io.stdout(`wrote bundle ${flags.out} (${files.manifest.weights.dtype} weights):\n`);
     for (const file of written) io.stdout(`  ${file.path.padEnd(40)} ${kib(file.bytes).padStart(12)}\n`);
     return EXIT_OK;

@@ -10,6 +10,7 @@ import type { ImportResult } from '../../../compiler/import/importModel.js';
 import { formatCount, formatSummary, summarize } from '../../../compiler/summary.js';
 import { NncError } from '../../diagnostics.js';
 import { writeSafetensors } from '../../formats/safetensors.js';
+import { sourcePrecisionMetadata } from '../../formats/sourcePrecision.js';
 import { UsageError } from '../args.js';
 import { type Command, EXIT_OK, type Io } from '../command.js';
 import { describeFsError, isDirectory } from '../files.js';
@@ -33,7 +34,9 @@ export const importCommand: Command = {
     if (!out) throw new UsageError('--out DIR is required');
     if (existsSync(out) && (!isDirectory(out) || readdirSync(out).length > 0)) throw new UsageError(`--out ${out} exists and is not an empty folder; choose a new one`);
     const result = await importFile(positional[0]);
-    const weights = writeSafetensors(result.weights, { dtype: 'F32', metadata: { format: 'pt', source: basename(positional[0]), importedBy: 'nnc import' } });
+    // The source's precision rides along (src/formats/sourcePrecision.ts): nnc build keeps it from model.nn too.
+    const precision = sourcePrecisionMetadata(result.sourceDtypes, result.sourceQuantization);
+    const weights = writeSafetensors(result.weights, { dtype: 'F32', metadata: { format: 'pt', source: basename(positional[0]), importedBy: 'nnc import', ...precision } });
 
     // Written beside DIR, then renamed: DIR appears complete or not at all.
     const target = resolve(out);

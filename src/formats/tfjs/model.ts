@@ -10,7 +10,7 @@
 // longer than the manifest's weights, or a weight of an unknown dtype is refused by name.
 
 import { NncError, error } from '../../diagnostics.js';
-import type { HostTensor, SourceDtype } from '../../ir/tensors.js';
+import type { HostTensor, SourceDtype, SourceQuantization } from '../../ir/tensors.js';
 import { float16BitsToFloat32 } from '../float16.js';
 import { unsafeEntryName } from '../zip.js';
 import { type Json, isObject } from '../keras/config.js';
@@ -142,6 +142,18 @@ export function tfjsStoredDtypes(model: TfjsModelJson): Map<string, SourceDtype>
   return out;
 }
 
+/** Each uint8 or uint16 manifest weight's range (`min`, `scale`), keyed by its tfjs name. */
+export function tfjsSourceQuantization(model: TfjsModelJson): Map<string, SourceQuantization> {
+  const out = new Map<string, SourceQuantization>();
+  for (const group of model.manifest) {
+    for (const w of group.weights) {
+      const q = w.quantization;
+      if ((q?.dtype === 'uint8' || q?.dtype === 'uint16') && q.min !== undefined && q.scale !== undefined) out.set(w.name, { dtype: q.dtype, min: q.min, scale: q.scale });
+    }
+  }
+  return out;
+}
+
 /** What assigning tfjs weights to layers needs: the layer's IR and tfjs names, and its declared weights. */
 export interface TfjsLayerWeights {
   readonly name: string;
@@ -154,15 +166,16 @@ export interface TfjsLayerWeights {
  * tfjs names a layer's weights `<layer>/<variable>` (`dense_Dense1/kernel`); each IR weight
  * takes the tfjs weight of its Keras layer and variable. Returns the IR map and the names
  * of manifest weights no layer declares (optimizer state saved along, for instance), and
- * `stored` (each tfjs weight's stored dtype) re-keyed the IR's way.
+ * `stored` (each tfjs weight's stored dtype) re-keyed the IR's way, and each IR weight's tfjs name (`tfjsNames`).
  */
 export function assignTfjsWeights(
   byName: ReadonlyMap<string, HostTensor>,
   layers: readonly TfjsLayerWeights[],
   name: string,
   stored: ReadonlyMap<string, SourceDtype> = new Map(),
-): { weights: Map<string, HostTensor>; unused: string[]; dtypes: Map<string, SourceDtype> } {
+): { weights: Map<string, HostTensor>; unused: string[]; dtypes: Map<string, SourceDtype>; tfjsNames: Map<string, string> } {
   const weights = new Map<string, HostTensor>();
+  const tfjsNames = new Map<string, string>();
   const dtypes = new Map<string, SourceDtype>();
   const used = new Set<string>();
   const errors: string[] = [];
@@ -180,10 +193,11 @@ export function assignTfjsWeights(
       }
       used.add(key);
       weights.set(`${layer.name}/${decl.name}`, { shape: decl.shape, data: tensor.data });
+      tfjsNames.set(`${layer.name}/${decl.name}`, key);
       const dtype = stored.get(key);
       if (dtype !== undefined) dtypes.set(`${layer.name}/${decl.name}`, dtype);
     }
   }
   if (errors.length > 0) throw new NncError(errors.map((m) => error(m)));
-  return { weights, unused: [...byName.keys()].filter((k) => !used.has(k)), dtypes };
+  return { weights, unused: [...byName.keys()].filter((k) => !used.has(k)), dtypes, tfjsNames };
 }

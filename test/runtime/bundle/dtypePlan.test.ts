@@ -4,6 +4,7 @@
 // loadLayersModel on the same files is the reference for the predictions.
 
 import test from 'ava';
+import type { Quantization } from '../../../runtime/bundle/quantize.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,12 +86,12 @@ for (const [dir, dtype, tolerance] of [
     const kernel = manifest.weights.tensors.find((x) => x.name === 'hidden/kernel')!;
     t.is(kernel.dtype, dtype === 'uint8' ? 'U8' : 'U16');
     t.is(kernel.offsets[1] - kernel.offsets[0], kernel.shape.reduce((a, b) => a * b, 1) * (dtype === 'uint8' ? 1 : 2));
-    t.is(kernel.quantization!.scale.length, 16);
+    t.is((kernel.quantization as Quantization).scale.length, 16);
     // Every decoded value within half a step of its channel of the folded float kernel.
     const original = hostFloat32(optimized.weights.get('hidden/kernel')!);
     const decoded = weights.get('hidden/kernel')!.data;
     for (let i = 0; i < original.length; i++) {
-      const step = kernel.quantization!.scale[i % 16];
+      const step = (kernel.quantization as Quantization).scale[i % 16];
       if (Math.abs(decoded[i] - original[i]) > step / 2 + step * 2 ** -8) return t.fail(`hidden/kernel[${i}]: ${decoded[i]} against ${original[i]} (step ${step})`);
     }
     const model = await loadBundle(out, { backend: 'cpu' });
@@ -104,11 +105,11 @@ for (const [dir, dtype, tolerance] of [
   });
 }
 
-test.serial('nnc build of a quantized TensorFlow.js model keeps uint8 and says why, tensor by tensor; --dtype float32 overrides', async (t) => {
+test.serial('nnc build of a quantized TensorFlow.js model keeps its uint8 codes and says why, tensor by tensor; --dtype float32 overrides', async (t) => {
   const model = new URL('../../fixtures/tfjs/all-layers-uint8/model.json', import.meta.url).pathname;
   const kept = await nnc('build', model, '--out', join(scratch, 'cli-u8'));
   t.is(kept.code, 0, kept.stderr);
-  t.true(kept.stdout.includes(`weights dtype, by tensor:\n  F16 (a vector: float16, finer than uint8; made by the optimizer, its layer's source uint8): 2 tensors: bn/offset, bn/scale\n  F16 (a vector: float16, finer than uint8; source uint8): 4 tensors: conv/bias, dense_seq/bias, hidden/bias, logits/bias\n  U8 per channel (source uint8): 5 tensors: ${KERNELS}\n`), kept.stdout);
+  t.true(kept.stdout.includes(`weights dtype, by tensor:\n  F16 (a vector: float16, finer than uint8; made by the optimizer, its layer's source uint8): 2 tensors: bn/offset, bn/scale\n  U8 source codes (a vector: the source's codes; source uint8): 3 tensors: conv/bias, dense_seq/bias, logits/bias\n  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS}\n  F32 (computed at load from the folded BatchNormalization's source codes): 1 tensor: hidden/bias\n`), kept.stdout);
   t.regex(kept.stdout, /\(uint8 weights\)/);
   const float = await nnc('build', model, '--out', join(scratch, 'cli-f32'), '--dtype', 'float32');
   t.is(float.code, 0, float.stderr);

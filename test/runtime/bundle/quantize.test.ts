@@ -2,6 +2,7 @@
 // load, its parameters in the manifest and refused when they cannot be right.
 
 import test from 'ava';
+import type { Quantization } from '../../../runtime/bundle/quantize.js';
 import fc from 'fast-check';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,14 +94,14 @@ test.serial('a uint8 bundle: kernels a quarter of their float32 bytes, biases fl
   const kernel = manifest.weights.tensors.find((x) => x.name === 'dense/kernel')!;
   t.is(kernel.dtype, 'U8');
   t.is(kernel.offsets[1] - kernel.offsets[0], 784 * 300);
-  t.is(kernel.quantization!.axis, 1);
-  t.is(kernel.quantization!.scale.length, 300);
+  t.is((kernel.quantization as Quantization).axis, 1);
+  t.is((kernel.quantization as Quantization).scale.length, 300);
   t.is(manifest.weights.tensors.find((x) => x.name === 'dense/bias')!.dtype, 'F32');
   const original = optimized.weights!.get('dense/kernel')!;
   const decoded = weights.get('dense/kernel')!.data;
   const reference = Float32Array.from(original.toFloat32 ? original.toFloat32() : original.data);
   for (let i = 0; i < reference.length; i++) {
-    const scale = kernel.quantization!.scale[i % 300];
+    const scale = (kernel.quantization as Quantization).scale[i % 300];
     if (Math.abs(decoded[i] - reference[i]) > scale / 2 + scale * 255 * 2 ** -23) return t.fail(`dense/kernel[${i}]: ${decoded[i]} against ${reference[i]} (step ${scale})`);
   }
   const x = Float32Array.from({ length: 4 * 784 }, (_, i) => Math.cos(i) * 0.5 + 0.5);
@@ -117,9 +118,9 @@ test.serial('a uint8 bundle: kernels a quarter of their float32 bytes, biases fl
 test.serial('per tensor: one scale and zero point per kernel', async (t) => {
   const files = await makeBundle(optimized.graph, optimized.weights!, { dtype: 'uint8', quantization: 'per-tensor' });
   const kernel = files.manifest.weights.tensors.find((x) => x.name === 'dense/kernel')!;
-  t.is(kernel.quantization!.axis, null);
-  t.is(kernel.quantization!.scale.length, 1);
-  t.is(kernel.quantization!.zeroPoint.length, 1);
+  t.is((kernel.quantization as Quantization).axis, null);
+  t.is((kernel.quantization as Quantization).scale.length, 1);
+  t.is((kernel.quantization as Quantization).zeroPoint.length, 1);
 });
 
 const editKernel = (change: (q: Record<string, any>, entry: Record<string, any>) => void, name = 'dense/kernel') => (dir: string) => {
@@ -169,12 +170,12 @@ test.serial('a uint16 bundle: kernels half their float32 bytes, decoded within h
   const kernel = manifest.weights.tensors.find((x) => x.name === 'dense_1/kernel')!;
   t.is(kernel.dtype, 'U16');
   t.is(kernel.offsets[1] - kernel.offsets[0], 300 * 100 * 2);
-  t.is(kernel.quantization!.scale.length, 100);
+  t.is((kernel.quantization as Quantization).scale.length, 100);
   const original = optimized.weights!.get('dense_1/kernel')!;
   const reference = Float32Array.from(original.toFloat32 ? original.toFloat32() : original.data);
   const decoded = weights.get('dense_1/kernel')!.data;
   for (let i = 0; i < reference.length; i++) {
-    const scale = kernel.quantization!.scale[i % 100];
+    const scale = (kernel.quantization as Quantization).scale[i % 100];
     if (Math.abs(decoded[i] - reference[i]) > scale / 2 + scale * 65535 * 2 ** -23) return t.fail(`dense_1/kernel[${i}]: ${decoded[i]} against ${reference[i]} (step ${scale})`);
   }
   t.pass();
