@@ -19,7 +19,7 @@
 // (today's form), and the build report says why.
 
 import { type HostTensor, type SourceQuantization, hostFloat32 } from '../../src/ir/tensors.js';
-import type { QuantizedDtype, SourceCodes } from './quantize.js';
+import { type QuantizedDtype, type SourceCodes, foldBatchNormVectors } from './quantize.js';
 import { sourceCodes } from './sourceCodes.js';
 
 /** The manifest's `weights.batchNorms[i]`: a bias and factors computed from a BN's tensors (names of tensors in the list). */
@@ -36,35 +36,6 @@ export interface BatchNormCodesEntry {
   readonly epsilon: number;
   /** The layer's own bias b, folded into the mean first (fold-bias-into-batchnorm: μ' = μ − b); absent: none. */
   readonly kernelBias?: string;
-}
-
-/** The BN's vectors, decoded. */
-export interface BatchNormVectors {
-  readonly gamma: Float32Array | null;
-  readonly beta: Float32Array | null;
-  readonly movingMean: Float32Array;
-  readonly movingVariance: Float32Array;
-  readonly epsilon: number;
-  readonly kernelBias?: Float32Array | null;
-}
-
-/** factors and bias from the BN's vectors (the header's formula), or what is wrong with them. */
-export function foldBatchNormVectors(v: BatchNormVectors): { factors: Float32Array; bias: Float32Array } | { problem: string } {
-  const channels = v.movingVariance.length;
-  const factors = new Float32Array(channels);
-  const bias = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const spread = v.movingVariance[c] + v.epsilon;
-    if (!(spread > 0)) return { problem: `moving variance + epsilon is ${spread} at channel ${c}, not positive` };
-    const s = (v.gamma ? v.gamma[c] : 1) / Math.sqrt(spread);
-    const mean = v.kernelBias ? v.movingMean[c] - v.kernelBias[c] : v.movingMean[c];
-    const t = (v.beta ? v.beta[c] : 0) - mean * s;
-    const b = 0 * s + t;
-    if (!Number.isFinite(s) || !Number.isFinite(b)) return { problem: `the factor (${s}) or bias (${b}) at channel ${c} is not finite` };
-    factors[c] = s;
-    bias[c] = b;
-  }
-  return { factors, bias };
 }
 
 /** The fold's record on the bias (compiler/passes/foldedBias.ts), as duck-typed here (the runtime does not import the compiler). */

@@ -35,8 +35,8 @@ import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
-import { type QuantizedDtype, type TensorQuantization, decodeSourceCodes, dequantize, isSourceCodes, quantizationProblem } from './quantize.js';
-import { type BatchNormCodesEntry, foldBatchNormVectors } from './batchNormCodes.js';
+import { type QuantizedDtype, type TensorQuantization, decodeSourceCodes, dequantize, foldBatchNormVectors, isSourceCodes, quantizationProblem } from './quantize.js';
+import type { BatchNormCodesEntry } from './batchNormCodes.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
 export const BUNDLE_VERSION = 1;

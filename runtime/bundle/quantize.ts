@@ -47,7 +47,9 @@ export interface SourceCodes {
 /** A quantized tensor's parameters: its own codes (`Quantization`) or its source's (`SourceCodes`, with `min`). */
 export type TensorQuantization = Quantization | SourceCodes;
 
-export const isSourceCodes = (q: TensorQuantization): q is SourceCodes => 'min' in q;
+export function isSourceCodes(q: TensorQuantization): q is SourceCodes {
+  return 'min' in q;
+}
 
 const LEVELS: Readonly<Record<QuantizedDtype, number>> = { U8: 255, U16: 65535 };
 
@@ -184,4 +186,33 @@ function sourceCodesProblem(q: Record<string, unknown>): string | null {
   if (typeof q.factors !== 'string' || q.factors === '') return `quantization factors ${describe(q.factors)} is not a tensor name`;
   if (q.axis === null) return 'quantization factors need an axis, found null';
   return null;
+}
+
+/** The BN's vectors, decoded. */
+export interface BatchNormVectors {
+  readonly gamma: Float32Array | null;
+  readonly beta: Float32Array | null;
+  readonly movingMean: Float32Array;
+  readonly movingVariance: Float32Array;
+  readonly epsilon: number;
+  readonly kernelBias?: Float32Array | null;
+}
+
+/** factors and bias from the BN's vectors (batchNormCodes.ts's header has the formula; here because only quantized bundles compute it at load), or what is wrong with them. */
+export function foldBatchNormVectors(v: BatchNormVectors): { factors: Float32Array; bias: Float32Array } | { problem: string } {
+  const channels = v.movingVariance.length;
+  const factors = new Float32Array(channels);
+  const bias = new Float32Array(channels);
+  for (let c = 0; c < channels; c++) {
+    const spread = v.movingVariance[c] + v.epsilon;
+    if (!(spread > 0)) return { problem: `moving variance + epsilon is ${spread} at channel ${c}, not positive` };
+    const s = (v.gamma ? v.gamma[c] : 1) / Math.sqrt(spread);
+    const mean = v.kernelBias ? v.movingMean[c] - v.kernelBias[c] : v.movingMean[c];
+    const t = (v.beta ? v.beta[c] : 0) - mean * s;
+    const b = 0 * s + t;
+    if (!Number.isFinite(s) || !Number.isFinite(b)) return { problem: `the factor (${s}) or bias (${b}) at channel ${c} is not finite` };
+    factors[c] = s;
+    bias[c] = b;
+  }
+  return { factors, bias };
 }

@@ -372,6 +372,8 @@ export function executorWithoutRandom(source: string, path: string): string {
 export function quantizationRefused(source: string, path: string): string {
   const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
   if (!names.includes('quantizationProblem')) throw new Error(`${path}: no 'export function quantizationProblem'; has the loader's quantization check moved?`);
+  const other = /^export (?:const|let|var|class) (\w+)/m.exec(source);
+  if (other) throw new Error(`${path}: exports '${other[1]}', which is not a function; the float bundle's stub replaces functions only`);
   const why = 'is quantized, but this bundle was built for float weights and has no decoder for it';
   return names
     .map((name) => (name === 'quantizationProblem' ? `export function ${name}() { return ${JSON.stringify(why)}; }` : `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`))
