@@ -404,6 +404,49 @@ export function withoutPaddingIntoConvolution(source: string, path: string): str
     .join('\n');
 }
 
+/**
+ * src/ir/layers/paramTypes.ts as a bundle runs it: the attribute types without their
+ * `convert` members, which turn a `.nn` argument into an attribute (with their
+ * did-you-mean messages and the argument binder for initializers), and without the
+ * `expects` texts only the binder's messages read. A bundle reads the attributes from
+ * JSON and checks them with each type's `ir` check, which stays, messages and all.
+ */
+export function withoutConverters(source: string, path: string): string {
+  let out = '';
+  let from = 0;
+  let cut = 0;
+  for (const match of source.matchAll(/^\s*(?:convert(?:\(|:\s*\()|expects:)/gm)) {
+    if (match.index < from) continue;
+    const end = entryEnd(source, match.index);
+    if (end < 0) throw new Error(`${path}: cannot find the end of the member at ${match.index}`);
+    out += source.slice(from, match.index);
+    from = end;
+    cut++;
+  }
+  if (cut < 20) throw new Error(`${path}: found only ${cut} 'convert' and 'expects' members to take out; has its layout changed?`);
+  return out + source.slice(from);
+}
+
+/** The index just past the object member starting at `start`: past its `,` at bracket depth 0, or at the brace closing the object. -1 if none. */
+function entryEnd(source: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < source.length; i++) {
+    const c = source[i];
+    if (c === '/' && source[i + 1] === '/') i = source.indexOf('\n', i);
+    else if (c === '/' && source[i + 1] === '*') i = source.indexOf('*/', i) + 1;
+    else if (c === "'" || c === '"') {
+      for (i++; source[i] !== c; i++) if (source[i] === '\\') i++;
+    } else if (c === '`') i = templateEnd(source, i);
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === ',' && depth === 0) return i + 1;
+    if (i < 0) return -1;
+  }
+  return -1;
+}
+
 /** The comma-separated entries of an object literal whose body starts at `start`, up to its closing brace (`end`). */
 function topLevelEntries(source: string, start: number): { entries: string[]; end: number } {
   const entries: string[] = [];
@@ -537,11 +580,23 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
         if (kinds.has('ZeroPadding2D') || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: withoutPaddingIntoConvolution(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
       });
+      // A bundle never prints a tensor: Tensor.toString (tf.print) names its dtype and
+      // shape, without tfjs-core's value formatter.
+      b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]tensor_format\.js$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if ([...source.matchAll(/^export (?:function|const|class) (\w+)/gm)].map((m) => m[1]).join() !== 'tensorToString') throw new Error(`${args.path}: exports other than tensorToString; has tfjs-core changed?`);
+        return { contents: "export function tensorToString(vals, shape, dtype) { return `Tensor ${dtype} [${shape}] (this bundle does not print values)`; }", loader: 'js' };
+      });
       // nnc has no complex numbers: Multiply's complex program is a refusal.
       b.onLoad({ filter: /tfjs-backend-webgl[\\/]dist[\\/]binaryop_complex_gpu\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/^export const COMPLEX_MULTIPLY = /m.test(source) || !/^export class BinaryOpComplexProgram /m.test(source)) throw new Error(`${args.path}: not the COMPLEX_MULTIPLY and BinaryOpComplexProgram it was; has tfjs-backend-webgl changed?`);
         return { contents: `export const COMPLEX_MULTIPLY = {};\nexport class BinaryOpComplexProgram { constructor() { throw new Error('this bundle has no complex numbers'); } }`, loader: 'js' };
+      });
+      // The attribute types' `ir` checks without the `.nn` converters.
+      b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]paramTypes\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== LAYERS_DIR) return undefined;
+        return { contents: withoutConverters(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       // The layer definitions of the graph's kinds only.
       b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {

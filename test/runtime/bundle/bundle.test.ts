@@ -212,6 +212,14 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   // A float bundle's model.js has no dequantization (write.ts quantizationRefused); a uint8 one has it.
   t.false(built.moduleJs.includes(' at channel '));
   t.true((await makeBundle(optimized.graph, optimized.weights!, 'uint8')).moduleJs.includes(' at channel '));
+  // No `.nn` argument converters (write.ts withoutConverters): neither their messages nor
+  // the `expects` texts only the argument binder reads; the JSON checks stay (and refuse
+  // an edited attribute in the page: test/browser/bundle.test.ts). No tensor formatter.
+  t.false(built.moduleJs.includes('unknown activation'));
+  t.false(built.moduleJs.includes('a positive integer or a pair [a, b] of positive integers'));
+  t.true(built.moduleJs.includes('an integer in ['));
+  t.false([...built.chunks.values()].some((chunk) => chunk.includes('  rank: ') || chunk.includes(', ..., ')));
+  t.true([...built.chunks.values()].some((chunk) => chunk.includes('this bundle does not print values')));
   t.true(geron.has('@tensorflow/tfjs-core/dist/engine.js'));
   t.true(geron.has('@tensorflow/tfjs-backend-webgl/dist/kernels/_FusedMatMul.js'));
   const cnn = await inputsOf('tiny_resnet');
