@@ -62,7 +62,10 @@ export function planDtypes(weights: ReadonlyMap<string, { readonly shape: readon
     const requested = options.dtype;
     if (requested !== undefined) {
       const quantized = QUANTIZED[requested];
-      if (quantized === undefined) plan.set(key, { dtype: requested === 'float16' ? 'F16' : 'F32', reason: `--dtype ${requested}` });
+      const range = options.sourceQuantization?.get(key);
+      // The dtype the source already stored this kernel in: its codes are kept (exact), not requantized.
+      if (quantized !== undefined && axis !== null && !perTensor && range !== undefined && range.dtype === requested) plan.set(key, { dtype: quantized, axis, source: range, reason: `--dtype ${requested}, the source's own` });
+      else if (quantized === undefined) plan.set(key, { dtype: requested === 'float16' ? 'F16' : 'F32', reason: `--dtype ${requested}` });
       else if (axis === null) plan.set(key, { dtype: 'F32', reason: 'a vector: stays float32' });
       else plan.set(key, { dtype: quantized, axis: perTensor ? null : axis, reason: `--dtype ${requested}` });
       continue;

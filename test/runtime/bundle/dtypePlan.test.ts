@@ -111,6 +111,10 @@ test.serial('nnc build of a quantized TensorFlow.js model keeps its uint8 codes 
   t.is(kept.code, 0, kept.stderr);
   t.true(kept.stdout.includes(`weights dtype, by tensor:\n  F16 (a vector: float16, finer than uint8; made by the optimizer, its layer's source uint8): 2 tensors: bn/offset, bn/scale\n  U8 source codes (a vector: the source's codes; source uint8): 3 tensors: conv/bias, dense_seq/bias, logits/bias\n  U8 source codes, a factor per channel (source uint8): 5 tensors: ${KERNELS}\n  F32 (computed at load from the folded BatchNormalization's source codes): 1 tensor: hidden/bias\n`), kept.stdout);
   t.regex(kept.stdout, /\(uint8 weights\)/);
+  // --dtype uint8 on a uint8 source: the kernels keep the source's codes (requantizing them could only lose).
+  const same = await nnc('build', model, '--out', join(scratch, 'cli-u8-asked'), '--dtype', 'uint8');
+  t.is(same.code, 0, same.stderr);
+  t.true(same.stdout.includes(`  U8 source codes, a factor per channel (--dtype uint8, the source's own): 5 tensors: ${KERNELS}\n`), same.stdout);
   const float = await nnc('build', model, '--out', join(scratch, 'cli-f32'), '--dtype', 'float32');
   t.is(float.code, 0, float.stderr);
   t.regex(float.stdout, /F32 \(--dtype float32\): 11 tensors/);
