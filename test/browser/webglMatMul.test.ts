@@ -5,16 +5,8 @@
 // the products that differ only in K compile one program.
 
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import type { Browser } from 'playwright-core';
-import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
-
-const root = mkdtempSync(join(tmpdir(), 'nnc-matmul-'));
-let browser: Browser;
-let server: StaticServer;
+import { pageResult } from '../helpers/browser.js';
 
 /** [a shape, b shape, transposeA, transposeB, fused bias + relu]. */
 const CASES = [
@@ -61,21 +53,7 @@ interface Result {
 let result: Result;
 
 test.before(async () => {
-  const page = (await build({ stdin: { contents: PAGE_SOURCE, resolveDir: process.cwd(), loader: 'js' }, bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent', define: { 'process.env.NODE_ENV': '"production"' } })).outputFiles[0].text;
-  writeFileSync(join(root, 'page.js'), page);
-  writeFileSync(join(root, 'index.html'), `<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>`);
-  browser = await launchChromium();
-  server = await serve(root, {});
-  const tab = await browser.newPage();
-  await tab.goto(`${server.url}/index.html`);
-  await tab.waitForFunction('window.result !== undefined', undefined, { timeout: 300_000 });
-  result = await tab.evaluate(() => (window as unknown as { result: Result }).result);
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(root, { recursive: true, force: true });
+  result = await pageResult<Result>(PAGE_SOURCE, 'nnc-matmul-');
 });
 
 test('matrix products with the shared dimension as a uniform equal tfjs\'s within 1e-5, every case', (t) => {

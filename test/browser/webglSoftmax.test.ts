@@ -5,17 +5,9 @@
 // a shape past WHOLE_ROW_WORK (the two-program path).
 
 import test from 'ava';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import type { Browser } from 'playwright-core';
 import { WHOLE_ROW_WORK } from '../../runtime/bundle/backends/webglSoftmax.js';
-import { type StaticServer, launchChromium, serve } from '../helpers/browser.js';
-
-const root = mkdtempSync(join(tmpdir(), 'nnc-softmax-'));
-let browser: Browser;
-let server: StaticServer;
+import { pageResult } from '../helpers/browser.js';
 
 const SHAPES: readonly (readonly number[])[] = [[1, 10], [3, 10], [2, 7], [1, 1], [10], [2, 3, 5], [1, 1000], [40, 1000]];
 
@@ -63,21 +55,7 @@ interface Result {
 let result: Result;
 
 test.before(async () => {
-  const page = (await build({ stdin: { contents: PAGE_SOURCE, resolveDir: process.cwd(), loader: 'js' }, bundle: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent', define: { 'process.env.NODE_ENV': '"production"' } })).outputFiles[0].text;
-  writeFileSync(join(root, 'page.js'), page);
-  writeFileSync(join(root, 'index.html'), `<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>`);
-  browser = await launchChromium();
-  server = await serve(root, {});
-  const tab = await browser.newPage();
-  await tab.goto(`${server.url}/index.html`);
-  await tab.waitForFunction('window.result !== undefined', undefined, { timeout: 300_000 });
-  result = await tab.evaluate(() => (window as unknown as { result: Result }).result);
-});
-
-test.after.always(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(root, { recursive: true, force: true });
+  result = await pageResult<Result>(PAGE_SOURCE, 'nnc-softmax-');
 });
 
 /** Softmax over the last axis in float64, from the logits the page read back. */
