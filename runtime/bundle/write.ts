@@ -293,7 +293,7 @@ export function withoutOtherLayers(source: string, path: string, kinds: Readonly
     if (match.index < from) throw new Error(`${path}: cannot read the statement before 'export const ${match[1]}'`);
     if (kinds.has(match[1])) continue;
     out += source.slice(from, match.index);
-    from = statementEnd(source, match.index);
+    from = endAtDepthZero(source, match.index, ';');
     if (from < 0) throw new Error(`${path}: cannot find the end of 'export const ${match[1]}'`);
   }
   return out + source.slice(from);
@@ -310,24 +310,6 @@ function layerFamilies(): ReadonlySet<string> {
   if (found.size < 5) throw new Error(`${LAYERS_DIR}: found ${found.size} layer family imports in its index; has its layout changed?`);
   families = found;
   return found;
-}
-
-/** The index just past the `;` that ends the statement starting at `start` (at bracket depth 0, outside strings and comments), or -1. */
-function statementEnd(source: string, start: number): number {
-  let depth = 0;
-  for (let i = start; i < source.length; i++) {
-    const c = source[i];
-    if (c === '/' && source[i + 1] === '/') i = source.indexOf('\n', i);
-    else if (c === '/' && source[i + 1] === '*') i = source.indexOf('*/', i) + 1;
-    else if (c === "'" || c === '"') {
-      for (i++; source[i] !== c; i++) if (source[i] === '\\') i++;
-    } else if (c === '`') i = templateEnd(source, i);
-    else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) depth--;
-    else if (c === ';' && depth === 0) return i + 1;
-    if (i < 0 || depth < 0) return -1;
-  }
-  return -1;
 }
 
 /** The index of the backtick closing the template literal that opens at `start`, through `${...}` holes. */
@@ -417,7 +399,7 @@ export function withoutConverters(source: string, path: string): string {
   let cut = 0;
   for (const match of source.matchAll(/^\s*(?:convert(?:\(|:\s*\()|expects:)/gm)) {
     if (match.index < from) continue;
-    const end = entryEnd(source, match.index);
+    const end = endAtDepthZero(source, match.index, ',');
     if (end < 0) throw new Error(`${path}: cannot find the end of the member at ${match.index}`);
     out += source.slice(from, match.index);
     from = end;
@@ -427,8 +409,12 @@ export function withoutConverters(source: string, path: string): string {
   return out + source.slice(from);
 }
 
-/** The index just past the object member starting at `start`: past its `,` at bracket depth 0, or at the brace closing the object. -1 if none. */
-function entryEnd(source: string, start: number): number {
+/**
+ * Where the statement (`terminator` ';') or object member (',') starting at `start` ends,
+ * scanning at bracket depth 0 outside strings and comments: just past its terminator, or,
+ * for a member, at the brace closing the object. -1 if none.
+ */
+function endAtDepthZero(source: string, start: number, terminator: ';' | ','): number {
   let depth = 0;
   for (let i = start; i < source.length; i++) {
     const c = source[i];
@@ -439,9 +425,9 @@ function entryEnd(source: string, start: number): number {
     } else if (c === '`') i = templateEnd(source, i);
     else if ('([{'.includes(c)) depth++;
     else if (')]}'.includes(c)) {
-      if (depth === 0) return i;
+      if (depth === 0) return terminator === ',' ? i : -1;
       depth--;
-    } else if (c === ',' && depth === 0) return i + 1;
+    } else if (c === terminator && depth === 0) return i + 1;
     if (i < 0) return -1;
   }
   return -1;
