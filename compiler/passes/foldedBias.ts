@@ -12,24 +12,9 @@
 // operations, so the values are the same bits. Folds into the layer after the BN
 // (b' = b + Wᵀ·t needs the kernel) record `after: false`; the writer keeps floats then.
 
-import type { HostTensor } from '../../src/ir/tensors.js';
+import type { BatchNormOrigin, HostTensor } from '../../src/ir/tensors.js';
 
-export interface BatchNormOrigin {
-  /** The BatchNormalization layer's name. */
-  readonly layer: string;
-  readonly epsilon: number;
-  /** null when the BN has scale=false (γ = 1) / center=false (β = 0). */
-  readonly gamma: HostTensor | null;
-  readonly beta: HostTensor | null;
-  readonly movingMean: HostTensor;
-  readonly movingVariance: HostTensor;
-  /** The layer's bias before the fold (null: none, b = 0). */
-  readonly kernelBias: HostTensor | null;
-  /** The factor the kernel was multiplied by (FoldedKernel's factor values: the same object). */
-  readonly scale: Float64Array | number;
-  /** Whether the BN came after the layer (b' = b·s + t), not before it. */
-  readonly after: boolean;
-}
+export type { BatchNormOrigin };
 
 /** A bias a BatchNormalization fold wrote. */
 export interface FoldedBias extends HostTensor {

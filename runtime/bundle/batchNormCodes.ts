@@ -18,7 +18,7 @@
 // folded ones, bit for bit. Otherwise the bias is a float vector and the factors one
 // (today's form), and the build report says why.
 
-import { type HostTensor, type SourceQuantization, hostFloat32 } from '../../src/ir/tensors.js';
+import { type BatchNormOrigin, type HostTensor, type SourceQuantization, hostFloat32 } from '../../src/ir/tensors.js';
 import { type QuantizedDtype, type SourceCodes, foldBatchNormVectors } from './quantize.js';
 import { sourceCodes } from './sourceCodes.js';
 
@@ -38,23 +38,10 @@ export interface BatchNormCodesEntry {
   readonly kernelBias?: string;
 }
 
-/** The fold's record on the bias (compiler/passes/foldedBias.ts), as duck-typed here (the runtime does not import the compiler). */
-interface Origin {
-  readonly layer: string;
-  readonly epsilon: number;
-  readonly gamma: HostTensor | null;
-  readonly beta: HostTensor | null;
-  readonly movingMean: HostTensor;
-  readonly movingVariance: HostTensor;
-  readonly kernelBias: HostTensor | null;
-  readonly scale: Float64Array | number;
-  readonly after: boolean;
-}
-
-export const batchNormOrigin = (t: HostTensor): Origin | null => ('batchNorm' in t ? (t as HostTensor & { batchNorm: Origin }).batchNorm : null);
+export const batchNormOrigin = (t: HostTensor): BatchNormOrigin | null => ('batchNorm' in t ? (t as HostTensor & { batchNorm: BatchNormOrigin }).batchNorm : null);
 
 /** Whether `kernel` was scaled by exactly one fold, this one. */
-export function scaledOnlyBy(kernel: HostTensor, origin: Origin): boolean {
+export function scaledOnlyBy(kernel: HostTensor, origin: BatchNormOrigin): boolean {
   const factors = (kernel as { factors?: readonly { values: unknown }[] }).factors;
   return Array.isArray(factors) && factors.length === 1 && factors[0].values === origin.scale;
 }

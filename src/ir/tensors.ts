@@ -68,3 +68,25 @@ export interface SourceQuantization {
   readonly min: number;
   readonly scale: number;
 }
+
+/**
+ * What a BatchNormalization fold records on the bias it writes (compiler/passes/foldedBias.ts
+ * has the algebra): the BN's tensors as the fold read them, so that a bundle writer
+ * (runtime/bundle/batchNormCodes.ts) can store the BN's source codes instead.
+ */
+export interface BatchNormOrigin {
+  /** The BatchNormalization layer's name. */
+  readonly layer: string;
+  readonly epsilon: number;
+  /** null when the BN has scale=false (γ = 1) / center=false (β = 0). */
+  readonly gamma: HostTensor | null;
+  readonly beta: HostTensor | null;
+  readonly movingMean: HostTensor;
+  readonly movingVariance: HostTensor;
+  /** The layer's bias before the fold (null: none, b = 0). */
+  readonly kernelBias: HostTensor | null;
+  /** The factor the kernel was multiplied by (FoldedKernel's factor values: the same object). */
+  readonly scale: Float64Array | number;
+  /** Whether the BN came after the layer (b' = b·s + t), not before it. */
+  readonly after: boolean;
+}

@@ -72,7 +72,7 @@ test('Normalization: mean, variance (per kept axis) and count, all non-trainable
   t.deepEqual(paramsOf(modelWith([5, 4], 'Normalization(axis=null)')), [3, 0, 3]); // scalar mean, variance, count
   t.deepEqual(outputShape([5, 4], 'Normalization(axis=1, invert=true)'), [null, 5, 4]);
   const node = graphOf(modelWith([5, 4], 'Normalization(axis=-2)')).nodes[1];
-  t.deepEqual(node.attrs, { axis: [1], invert: false });
+  t.deepEqual(node.attrs, { axis: [1], invert: false, mean: null, variance: null });
 });
 
 test('Normalization on the batch axis is refused', (t) => {
