@@ -9,23 +9,18 @@
 //   npm run bench -- --quick inference    (Géron only, few runs: a smoke test)
 //   npm run bench -- inference --models MobileNetV2,ResNet50   (only those models' cells)
 
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fusionReport } from '../compiler/passes/report.js';
 import { optimize } from '../compiler/passes/pipeline.js';
 import { formatCount } from '../compiler/summary.js';
-import { launchChromium, serve } from '../test/helpers/browser.js';
 import { type ChartBar, speedupChart } from './chart.js';
 import { floorSource } from './floor.js';
 import type { CellResult, RatioName, Variant } from './inferenceCells.js';
 import { INFERENCE_BACKENDS, type InferenceBackend, inferencePlan } from './inferencePlan.js';
 import type { PageResult } from './inferencePage.js';
-import { encodePreparedModels } from './preparedModels.js';
 import { benchmarkGraph, prepareExample } from './prepare.js';
 import { runChild } from './child.js';
+import { runModelsPage } from './modelsPage.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 
 export interface BackendRun {
@@ -50,44 +45,13 @@ async function runNodeBackend(backend: 'wasm' | 'cpu', quick: boolean, models: r
 async function runWebgl(quick: boolean, models: readonly string[] | undefined): Promise<BackendRun> {
   const started = performance.now();
   const plan = inferencePlan('webgl', quick, models);
-  const root = mkdtempSync(join(tmpdir(), 'nnc-bench-'));
-  const bundled = await build({
-    entryPoints: [here('./inferencePage.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2020',
-    write: false,
-    logLevel: 'silent',
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  const { json, bytes } = encodePreparedModels(plan.models.map((m) => prepareExample(m.name)));
-  writeFileSync(join(root, 'page.js'), bundled.outputFiles[0].text);
-  writeFileSync(join(root, 'models.json'), json);
-  writeFileSync(join(root, 'models.bin'), bytes);
-  const server = await serve(root, { '/index.html': '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>' });
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.on('console', (message) => process.stderr.write(`  ${message.text()}\n`));
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction('typeof runInference === "function"', undefined, { timeout: 60_000 }).catch(() => {
-      throw new Error(`the benchmark page did not load${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
-    });
-    const result = (await page.evaluate((p) => (globalThis as unknown as { runInference(plan: unknown): Promise<PageResult> }).runInference(p), plan)) as PageResult;
-    return {
-      backend: 'webgl',
-      cells: result.cells,
-      environment: `Chromium ${browser.version()}, headless; WebGL renderer: ${result.renderer}; float32 textures: ${result.float32}`,
-      seconds: (performance.now() - started) / 1000,
-    };
-  } finally {
-    await browser.close();
-    await server.close();
-    rmSync(root, { recursive: true, force: true });
-  }
+  const { result, chromium } = await runModelsPage<PageResult>(here('./inferencePage.ts'), plan.models.map((m) => prepareExample(m.name)), 'runInference', plan, 'the benchmark page');
+  return {
+    backend: 'webgl',
+    cells: result.cells,
+    environment: `Chromium ${chromium}, headless; WebGL renderer: ${result.renderer}; float32 textures: ${result.float32}`,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** Measures one backend in its own process (or page). */

@@ -6,13 +6,8 @@
 //
 //   npm run bench -- webgl
 
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, serve } from '../test/helpers/browser.js';
-import { encodePreparedModels } from './preparedModels.js';
+import { runModelsPage } from './modelsPage.js';
 import { prepareExample } from './prepare.js';
 import type { BenchmarkSection, BenchmarkTable } from './section.js';
 import type { StudyPlan, StudyResult, StudyVariant } from './webglStudyPage.js';
@@ -38,30 +33,8 @@ export const STUDY_VARIANTS: readonly StudyVariant[] = [
 
 export async function runWebglStudy(plan: StudyPlan): Promise<StudyResult & { environment: string; seconds: number }> {
   const started = performance.now();
-  const root = mkdtempSync(join(tmpdir(), 'nnc-webgl-study-'));
-  const bundled = await build({ entryPoints: [here('./webglStudyPage.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2020', write: false, logLevel: 'silent', define: { 'process.env.NODE_ENV': '"production"' } });
-  const { json, bytes } = encodePreparedModels([prepareExample(plan.model)]);
-  writeFileSync(join(root, 'page.js'), bundled.outputFiles[0].text);
-  writeFileSync(join(root, 'models.json'), json);
-  writeFileSync(join(root, 'models.bin'), bytes);
-  const server = await serve(root, { '/index.html': '<!doctype html><meta charset="utf-8"><script type="module" src="page.js"></script>' });
-  const browser = await launchChromium();
-  try {
-    const page = await browser.newPage();
-    page.on('console', (message) => process.stderr.write(`  ${message.text()}\n`));
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/index.html`);
-    await page.waitForFunction('typeof runStudy === "function"', undefined, { timeout: 60_000 }).catch(() => {
-      throw new Error(`the study page did not load${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
-    });
-    const result = (await page.evaluate((p) => (globalThis as unknown as { runStudy(plan: unknown): Promise<StudyResult> }).runStudy(p), plan)) as StudyResult;
-    return { ...result, environment: `Chromium ${browser.version()}, headless; WebGL renderer: ${result.renderer}`, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    await browser.close();
-    await server.close();
-    rmSync(root, { recursive: true, force: true });
-  }
+  const { result, chromium } = await runModelsPage<StudyResult>(here('./webglStudyPage.ts'), [prepareExample(plan.model)], 'runStudy', plan, 'the study page');
+  return { ...result, environment: `Chromium ${chromium}, headless; WebGL renderer: ${result.renderer}`, seconds: (performance.now() - started) / 1000 };
 }
 
 const stat = (r: { median: number; p25: number; p75: number }, digits = 2) => `${r.median.toFixed(digits)} (${r.p25.toFixed(digits)}–${r.p75.toFixed(digits)})`;
