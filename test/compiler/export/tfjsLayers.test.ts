@@ -19,23 +19,13 @@ import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
 import { nncErrorMessage } from '../../helpers/check.js';
 import { EXAMPLES, LAYERS_TOLERANCE, assertMatches, exampleGraph, graphOf, maxAbsDiff, randomizedWeights } from '../../helpers/models.js';
+import { tfjsLayersModel } from '../../helpers/tfjsFixtures.js';
 import { buildTfjsLayersModel } from '../../helpers/tfjsLayers.js';
 
-/** tfjs-layers' loader on the exported bytes: model.json's topology and manifest, the shards in the manifest's order. */
+/** tfjs-layers' loader (tfjsLayersModel) on the exported bytes: model.json as the text a file would carry, the shards by name. */
 async function loadExport(graph: Graph, weights: Map<string, HostTensor>, dtype: 'float32' | 'float16' = 'float32'): Promise<tfl.LayersModel> {
   const { modelJson, shards } = exportTfjs(graph, weights, { dtype, generator: 'nnc test' });
-  // Through JSON text, as a file would carry it.
-  const json = JSON.parse(JSON.stringify(modelJson));
-  const byName = new Map(shards.map((s) => [s.name, s.bytes]));
-  const groups = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const parts = groups.flatMap((g) => g.paths.map((p) => byName.get(p)!));
-  const data = new Uint8Array(parts.reduce((n, s) => n + s.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    data.set(part, offset);
-    offset += part.byteLength;
-  }
-  return tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: groups.flatMap((g) => g.weights), weightData: data.buffer }));
+  return tfjsLayersModel(new Map([['model.json', new TextEncoder().encode(JSON.stringify(modelJson))], ...shards.map((s) => [s.name, s.bytes] as const)]));
 }
 
 function inputsFor(graph: Graph, batch: number, seed: number): tf.Tensor[] {
