@@ -129,35 +129,29 @@ export function oneOf<T extends string>(what: string, values: readonly T[]): Att
 
 export const padding = oneOf('padding', ['valid', 'same'] as const);
 
+/** `3` or `[3, 3]`, each an integer ≥ `min` (1: sizes and strides; 0: Conv2DTranspose's `output_padding`). */
+function intOrPairFrom(min: 0 | 1): AttrType<Pair> {
+  const what = min === 0 ? 'non-negative' : 'positive';
+  return {
+    expects: `a ${what} integer or a pair [a, b] of ${what} integers`,
+    convert(v) {
+      const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= min && x.value <= MAX_DIM;
+      if (ok(v)) return [(v as { value: number }).value, (v as { value: number }).value];
+      if (v.kind === 'list' && v.items.length === 2 && v.items.every(ok)) {
+        const [a, b] = v.items as readonly { value: number }[];
+        return [a.value, b.value];
+      }
+      return new Mismatch();
+    },
+    ir: irPair(min),
+  };
+}
+
 /** `3` or `[3, 3]`, each a positive integer. */
-export const intOrPair: AttrType<Pair> = {
-  expects: 'a positive integer or a pair [a, b] of positive integers',
-  convert(v) {
-    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 1 && x.value <= MAX_DIM;
-    if (ok(v)) return [(v as { value: number }).value, (v as { value: number }).value];
-    if (v.kind === 'list' && v.items.length === 2 && v.items.every(ok)) {
-      const [a, b] = v.items as readonly { value: number }[];
-      return [a.value, b.value];
-    }
-    return new Mismatch();
-  },
-  ir: irPair(1),
-};
+export const intOrPair = intOrPairFrom(1);
 
 /** `1` or `[1, 0]`, each a non-negative integer: Conv2DTranspose's `output_padding`. */
-export const intOrPairFromZero: AttrType<Pair> = {
-  expects: 'a non-negative integer or a pair [a, b] of non-negative integers',
-  convert(v) {
-    const ok = (x: Value) => x.kind === 'number' && Number.isInteger(x.value) && x.value >= 0 && x.value <= MAX_DIM;
-    if (ok(v)) return [(v as { value: number }).value, (v as { value: number }).value];
-    if (v.kind === 'list' && v.items.length === 2 && v.items.every(ok)) {
-      const [a, b] = v.items as readonly { value: number }[];
-      return [a.value, b.value];
-    }
-    return new Mismatch();
-  },
-  ir: irPair(0),
-};
+export const intOrPairFromZero = intOrPairFrom(0);
 
 /** Conv1D's padding: `causal` pads only the start of the sequence (output t sees inputs ≤ t). */
 export const padding1d = oneOf('padding', ['valid', 'same', 'causal'] as const);
