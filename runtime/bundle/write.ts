@@ -135,10 +135,15 @@ export function backendKernelModules(backend: BackendName): ReadonlyMap<string, 
 
 /**
  * Kernels the bundle brings in place of the backend package's: WebGL's Softmax in one
- * shader program instead of seven (backends/webglSoftmax.ts; first prediction, issue 18).
+ * shader program instead of seven (backends/webglSoftmax.ts), and its mean over height
+ * and width (GlobalAveragePooling2D) in one instead of three or more
+ * (backends/webglMean.ts); first prediction, issue 18.
  */
 const OWN_KERNELS: Readonly<Partial<Record<BackendName, Readonly<Record<string, KernelModule>>>>> = {
-  webgl: { Softmax: { path: join(RUNTIME_DIR, 'backends', 'webglSoftmax.js'), exportName: 'softmaxConfig' } },
+  webgl: {
+    Softmax: { path: join(RUNTIME_DIR, 'backends', 'webglSoftmax.js'), exportName: 'softmaxConfig' },
+    Mean: { path: join(RUNTIME_DIR, 'backends', 'webglMean.js'), exportName: 'meanConfig' },
+  },
 };
 
 /**
