@@ -346,20 +346,30 @@ export function executorWithoutRandom(source: string, path: string): string {
 }
 
 /**
- * runtime/bundle/quantize.ts for a bundle whose weights have no quantized tensor: every
- * exported function replaced by a refusal, so the decoders and the parameter checks stay
- * out. A manifest that claims a quantized tensor is refused as before, naming it:
- * `model.json: tensor 'dense/kernel' (U8) is quantized, but ...`.
+ * runtime/bundle/quantize.ts and quantizedWeights.ts for a bundle whose weights have no
+ * quantized tensor: every exported function replaced by a refusal, so the decoders, the
+ * parameter checks and the source-code and batchNorms checks stay out. A manifest that
+ * claims a quantized tensor is refused as before, naming it: `model.json: tensor
+ * 'dense/kernel' (U8) is quantized, but ...`; one with source codes or a batchNorms list
+ * by an NncError naming the manifest (a function's `what` parameter): `model.json has
+ * quantized weights, but ...`.
  */
 export function quantizationRefused(source: string, path: string): string {
-  const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
-  if (!names.includes('quantizationProblem')) throw new Error(`${path}: no 'export function quantizationProblem'; has the loader's quantization check moved?`);
+  const functions = [...source.matchAll(/^export function (\w+)\(([^)]*)\)/gm)].map((m) => ({ name: m[1], params: m[2].split(',').map((p) => p.trim().split(/[?:=\s]/)[0]) }));
+  const names = functions.map((f) => f.name);
+  const expected = /quantizedWeights\.[jt]s$/.test(path) ? 'checkQuantizedWeights' : 'quantizationProblem';
+  if (!names.includes(expected)) throw new Error(`${path}: no 'export function ${expected}'; has the loader's quantization check moved?`);
   const other = /^export (?:const|let|var|class) (\w+)/m.exec(source);
   if (other) throw new Error(`${path}: exports '${other[1]}', which is not a function; the float bundle's stub replaces functions only`);
   const why = 'is quantized, but this bundle was built for float weights and has no decoder for it';
-  return names
-    .map((name) => (name === 'quantizationProblem' ? `export function ${name}() { return ${JSON.stringify(why)}; }` : `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`))
-    .join('\n');
+  const stub = ({ name, params }: { name: string; params: string[] }) => {
+    if (name === 'quantizationProblem') return `export function ${name}() { return ${JSON.stringify(why)}; }`;
+    const what = params.indexOf('what');
+    if (what >= 0) return `export function ${name}(...a) { throw new NncError(a[${what}] + ${JSON.stringify(' has quantized weights, but this bundle was built for float weights and has no decoder for them')}); }`;
+    return `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`;
+  };
+  const body = functions.map(stub);
+  return [...(body.some((f) => f.includes('NncError')) ? [`import { NncError } from '../../src/diagnostics.js';`] : []), ...body].join('\n');
 }
 
 /**
@@ -552,10 +562,10 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: executorWithoutRandom(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
-      // No quantized tensor: no dequantization.
-      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/]quantize\.[jt]s$/ }, (args) => {
+      // No quantized tensor: no dequantization, no source-code or batchNorms checks.
+      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/](quantize|quantizedWeights)\.[jt]s$/ }, (args) => {
         if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
-        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: RUNTIME_DIR };
       });
       b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
