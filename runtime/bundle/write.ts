@@ -21,6 +21,7 @@ import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
 import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
 import { LAYER_DEFS } from '../../src/ir/layers/index.js';
+import { ACTIVATION_NAMES } from '../../src/ir/attributes.js';
 import type { ModuleFacts } from './browser.js';
 import { PINNED_WEBGL_FLAGS } from './backends/webglFlags.js';
 import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
@@ -279,6 +280,38 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
 }
 
 /**
+ * runtime/activations.ts as a bundle runs it: `activate` without the cases of the
+ * activations the graph does not name (`graphActivations`), so their tfjs-core ops (erf,
+ * where, softplus, ...) stay out; an activation it lacks is an error naming it, as
+ * an absent kind is (a manifest edited after the build is refused by its content hash
+ * before any predict).
+ */
+export function withoutOtherActivations(source: string, path: string, activations: ReadonlySet<string>): string {
+  const head = /export function activate\(.*\{\s*switch \(a\.name\) \{/.exec(source);
+  const close = head ? /\n\s*\}\n/.exec(source.slice(head.index + head[0].length)) : null;
+  if (!head || !close) throw new Error(`${path}: no 'export function activate(' with a 'switch (a.name) {'; the bundle's activation rewrite would miss it`);
+  const from = head.index + head[0].length;
+  const body = source.slice(from, from + close.index);
+  const cases = [...body.matchAll(/\s*case '(\w+)':(?:\s*\/\/[^\n]*)*\s*return [^\n]*;/g)];
+  if (cases.map((m) => m[0]).join('') !== body || cases.length < 10) throw new Error(`${path}: activate's switch is not one 'case 'name': return ...;' per activation; the bundle's activation rewrite would miss it`);
+  const kept = cases.filter((m) => activations.has(m[1])).map((m) => m[0]);
+  return `${source.slice(0, from)}${kept.join('')}\n    default:\n      throw new Error(\`no \${a.name} activation in this bundle\`);${source.slice(from + close.index)}`;
+}
+
+/** Every activation name a node of `graph` carries in its attributes (at any depth: an object with an activation's `name`). */
+export function graphActivations(graph: Graph): Set<string> {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const name = (value as { name?: unknown }).name;
+    if (typeof name === 'string' && (ACTIVATION_NAMES as readonly string[]).includes(name)) names.add(name);
+    for (const child of Object.values(value)) visit(child);
+  };
+  for (const node of graph.nodes) visit(node.attrs);
+  return names;
+}
+
+/**
  * A layer family module (src/ir/layers/<family>.ts, whose exports are layer definitions
  * named by kind) as a bundle runs it: the definitions of kinds the graph does not have
  * taken out (each `export const Kind = ...;` statement), so neither they nor the
@@ -523,7 +556,7 @@ const CPU_IMPLS_KEPT = new Set(['tileImplCPU', 'sliceImplCPU']);
  * - tfjs-backend-wasm's multi-threaded glue (~36 KB), which runs only in a
  *   cross-origin-isolated page, is replaced by a stub (threads are switched off).
  */
-export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean; readonly quantized?: boolean } = {}): Plugin {
+export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean; readonly quantized?: boolean; readonly activations?: ReadonlySet<string> } = {}): Plugin {
   const core = join(packageDir('@tensorflow/tfjs-core'), 'dist');
   return {
     name: 'nnc-tree-shaking',
@@ -557,6 +590,11 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]runtime[\\/]kernels\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
+      // Only the graph's activations (none given: all, as the playground's template).
+      b.onLoad({ filter: /[\\/]runtime[\\/]activations\.[jt]s$/ }, (args) => {
+        if (options.activations === undefined || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: withoutOtherActivations(readFileSync(args.path, 'utf8'), args.path, options.activations), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       b.onLoad({ filter: /[\\/]runtime[\\/]executor\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
@@ -636,7 +674,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
   const facts: ModuleFacts = { missingKernels };
   const kinds = new Set(graph.nodes.map((n) => n.kind));
   const quantized = (JSON.parse(modelJson) as BundleManifest).weights.tensors.some((t) => t.dtype === 'U8' || t.dtype === 'U16');
-  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, { packedDepthwiseOnly: packedDepthwiseOnly(graph), quantized });
+  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, { packedDepthwiseOnly: packedDepthwiseOnly(graph), quantized, activations: graphActivations(graph) });
   return { code: fillSlot(code, MANIFEST_SLOT, manifestLiteral(modelJson)), chunks, missingKernels, metafile };
 }
 
@@ -657,7 +695,7 @@ export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly 
 }
 
 /** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps; `options`: the graph's depthwise convolutions all take WebGL's packed program (`packedDepthwiseOnly`), its weights have a quantized tensor. */
-async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly: boolean; readonly quantized: boolean }): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly: boolean; readonly quantized: boolean; readonly activations?: ReadonlySet<string> }): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
     stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },
