@@ -531,6 +531,23 @@ export function withPinnedWebglFlags(source: string, path: string, packedDepthwi
   return out;
 }
 
+/**
+ * tfjs-backend-webgl's Cast kernel without its complex64 branches (nnc has no complex
+ * numbers; a cast to or from complex64 is an error saying so): the complex op and
+ * `zeros` of tfjs-core, which only they call, stay out. Other files as they are. Throws
+ * if the branches are not where they were (tfjs changed).
+ */
+export function castWithoutComplex(source: string, path: string): string {
+  if (!/tfjs-backend-webgl[\\/]dist[\\/]kernels[\\/]Cast\.js$/.test(path)) return source;
+  const start = source.indexOf('    // Casting to complex64.\n');
+  const end = source.indexOf('    if (!util.hasEncodingLoss(x.dtype, dtype)) {');
+  const branches = start < 0 || end < start ? '' : source.slice(start, end);
+  if (!/^ {4}\/\/ Casting to complex64\.\n {4}if \(dtype === 'complex64'\) \{[\s\S]*\n {4}\/\/ Casting from complex64\n {4}if \(x\.dtype === 'complex64'\) \{[\s\S]*\n {4}\}\n$/.test(branches)) {
+    throw new Error(`${path}: not the two complex64 branches before 'if (!util.hasEncodingLoss' it had; has tfjs-backend-webgl changed?`);
+  }
+  return `${source.slice(0, start)}    if (dtype === 'complex64' || x.dtype === 'complex64') throw new Error('this bundle has no complex numbers');\n${source.slice(end)}`;
+}
+
 /** Whether every depthwise convolution of `graph` takes tfjs WebGL's packed program: a width stride of at most 2 and a depth multiplier of 1. */
 export function packedDepthwiseOnly(graph: Graph): boolean {
   return graph.nodes.every((node) => {
@@ -640,7 +657,7 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
-          const contents = importNamespacesDirectly(withPinnedWebglFlags(source, args.path, options.packedDepthwiseOnly), core);
+          const contents = importNamespacesDirectly(castWithoutComplex(withPinnedWebglFlags(source, args.path, options.packedDepthwiseOnly), args.path), core);
           return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
         }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);

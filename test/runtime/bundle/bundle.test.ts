@@ -4,10 +4,11 @@
 import test from 'ava';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
-import { kernelsByBackend, manifestLiteral, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { castWithoutComplex, kernelsByBackend, manifestLiteral, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
 import { inferenceKernelNames } from '../../../runtime/kernelNames.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
@@ -243,6 +244,8 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   visit(Object.keys(outputs).find((out) => /webgl-\w+\.js$/.test(out))!);
   t.true(pageInputs.has('@tensorflow/tfjs-backend-webgl/dist/kernels/Cast.js'));
   t.deepEqual([...pageInputs].filter((file) => file.startsWith('@tensorflow/tfjs-backend-cpu/')), []);
+  // WebGL's Cast without its complex64 branches (write.ts castWithoutComplex): no complex op or zeros.
+  t.deepEqual(['@tensorflow/tfjs-core/dist/ops/complex.js', '@tensorflow/tfjs-core/dist/ops/zeros.js'].filter((file) => pageInputs.has(file)), []);
   t.true(cnn.has('@tensorflow/tfjs-backend-cpu/dist/kernels/Cast.js'));
 });
 
@@ -297,4 +300,16 @@ test.serial('predictAll on a two-input, two-output bundle gives both outputs, te
   tb.dispose();
   model.dispose();
   reference.dispose();
+});
+
+test('WebGL\'s Cast loses its complex64 branches for a refusal, and the rewrite fails loudly if they move', (t) => {
+  const path = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-webgl/package.json')), 'dist', 'kernels', 'Cast.js');
+  const source = readFileSync(path, 'utf8');
+  const out = castWithoutComplex(source, path);
+  t.true(out.includes("if (dtype === 'complex64' || x.dtype === 'complex64') throw new Error('this bundle has no complex numbers');\n    if (!util.hasEncodingLoss(x.dtype, dtype)) {"));
+  t.false(/\bcomplex\(|\breal\(|tf\.zeros/.test(out.replace(/\/\/# sourceMappingURL.*/, '')));
+  // Everything else as it was: the other casts, the CPU path, int and bool.
+  t.is(out.slice(out.indexOf('    if (!util.hasEncodingLoss')), source.slice(source.indexOf('    if (!util.hasEncodingLoss')));
+  t.is(castWithoutComplex(source, 'other/kernels/Cast.js'), source);
+  t.throws(() => castWithoutComplex(source.replace('// Casting from complex64', '// Casting from complex'), path), { message: `${path}: not the two complex64 branches before 'if (!util.hasEncodingLoss' it had; has tfjs-backend-webgl changed?` });
 });
