@@ -12,9 +12,16 @@ import { NncError } from '../../src/diagnostics.js';
 import { isRecord } from '../../src/ir/json.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { type SafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
-import type { BundleManifest, TensorManifest } from './manifest.js';
 import type { BatchNormCodesEntry } from './batchNormCodes.js';
-import { type QuantizedDtype, decodeSourceCodes, dequantize, foldBatchNormVectors, isSourceCodes } from './quantize.js';
+import { type QuantizedDtype, type TensorQuantization, decodeSourceCodes, dequantize, foldBatchNormVectors, isSourceCodes } from './quantize.js';
+
+/** A tensor of the manifest's list, as manifest.ts's TensorManifest (not imported: manifest.ts imports this module). */
+interface TensorManifest {
+  readonly name: string;
+  readonly dtype: string;
+  readonly shape: readonly number[];
+  readonly quantization?: TensorQuantization;
+}
 
 /**
  * Step 1 for quantized weights (manifest.ts, the tensors' own parameters checked
@@ -39,7 +46,7 @@ export function checkQuantizedWeights(tensors: readonly TensorManifest[], batchN
 }
 
 /** Steps 3–5 for quantized weights: every tensor decoded (the weights file checked against the manifest already), the BNs' factors and biases computed. */
-export function decodeQuantizedWeights(weights: BundleManifest['weights'], bytes: Uint8Array, header: SafetensorsHeader, what: string): Map<string, HostTensor> {
+export function decodeQuantizedWeights(weights: { readonly tensors: readonly TensorManifest[]; readonly batchNorms?: readonly BatchNormCodesEntry[] }, bytes: Uint8Array, header: SafetensorsHeader, what: string): Map<string, HostTensor> {
   const tensors = new Map<string, HostTensor>();
   const factorNames = new Set(weights.tensors.flatMap((t) => (t.quantization && isSourceCodes(t.quantization) && t.quantization.factors !== undefined ? [t.quantization.factors] : [])));
   // Folded BNs kept as codes: their tensors are read (and not weights of the model), their factors and biases computed.
