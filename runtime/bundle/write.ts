@@ -283,8 +283,8 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
  * runtime/activations.ts as a bundle runs it: `activate` without the cases of the
  * activations the graph does not name (`graphActivations`), so their tfjs-core ops (erf,
  * where, softplus, ...) stay out; an activation it lacks is an error naming it, as
- * an absent kind is (a manifest edited after the build is refused by its content hash
- * before any predict).
+ * an absent kind is (only a manifest edited after the build names one, and where
+ * WebCrypto exists its content hash is refused at load).
  */
 export function withoutOtherActivations(source: string, path: string, activations: ReadonlySet<string>): string {
   const head = /export function activate\(.*\{\s*switch \(a\.name\) \{/.exec(source);
