@@ -406,6 +406,27 @@ export function quantizationRefused(source: string, path: string): string {
 }
 
 /**
+ * src/formats/safetensors.ts as a bundle runs it: the reader without its F64 and BF16
+ * decoders (and F64's range message). A bundle's manifest lists F32, F16, U8 and U16
+ * tensors only, and the loader refuses a header whose dtypes differ from the manifest's
+ * before it decodes anything (manifest.ts `openWeights`), so they never run; if one
+ * did, it would throw rather than decode.
+ */
+export function safetensorsWithoutWideFloats(source: string, path: string): string {
+  const cuts: [RegExp, string][] = [
+    [/\n([ \t]*)case 'F64': \{\n[\s\S]*?\n\1\}/, "\n$1default:\n$1  throw new Error('a bundle reads F32 and F16 weights only');"],
+    [/\n([ \t]*)case 'BF16': \{\n[\s\S]*?\n\1\}/, ''],
+    [/\n([ \t]*)if \(entry\.dtype === 'F64'\) \{\n[\s\S]*?\n\1\}/, ''],
+  ];
+  let out = source;
+  for (const [pattern, replacement] of cuts) {
+    if ([...out.matchAll(new RegExp(pattern.source, 'g'))].length !== 1) throw new Error(`${path}: not one ${pattern.source.slice(0, 40)}... block; has the safetensors reader changed?`);
+    out = out.replace(pattern, replacement);
+  }
+  return out;
+}
+
+/**
  * src/diagnostics.ts as a bundle runs it: an NncError's message is its diagnostics'
  * messages. Only `.nn` source gives a diagnostic a location (quoted with the line and a
  * caret by `formatDiagnostic`); a bundle reads no `.nn`, so the excerpt code stays out.
@@ -621,6 +642,10 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/](quantize|quantizedWeights)\.[jt]s$/ }, (args) => {
         if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
         return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: RUNTIME_DIR };
+      });
+      b.onLoad({ filter: /[\\/]src[\\/]formats[\\/]safetensors\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src', 'formats')) return undefined;
+        return { contents: safetensorsWithoutWideFloats(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
