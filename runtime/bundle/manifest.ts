@@ -35,7 +35,8 @@ import type { Graph } from '../../src/ir/types.js';
 import type { HostTensor } from '../../src/ir/tensors.js';
 import { parseSafetensorsHeader, readSafetensorsTensor } from '../../src/formats/safetensors.js';
 import { checkWeightMap } from '../../src/ir/weights.js';
-import { type QuantizedDtype, type TensorQuantization, decodeSourceCodes, dequantize, foldBatchNormVectors, isSourceCodes, quantizationProblem } from './quantize.js';
+import { type TensorQuantization, quantizationProblem } from './quantize.js';
+import { checkQuantizedWeights, decodeQuantizedWeights } from './quantizedWeights.js';
 import type { BatchNormCodesEntry } from './batchNormCodes.js';
 
 export const BUNDLE_FORMAT = 'nnc-bundle';
@@ -149,20 +150,10 @@ export function parseModelJson(text: string, what = 'model.json'): { manifest: B
       throw new NncError(`${what}: tensor '${t.name}' is ${t.dtype} but has quantization parameters`);
     }
   }
-  const computed = batchNormsChannels(weights.batchNorms, weights.tensors as TensorManifest[], what);
-  // A source-codes kernel's factors: a float vector in the list (or computed from a BN's codes), one value per channel of its axis, and no one else's.
-  const factorNames = new Set<string>();
-  for (const t of weights.tensors as TensorManifest[]) {
-    const q = t.quantization;
-    if (q === undefined || !isSourceCodes(q) || q.factors === undefined) continue;
-    const channels = t.shape[q.axis!];
-    const f = (weights.tensors as TensorManifest[]).find((x) => x.name === q.factors) ?? computed.get(q.factors);
-    if (f === undefined || (f.dtype !== 'F32' && f.dtype !== 'F16') || f.shape.length !== 1 || f.shape[0] !== channels || factorNames.has(f.name)) {
-      throw new NncError(`${what}: tensor '${t.name}' (${t.dtype}) quantization factors ${JSON.stringify(q.factors)} name no F32 or F16 tensor of shape [${channels}] of its own in the manifest`);
-    }
-    factorNames.add(f.name);
-  }
-  for (const name of computed.keys()) if (!factorNames.has(name)) throw new NncError(`${what}: batchNorms computes factors '${name}' that no tensor's quantization names`);
+  // A quantized source's codes and folded BatchNormalizations (quantizedWeights.ts; refused by a float bundle's model.js).
+  const tensors = weights.tensors as TensorManifest[];
+  const batchNorms = weights.batchNorms;
+  if (tensors.some((t) => t.quantization !== undefined) || (batchNorms !== undefined && !(Array.isArray(batchNorms) && batchNorms.length === 0))) checkQuantizedWeights(tensors, batchNorms, what);
   let graph: Graph;
   try {
     graph = graphFromJson(json.graph);
@@ -218,70 +209,8 @@ export async function openWeights(manifest: BundleManifest, graph: Graph, bytes:
     const contentHash = await sha256IfAvailable(new TextEncoder().encode(hashedText(manifest)));
     if (contentHash !== manifest.contentHash) throw new NncError(`the bundle's content hash does not match: the manifest was edited after the build`);
   }
-  const tensors = new Map<string, HostTensor>();
-  const factorNames = new Set(listed.flatMap((t) => (t.quantization && isSourceCodes(t.quantization) && t.quantization.factors !== undefined ? [t.quantization.factors] : [])));
-  // Folded BNs kept as codes: their tensors are read (and not weights of the model), their factors and biases computed.
-  const batchNorms = manifest.weights.batchNorms ?? [];
-  const computedFactors = new Map<string, Float32Array>();
-  const read = (t: TensorManifest): Float32Array => {
-    const q = t.quantization;
-    if (!q) return readSafetensorsTensor(bytes, header, t.name, what).data as Float32Array;
-    const entry = header.entries.get(t.name)!;
-    const data = bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end);
-    if (!isSourceCodes(q)) return dequantize(data, t.dtype as QuantizedDtype, entry.shape, q);
-    // (Read as any float tensor: a non-finite factor is refused there, step 5.)
-    const factors = q.factors === undefined ? null : (computedFactors.get(q.factors) ?? (readSafetensorsTensor(bytes, header, q.factors, what).data as Float32Array));
-    return decodeSourceCodes(data, t.dtype as QuantizedDtype, entry.shape, q, factors);
-  };
-  const byName = new Map(listed.map((t) => [t.name, t]));
-  const bnTensors = new Set<string>();
-  for (const bn of batchNorms) {
-    const vector = (name: string | null) => (name === null ? null : (bnTensors.add(name), read(byName.get(name)!)));
-    const folded = foldBatchNormVectors({ gamma: vector(bn.gamma), beta: vector(bn.beta), movingMean: vector(bn.movingMean)!, movingVariance: vector(bn.movingVariance)!, epsilon: bn.epsilon, kernelBias: vector(bn.kernelBias ?? null) });
-    if ('problem' in folded) throw new NncError(`${what}: the BatchNormalization computing '${bn.bias}': ${folded.problem}`);
-    computedFactors.set(bn.factors, folded.factors);
-    tensors.set(bn.bias, { shape: [folded.bias.length], data: folded.bias });
-  }
-  for (const t of listed) {
-    if (factorNames.has(t.name) || bnTensors.has(t.name)) continue;
-    tensors.set(t.name, t.quantization ? { shape: [...t.shape], data: read(t) } : readSafetensorsTensor(bytes, header, t.name, what));
-  }
+  const quantized = listed.some((t) => t.quantization !== undefined) || (manifest.weights.batchNorms ?? []).length > 0;
+  const tensors = quantized ? decodeQuantizedWeights(manifest.weights, bytes, header, what) : new Map(listed.map((t) => [t.name, readSafetensorsTensor(bytes, header, t.name, what)]));
   checkWeightMap(graph, tensors, what);
   return tensors;
-}
-
-/**
- * Checks `weights.batchNorms` (absent, or a list of BatchNormCodesEntry): every named
- * tensor in the list, 1-D and of one length, used by no other entry; ε a positive finite
- * number (as Keras's); the computed names new. Returns each computed factors' name with
- * the shape a kernel's factors check reads (as if an F32 tensor).
- */
-function batchNormsChannels(value: unknown, tensors: readonly TensorManifest[], what: string): Map<string, { name: string; dtype: 'F32'; shape: number[] }> {
-  const out = new Map<string, { name: string; dtype: 'F32'; shape: number[] }>();
-  if (value === undefined) return out;
-  if (!Array.isArray(value)) throw new NncError(`${what}: weights batchNorms is not a list`);
-  const byName = new Map(tensors.map((t) => [t.name, t]));
-  const used = new Set<string>();
-  for (const [i, e] of value.entries()) {
-    const ok = isRecord(e) && typeof e.factors === 'string' && typeof e.bias === 'string' && typeof e.movingMean === 'string' && typeof e.movingVariance === 'string' && (e.gamma === null || typeof e.gamma === 'string') && (e.beta === null || typeof e.beta === 'string') && (e.kernelBias === undefined || typeof e.kernelBias === 'string');
-    if (!ok) throw new NncError(`${what}: weights batchNorms entry ${i} is malformed (factors, bias, movingMean, movingVariance: names; gamma, beta: names or null; kernelBias: a name if any)`);
-    const entry = e as unknown as BatchNormCodesEntry;
-    const about = `${what}: the BatchNormalization computing '${entry.bias}'`;
-    if (typeof entry.epsilon !== 'number' || !Number.isFinite(entry.epsilon) || entry.epsilon <= 0) throw new NncError(`${about}: epsilon ${typeof entry.epsilon === 'number' ? String(entry.epsilon) : JSON.stringify(entry.epsilon)} is not a positive finite number`);
-    for (const name of [entry.factors, entry.bias]) {
-      if (byName.has(name) || used.has(name)) throw new NncError(`${about}: it computes '${name}', a name already taken`);
-      used.add(name);
-    }
-    const channels = byName.get(entry.movingVariance)?.shape;
-    for (const [field, name] of [['gamma', entry.gamma], ['beta', entry.beta], ['movingMean', entry.movingMean], ['movingVariance', entry.movingVariance], ['kernelBias', entry.kernelBias ?? null]] as const) {
-      if (name === null) continue;
-      const t = byName.get(name);
-      if (t === undefined || t.shape.length !== 1 || channels === undefined || channels.length !== 1 || t.shape[0] !== channels[0] || used.has(name)) {
-        throw new NncError(`${about}: its ${field} ${JSON.stringify(name)} names no vector of the manifest of its own${channels?.length === 1 ? ` of shape [${channels[0]}]` : ''}`);
-      }
-      used.add(name);
-    }
-    out.set(entry.factors, { name: entry.factors, dtype: 'F32', shape: [channels![0]] });
-  }
-  return out;
 }

@@ -21,6 +21,7 @@ import type { WeightMap } from '../../src/ir/tensors.js';
 import type { BackendName } from '../backend.js';
 import { ALL_INFERENCE_KERNELS, inferenceKernelNames } from '../kernelNames.js';
 import { LAYER_DEFS } from '../../src/ir/layers/index.js';
+import { ACTIVATION_NAMES } from '../../src/ir/attributes.js';
 import type { ModuleFacts } from './browser.js';
 import { PINNED_WEBGL_FLAGS } from './backends/webglFlags.js';
 import { FACTS_SLOT, type LoaderTemplate, MANIFEST_SLOT, fillSlot } from './template.js';
@@ -284,6 +285,38 @@ export function inferenceOnlyKernels(source: string, path: string, kinds: Readon
 }
 
 /**
+ * runtime/activations.ts as a bundle runs it: `activate` without the cases of the
+ * activations the graph does not name (`graphActivations`), so their tfjs-core ops (erf,
+ * where, softplus, ...) stay out; an activation it lacks is an error naming it, as
+ * an absent kind is (only a manifest edited after the build names one, and where
+ * WebCrypto exists its content hash is refused at load).
+ */
+export function withoutOtherActivations(source: string, path: string, activations: ReadonlySet<string>): string {
+  const head = /export function activate\(.*\{\s*switch \(a\.name\) \{/.exec(source);
+  const close = head ? /\n\s*\}\n/.exec(source.slice(head.index + head[0].length)) : null;
+  if (!head || !close) throw new Error(`${path}: no 'export function activate(' with a 'switch (a.name) {'; the bundle's activation rewrite would miss it`);
+  const from = head.index + head[0].length;
+  const body = source.slice(from, from + close.index);
+  const cases = [...body.matchAll(/\s*case '(\w+)':(?:\s*\/\/[^\n]*)*\s*return [^\n]*;/g)];
+  if (cases.map((m) => m[0]).join('') !== body || cases.length < 10) throw new Error(`${path}: activate's switch is not one 'case 'name': return ...;' per activation; the bundle's activation rewrite would miss it`);
+  const kept = cases.filter((m) => activations.has(m[1])).map((m) => m[0]);
+  return `${source.slice(0, from)}${kept.join('')}\n    default:\n      throw new Error(\`no \${a.name} activation in this bundle\`);${source.slice(from + close.index)}`;
+}
+
+/** Every activation name a node of `graph` carries in its attributes (at any depth: an object with an activation's `name`). */
+export function graphActivations(graph: Graph): Set<string> {
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    const name = (value as { name?: unknown }).name;
+    if (typeof name === 'string' && (ACTIVATION_NAMES as readonly string[]).includes(name)) names.add(name);
+    for (const child of Object.values(value)) visit(child);
+  };
+  for (const node of graph.nodes) visit(node.attrs);
+  return names;
+}
+
+/**
  * A layer family module (src/ir/layers/<family>.ts, whose exports are layer definitions
  * named by kind) as a bundle runs it: the definitions of kinds the graph does not have
  * taken out (each `export const Kind = ...;` statement), so neither they nor the
@@ -351,20 +384,51 @@ export function executorWithoutRandom(source: string, path: string): string {
 }
 
 /**
- * runtime/bundle/quantize.ts for a bundle whose weights have no quantized tensor: every
- * exported function replaced by a refusal, so the decoders and the parameter checks stay
- * out. A manifest that claims a quantized tensor is refused as before, naming it:
- * `model.json: tensor 'dense/kernel' (U8) is quantized, but ...`.
+ * runtime/bundle/quantize.ts and quantizedWeights.ts for a bundle whose weights have no
+ * quantized tensor: every exported function replaced by a refusal, so the decoders, the
+ * parameter checks and the source-code and batchNorms checks stay out. A manifest that
+ * claims a quantized tensor is refused as before, naming it: `model.json: tensor
+ * 'dense/kernel' (U8) is quantized, but ...`; one with source codes or a batchNorms list
+ * by an NncError naming the manifest (a function's `what` parameter): `model.json has
+ * quantized weights, but ...`.
  */
 export function quantizationRefused(source: string, path: string): string {
-  const names = [...source.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
-  if (!names.includes('quantizationProblem')) throw new Error(`${path}: no 'export function quantizationProblem'; has the loader's quantization check moved?`);
+  const functions = [...source.matchAll(/^export function (\w+)\(([^)]*)\)/gm)].map((m) => ({ name: m[1], params: m[2].split(',').map((p) => p.trim().split(/[?:=\s]/)[0]) }));
+  const names = functions.map((f) => f.name);
+  const expected = /quantizedWeights\.[jt]s$/.test(path) ? 'checkQuantizedWeights' : 'quantizationProblem';
+  if (!names.includes(expected)) throw new Error(`${path}: no 'export function ${expected}'; has the loader's quantization check moved?`);
   const other = /^export (?:const|let|var|class) (\w+)/m.exec(source);
   if (other) throw new Error(`${path}: exports '${other[1]}', which is not a function; the float bundle's stub replaces functions only`);
   const why = 'is quantized, but this bundle was built for float weights and has no decoder for it';
-  return names
-    .map((name) => (name === 'quantizationProblem' ? `export function ${name}() { return ${JSON.stringify(why)}; }` : `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`))
-    .join('\n');
+  const stub = ({ name, params }: { name: string; params: string[] }) => {
+    if (name === 'quantizationProblem') return `export function ${name}() { return ${JSON.stringify(why)}; }`;
+    const what = params.indexOf('what');
+    if (what >= 0) return `export function ${name}(...a) { throw new NncError(a[${what}] + ${JSON.stringify(' has quantized weights, but this bundle was built for float weights and has no decoder for them')}); }`;
+    return `export function ${name}() { throw new Error(${JSON.stringify(`a tensor ${why}`)}); }`;
+  };
+  const body = functions.map(stub);
+  return [...(body.some((f) => f.includes('NncError')) ? [`import { NncError } from '../../src/diagnostics.js';`] : []), ...body].join('\n');
+}
+
+/**
+ * src/formats/safetensors.ts as a bundle runs it: the reader without its F64 and BF16
+ * decoders (and F64's range message). A bundle's manifest lists F32, F16, U8 and U16
+ * tensors only, and the loader refuses a header whose dtypes differ from the manifest's
+ * before it decodes anything (manifest.ts `openWeights`), so they never run; if one
+ * did, it would throw rather than decode.
+ */
+export function safetensorsWithoutWideFloats(source: string, path: string): string {
+  const cuts: [RegExp, string][] = [
+    [/\n([ \t]*)case 'F64': \{\n[\s\S]*?\n\1\}/, "\n$1default:\n$1  throw new Error('a bundle reads F32 and F16 weights only');"],
+    [/\n([ \t]*)case 'BF16': \{\n[\s\S]*?\n\1\}/, ''],
+    [/\n([ \t]*)if \(entry\.dtype === 'F64'\) \{\n[\s\S]*?\n\1\}/, ''],
+  ];
+  let out = source;
+  for (const [pattern, replacement] of cuts) {
+    if ([...out.matchAll(new RegExp(pattern.source, 'g'))].length !== 1) throw new Error(`${path}: not one ${pattern.source.slice(0, 40)}... block; has the safetensors reader changed?`);
+    out = out.replace(pattern, replacement);
+  }
+  return out;
 }
 
 /**
@@ -493,6 +557,23 @@ export function withPinnedWebglFlags(source: string, path: string, packedDepthwi
   return out;
 }
 
+/**
+ * tfjs-backend-webgl's Cast kernel without its complex64 branches (nnc has no complex
+ * numbers; a cast to or from complex64 is an error saying so): the complex op and
+ * `zeros` of tfjs-core, which only they call, stay out. Other files as they are. Throws
+ * if the branches are not where they were (tfjs changed).
+ */
+export function castWithoutComplex(source: string, path: string): string {
+  if (!/tfjs-backend-webgl[\\/]dist[\\/]kernels[\\/]Cast\.js$/.test(path)) return source;
+  const start = source.indexOf('    // Casting to complex64.\n');
+  const end = source.indexOf('    if (!util.hasEncodingLoss(x.dtype, dtype)) {');
+  const branches = start < 0 || end < start ? '' : source.slice(start, end);
+  if (!/^ {4}\/\/ Casting to complex64\.\n {4}if \(dtype === 'complex64'\) \{[\s\S]*\n {4}\/\/ Casting from complex64\n {4}if \(x\.dtype === 'complex64'\) \{[\s\S]*\n {4}\}\n$/.test(branches)) {
+    throw new Error(`${path}: not the two complex64 branches before 'if (!util.hasEncodingLoss' it had; has tfjs-backend-webgl changed?`);
+  }
+  return `${source.slice(0, start)}    if (dtype === 'complex64' || x.dtype === 'complex64') throw new Error('this bundle has no complex numbers');\n${source.slice(end)}`;
+}
+
 /** Whether every depthwise convolution of `graph` takes tfjs WebGL's packed program: a width stride of at most 2 and a depth multiplier of 1. */
 export function packedDepthwiseOnly(graph: Graph): boolean {
   return graph.nodes.every((node) => {
@@ -518,7 +599,7 @@ const CPU_IMPLS_KEPT = new Set(['tileImplCPU', 'sliceImplCPU']);
  * - tfjs-backend-wasm's multi-threaded glue (~36 KB), which runs only in a
  *   cross-origin-isolated page, is replaced by a stub (threads are switched off).
  */
-export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean; readonly quantized?: boolean } = {}): Plugin {
+export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly?: boolean; readonly quantized?: boolean; readonly activations?: ReadonlySet<string> } = {}): Plugin {
   const core = join(packageDir('@tensorflow/tfjs-core'), 'dist');
   return {
     name: 'nnc-tree-shaking',
@@ -553,14 +634,23 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
+      // Only the graph's activations (none given: all, as the playground's template).
+      b.onLoad({ filter: /[\\/]runtime[\\/]activations\.[jt]s$/ }, (args) => {
+        if (options.activations === undefined || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
+        return { contents: withoutOtherActivations(readFileSync(args.path, 'utf8'), args.path, options.activations), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
+      });
       b.onLoad({ filter: /[\\/]runtime[\\/]executor\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
         return { contents: executorWithoutRandom(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
-      // No quantized tensor: no dequantization.
-      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/]quantize\.[jt]s$/ }, (args) => {
+      // No quantized tensor: no dequantization, no source-code or batchNorms checks.
+      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/](quantize|quantizedWeights)\.[jt]s$/ }, (args) => {
         if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
-        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
+        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: RUNTIME_DIR };
+      });
+      b.onLoad({ filter: /[\\/]src[\\/]formats[\\/]safetensors\.[jt]s$/ }, (args) => {
+        if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src', 'formats')) return undefined;
+        return { contents: safetensorsWithoutWideFloats(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
       });
       b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
         if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
@@ -597,7 +687,7 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
-          const contents = importNamespacesDirectly(withPinnedWebglFlags(source, args.path, options.packedDepthwiseOnly), core);
+          const contents = importNamespacesDirectly(castWithoutComplex(withPinnedWebglFlags(source, args.path, options.packedDepthwiseOnly), args.path), core);
           return contents === source ? undefined : { contents, loader: 'js', resolveDir: dirname(args.path) };
         }
         const destructured = /const\s*\{([^}]*)\}\s*=\s*shared;/.exec(source);
@@ -631,7 +721,7 @@ async function bundleModule(modelJson: string, graph: Graph): Promise<{ code: st
   const facts: ModuleFacts = { missingKernels };
   const kinds = new Set(graph.nodes.map((n) => n.kind));
   const quantized = (JSON.parse(modelJson) as BundleManifest).weights.tensors.some((t) => t.dtype === 'U8' || t.dtype === 'U16');
-  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, { packedDepthwiseOnly: packedDepthwiseOnly(graph), quantized });
+  const { code, chunks, metafile } = await buildModule(entrySource(JSON.stringify(facts)), modules, kinds, { packedDepthwiseOnly: packedDepthwiseOnly(graph), quantized, activations: graphActivations(graph) });
   return { code: fillSlot(code, MANIFEST_SLOT, manifestLiteral(modelJson)), chunks, missingKernels, metafile };
 }
 
@@ -652,7 +742,7 @@ export async function makeLoaderTemplate(): Promise<LoaderTemplate & { readonly 
 }
 
 /** model.js (unfilled: the manifest slot in it) and its chunks; `kinds` are the layer kinds whose kernels the kernel table keeps; `options`: the graph's depthwise convolutions all take WebGL's packed program (`packedDepthwiseOnly`), its weights have a quantized tensor. */
-async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly: boolean; readonly quantized: boolean }): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
+async function buildModule(entry: string, modules: Record<BackendName, KernelModule[]>, kinds: ReadonlySet<string>, options: { readonly packedDepthwiseOnly: boolean; readonly quantized: boolean; readonly activations?: ReadonlySet<string> }): Promise<{ code: string; chunks: Map<string, string>; metafile: Metafile }> {
   const chunkSources = { webgl: backendChunkSource('webgl', modules.webgl), wasm: backendChunkSource('wasm', modules.wasm), cpu: backendChunkSource('cpu', modules.cpu) };
   const result = await build({
     stdin: { contents: entry, resolveDir: RUNTIME_DIR, sourcefile: 'model.ts', loader: 'ts' },

@@ -4,10 +4,11 @@
 import test from 'ava';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { optimize } from '../../../compiler/passes/pipeline.js';
 import { loadBundle, readBundle } from '../../../runtime/bundle/node.js';
-import { kernelsByBackend, manifestLiteral, makeBundle, writeBundle } from '../../../runtime/bundle/write.js';
+import { castWithoutComplex, kernelsByBackend, manifestLiteral, makeBundle, safetensorsWithoutWideFloats, writeBundle } from '../../../runtime/bundle/write.js';
 import { inferenceKernelNames } from '../../../runtime/kernelNames.js';
 import { initNodeBackend } from '../../../runtime/backends/node.js';
 import { Model } from '../../../runtime/model.js';
@@ -211,6 +212,9 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   t.deepEqual(absent.filter((file) => geron.has(file)), []);
   // A float bundle's model.js has no dequantization (write.ts quantizationRefused); a uint8 one has it.
   t.false(built.moduleJs.includes(' at channel '));
+  // The safetensors reader without F64 and BF16 (write.ts safetensorsWithoutWideFloats): F64's range message is not in it.
+  t.false(built.moduleJs.includes('beyond the float32 range'));
+  t.true(built.moduleJs.includes('weights must be finite'));
   t.true((await makeBundle(optimized.graph, optimized.weights!, 'uint8')).moduleJs.includes(' at channel '));
   // No `.nn` argument converters (write.ts withoutConverters): neither their messages nor
   // the `expects` texts only the argument binder reads; the JSON checks stay (and refuse
@@ -243,6 +247,8 @@ test.serial("Géron's bundle carries no training code, no model IO and no whole 
   visit(Object.keys(outputs).find((out) => /webgl-\w+\.js$/.test(out))!);
   t.true(pageInputs.has('@tensorflow/tfjs-backend-webgl/dist/kernels/Cast.js'));
   t.deepEqual([...pageInputs].filter((file) => file.startsWith('@tensorflow/tfjs-backend-cpu/')), []);
+  // WebGL's Cast without its complex64 branches (write.ts castWithoutComplex): no complex op or zeros.
+  t.deepEqual(['@tensorflow/tfjs-core/dist/ops/complex.js', '@tensorflow/tfjs-core/dist/ops/zeros.js'].filter((file) => pageInputs.has(file)), []);
   t.true(cnn.has('@tensorflow/tfjs-backend-cpu/dist/kernels/Cast.js'));
 });
 
@@ -297,4 +303,31 @@ test.serial('predictAll on a two-input, two-output bundle gives both outputs, te
   tb.dispose();
   model.dispose();
   reference.dispose();
+});
+
+test('WebGL\'s Cast loses its complex64 branches for a refusal, and the rewrite fails loudly if they move', (t) => {
+  const path = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-webgl/package.json')), 'dist', 'kernels', 'Cast.js');
+  const source = readFileSync(path, 'utf8');
+  const out = castWithoutComplex(source, path);
+  t.true(out.includes("if (dtype === 'complex64' || x.dtype === 'complex64') throw new Error('this bundle has no complex numbers');\n    if (!util.hasEncodingLoss(x.dtype, dtype)) {"));
+  t.false(/\bcomplex\(|\breal\(|tf\.zeros/.test(out.replace(/\/\/# sourceMappingURL.*/, '')));
+  // Everything else as it was: the other casts, the CPU path, int and bool.
+  t.is(out.slice(out.indexOf('    if (!util.hasEncodingLoss')), source.slice(source.indexOf('    if (!util.hasEncodingLoss')));
+  t.is(castWithoutComplex(source, 'other/kernels/Cast.js'), source);
+  t.throws(() => castWithoutComplex(source.replace('// Casting from complex64', '// Casting from complex'), path), { message: `${path}: not the two complex64 branches before 'if (!util.hasEncodingLoss' it had; has tfjs-backend-webgl changed?` });
+});
+
+test('the safetensors reader loses its F64 and BF16 decoders in a bundle, and the rewrite fails loudly if they move', (t) => {
+  const path = join(dirname(dirname(dirname(dirname(new URL(import.meta.url).pathname)))), 'src', 'formats', 'safetensors.ts');
+  const source = readFileSync(path, 'utf8');
+  const out = safetensorsWithoutWideFloats(source, path);
+  const decode = out.slice(out.indexOf('function decodeTensor('), out.indexOf('function checkFinite('));
+  t.true(decode.includes("case 'F32': {") && decode.includes("case 'F16': {"));
+  t.true(decode.includes("    default:\n      throw new Error('a bundle reads F32 and F16 weights only');"));
+  t.false(/getFloat64|bfloat16|'BF16'|'F64'/.test(decode));
+  t.false(out.includes('beyond the float32 range'));
+  // Nothing else changes: the header checks and the writer are as they were.
+  t.is(out.slice(0, out.indexOf('function decodeTensor(')), source.slice(0, source.indexOf('function decodeTensor(')));
+  t.is(out.slice(out.indexOf('// Writing')), source.slice(source.indexOf('// Writing')));
+  t.throws(() => safetensorsWithoutWideFloats(source.replace("case 'BF16': {", "case 'BF16':  {"), path), { message: /: not one .* block; has the safetensors reader changed\?$/ });
 });
