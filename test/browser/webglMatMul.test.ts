@@ -7,7 +7,7 @@
 
 import test from 'ava';
 import { join } from 'node:path';
-import { pageResult } from '../helpers/browser.js';
+import { pageResult, webglTestPage } from '../helpers/browser.js';
 
 /** [a shape, b shape, transposeA, transposeB, the activation fused with a bias, or none]. */
 const CASES = [
@@ -23,14 +23,9 @@ const CASES = [
   [[1, 3, 8], [1, 8, 5], false, false, 'elu'],
 ] as const;
 
-const PAGE_SOURCE = `
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-webgl';
-import { shareMatMulPrograms } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglMatMul.ts'))};
-(async () => { try {
-  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-  await tf.setBackend('webgl');
-  const cases = ${JSON.stringify(CASES)};
+const PAGE_SOURCE = webglTestPage(
+  `import { shareMatMulPrograms } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglMatMul.ts'))};`,
+  `  const cases = ${JSON.stringify(CASES)};
   const fill = (shape, k) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.618 + k)), shape);
   const run = () => Promise.all(cases.map(([as, bs, ta, tb, fused], k) => {
     const a = fill(as, k), b = fill(bs, k + 7);
@@ -44,9 +39,8 @@ import { shareMatMulPrograms } from ${JSON.stringify(join(process.cwd(), 'runtim
   shareMatMulPrograms(tf.backend());
   const ours = await run();
   const programs = Object.keys(tf.backend().binaryCache).length - before;
-  window.result = { theirs, ours, programs, version: tf.env().getNumber('WEBGL_VERSION') };
-} catch (e) { window.result = { error: String(e && e.stack || e) }; } })();
-`;
+  window.result = { theirs, ours, programs, version: tf.env().getNumber('WEBGL_VERSION') };`,
+);
 
 interface Result {
   error?: string;

@@ -5,7 +5,7 @@
 
 import test from 'ava';
 import { join } from 'node:path';
-import { pageResult } from '../helpers/browser.js';
+import { pageResult, webglTestPage } from '../helpers/browser.js';
 
 /** [shape, axes, keepDims]. */
 const CASES = [
@@ -20,14 +20,9 @@ const CASES = [
   [[4, 6], [1], false],
 ] as const;
 
-const PAGE_SOURCE = `
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-webgl';
-import { meanConfig } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglMean.ts'))};
-(async () => { try {
-  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-  await tf.setBackend('webgl');
-  const cases = ${JSON.stringify(CASES)};
+const PAGE_SOURCE = webglTestPage(
+  `import { meanConfig } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglMean.ts'))};`,
+  `  const cases = ${JSON.stringify(CASES)};
   const values = (shape, k) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.618 + k) * 10 + k);
   // The input comes out of a packed op (as a convolution's would), not straight from the CPU.
   const run = () => Promise.all(cases.map(([shape, axes, keepDims], k) => {
@@ -41,9 +36,8 @@ import { meanConfig } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/
   const before = new Set(Object.keys(tf.backend().binaryCache));
   const ours = await run();
   const programs = Object.keys(tf.backend().binaryCache).filter((k) => !before.has(k)).map((k) => k.slice(0, k.indexOf('_')));
-  window.result = { theirs, ours, programs };
-} catch (e) { window.result = { error: String(e && e.stack || e) }; } })();
-`;
+  window.result = { theirs, ours, programs };`,
+);
 
 interface Output {
   shape: number[];

@@ -7,7 +7,7 @@
 
 import test from 'ava';
 import { join } from 'node:path';
-import { pageResult } from '../helpers/browser.js';
+import { pageResult, webglTestPage } from '../helpers/browser.js';
 
 const SHAPES = [
   [],
@@ -25,14 +25,10 @@ const SHAPES = [
   [40001, 3],
 ] as const;
 
-const PAGE_SOURCE = `
-import * as tf from '@tensorflow/tfjs-core';
-import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import { transferPackedDirectly } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglPackedTransfer.ts'))};
-(async () => { try {
-  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-  await tf.setBackend('webgl');
-  const backend = tf.backend();
+const PAGE_SOURCE = webglTestPage(
+  `import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import { transferPackedDirectly } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglPackedTransfer.ts'))};`,
+  `  const backend = tf.backend();
   transferPackedDirectly(backend);
   const theirs = { upload: MathBackendWebGL.prototype.uploadToGPU, read: MathBackendWebGL.prototype.read };
   const values = (shape, k) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.618 + k) * 1e3);
@@ -63,9 +59,8 @@ import { transferPackedDirectly } from ${JSON.stringify(join(process.cwd(), 'run
   const intValues = Array.from(await tf.add(ints, ints).data());
   const product = tf.matMul(tf.tensor(values([3, 4], 1), [3, 4]), tf.tensor(values([4, 5], 2), [4, 5]));
   const productValues = Array.from(await product.data());
-  window.result = { rows, intValues, productValues, version: tf.env().getNumber('WEBGL_VERSION'), maxTexture: tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') };
-} catch (e) { window.result = { error: String(e && e.stack || e) }; } })();
-`;
+  window.result = { rows, intValues, productValues, version: tf.env().getNumber('WEBGL_VERSION'), maxTexture: tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE') };`,
+);
 
 interface Row {
   shape: number[];

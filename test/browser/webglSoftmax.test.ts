@@ -7,18 +7,13 @@
 import test from 'ava';
 import { join } from 'node:path';
 import { WHOLE_ROW_WORK } from '../../runtime/bundle/backends/webglSoftmax.js';
-import { pageResult } from '../helpers/browser.js';
+import { pageResult, webglTestPage } from '../helpers/browser.js';
 
 const SHAPES: readonly (readonly number[])[] = [[1, 10], [3, 10], [2, 7], [1, 1], [10], [2, 3, 5], [1, 1000], [40, 1000]];
 
-const PAGE_SOURCE = `
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-webgl';
-import { softmaxConfig } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglSoftmax.ts'))};
-(async () => { try {
-  await tf.setBackend('webgl');
-  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-  const shapes = ${JSON.stringify(SHAPES)};
+const PAGE_SOURCE = webglTestPage(
+  `import { softmaxConfig } from ${JSON.stringify(join(process.cwd(), 'runtime/bundle/backends/webglSoftmax.ts'))};`,
+  `  const shapes = ${JSON.stringify(SHAPES)};
   // Logits up to ±60: exp would overflow float32 without the maximum subtracted.
   const logits = shapes.map((shape, k) => { const n = shape.reduce((a, b) => a * b, 1); return tf.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + k) * 60), shape); });
   const theirs = [];
@@ -39,9 +34,8 @@ import { softmaxConfig } from ${JSON.stringify(join(process.cwd(), 'runtime/bund
     ours.push(Array.from(await y.data()));
   }
   const input = await Promise.all(logits.map((x) => x.data().then((d) => Array.from(d))));
-  window.result = { theirs, ours, programs, input, backend: tf.getBackend() };
-} catch (e) { window.result = { error: String(e && e.stack || e) }; } })();
-`;
+  window.result = { theirs, ours, programs, input, backend: tf.getBackend() };`,
+);
 
 interface Result {
   error?: string;

@@ -35,6 +35,22 @@ export async function launchChromium(extraFlags: readonly string[] = []): Promis
 export { type StaticServer, serve };
 
 /**
+ * A page script for a test of the bundle's WebGL kernels (for `pageResult`): tfjs-core
+ * and its WebGL backend, shapes as uniforms as in a bundle, the test's `imports` (import
+ * lines), then `body`, which sets `window.result`; an error thrown sets `{ error }`.
+ */
+export const webglTestPage = (imports: string, body: string): string => `
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+${imports}
+(async () => { try {
+  tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
+  await tf.setBackend('webgl');
+${body}
+} catch (e) { window.result = { error: String(e && e.stack || e) }; } })();
+`;
+
+/**
  * Runs a page script in Chromium and returns what it leaves in `window.result`: the
  * script (ES module source, resolved from the repository) is bundled by esbuild for the
  * browser, served from a scratch folder on 127.0.0.1, and everything is closed and
