@@ -627,40 +627,29 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
       // model.js is built for a page (`nnc run` loads a bundle with runtime/bundle/node.ts).
       b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_node\.js$/ }, () => ({ contents: '', loader: 'js' }));
       b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]platforms[\\/]platform_browser\.js$/ }, (args) => ({ contents: withoutModelStores(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: dirname(args.path) }));
+      // nnc's own modules, rewritten where a bundle needs less of them: each is found by
+      // its folder (its .ts here, or tsc's .js in the installed package) and rewritten
+      // when `applies` to it.
+      const SRC = join(dirname(dirname(RUNTIME_DIR)), 'src');
+      const ownModule = (filter: RegExp, dir: string, rewrite: (source: string, path: string) => string, applies: (path: string) => boolean = () => true) =>
+        b.onLoad({ filter }, (args) => {
+          if (dirname(args.path) !== dir || !applies(args.path)) return undefined;
+          return { contents: rewrite(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dir };
+        });
       // Inference only: nnc's kernels with their training branches cut (`context.training`
       // is false in a bundle), so tfjs-core's fused ops with their gradients, moments
       // and dropout (with seedrandom) stay out.
-      b.onLoad({ filter: /[\\/]runtime[\\/]kernels\.[jt]s$/ }, (args) => {
-        if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
-        return { contents: inferenceOnlyKernels(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
+      ownModule(/[\\/]runtime[\\/]kernels\.[jt]s$/, dirname(RUNTIME_DIR), (source, path) => inferenceOnlyKernels(source, path, kinds));
       // Only the graph's activations (none given: all, as the playground's template).
-      b.onLoad({ filter: /[\\/]runtime[\\/]activations\.[jt]s$/ }, (args) => {
-        if (options.activations === undefined || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
-        return { contents: withoutOtherActivations(readFileSync(args.path, 'utf8'), args.path, options.activations), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
-      b.onLoad({ filter: /[\\/]runtime[\\/]executor\.[jt]s$/ }, (args) => {
-        if (dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
-        return { contents: executorWithoutRandom(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
+      const activations = options.activations;
+      if (activations !== undefined) ownModule(/[\\/]runtime[\\/]activations\.[jt]s$/, dirname(RUNTIME_DIR), (source, path) => withoutOtherActivations(source, path, activations));
+      ownModule(/[\\/]runtime[\\/]executor\.[jt]s$/, dirname(RUNTIME_DIR), executorWithoutRandom);
       // No quantized tensor: no dequantization, no source-code or batchNorms checks.
-      b.onLoad({ filter: /[\\/]runtime[\\/]bundle[\\/](quantize|quantizedWeights)\.[jt]s$/ }, (args) => {
-        if (options.quantized !== false || dirname(args.path) !== RUNTIME_DIR) return undefined;
-        return { contents: quantizationRefused(readFileSync(args.path, 'utf8'), args.path), loader: 'js', resolveDir: RUNTIME_DIR };
-      });
-      b.onLoad({ filter: /[\\/]src[\\/]formats[\\/]safetensors\.[jt]s$/ }, (args) => {
-        if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src', 'formats')) return undefined;
-        return { contents: safetensorsWithoutWideFloats(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
-      b.onLoad({ filter: /[\\/]src[\\/]diagnostics\.[jt]s$/ }, (args) => {
-        if (dirname(args.path) !== join(dirname(dirname(RUNTIME_DIR)), 'src')) return undefined;
-        return { contents: diagnosticsWithoutExcerpts(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
+      if (options.quantized === false) ownModule(/[\\/]runtime[\\/]bundle[\\/](quantize|quantizedWeights)\.[jt]s$/, RUNTIME_DIR, quantizationRefused);
+      ownModule(/[\\/]src[\\/]formats[\\/]safetensors\.[jt]s$/, join(SRC, 'formats'), safetensorsWithoutWideFloats);
+      ownModule(/[\\/]src[\\/]diagnostics\.[jt]s$/, SRC, diagnosticsWithoutExcerpts);
       // No ZeroPadding2D: no padding folded into convolutions.
-      b.onLoad({ filter: /[\\/]runtime[\\/]paddingIntoConvolution\.[jt]s$/ }, (args) => {
-        if (kinds.has('ZeroPadding2D') || dirname(args.path) !== dirname(RUNTIME_DIR)) return undefined;
-        return { contents: withoutPaddingIntoConvolution(readFileSync(args.path, 'utf8'), args.path), loader: 'js' };
-      });
+      if (!kinds.has('ZeroPadding2D')) ownModule(/[\\/]runtime[\\/]paddingIntoConvolution\.[jt]s$/, dirname(RUNTIME_DIR), withoutPaddingIntoConvolution);
       // A bundle never prints a tensor: Tensor.toString (tf.print) names its dtype and
       // shape, without tfjs-core's value formatter.
       b.onLoad({ filter: /tfjs-core[\\/]dist[\\/]tensor_format\.js$/ }, (args) => {
@@ -675,15 +664,9 @@ export function treeShakingPlugin(chunks: Readonly<Record<BackendName, string>>,
         return { contents: `export const COMPLEX_MULTIPLY = {};\nexport class BinaryOpComplexProgram { constructor() { throw new Error('this bundle has no complex numbers'); } }`, loader: 'js' };
       });
       // The attribute types' `ir` checks without the `.nn` converters.
-      b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]paramTypes\.[jt]s$/ }, (args) => {
-        if (dirname(args.path) !== LAYERS_DIR) return undefined;
-        return { contents: withoutConverters(readFileSync(args.path, 'utf8'), args.path), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
+      ownModule(/[\\/]src[\\/]ir[\\/]layers[\\/]paramTypes\.[jt]s$/, LAYERS_DIR, withoutConverters);
       // The layer definitions of the graph's kinds only.
-      b.onLoad({ filter: /[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/ }, (args) => {
-        if (dirname(args.path) !== LAYERS_DIR || !layerFamilies().has(basename(args.path).replace(/\.[jt]s$/, ''))) return undefined;
-        return { contents: withoutOtherLayers(readFileSync(args.path, 'utf8'), args.path, kinds), loader: args.path.endsWith('.ts') ? 'ts' : 'js', resolveDir: dirname(args.path) };
-      });
+      ownModule(/[\\/]src[\\/]ir[\\/]layers[\\/]\w+\.[jt]s$/, LAYERS_DIR, (source, path) => withoutOtherLayers(source, path, kinds), (path) => layerFamilies().has(basename(path).replace(/\.[jt]s$/, '')));
       b.onLoad({ filter: /tfjs-backend-(webgl|wasm|cpu)[\\/]dist[\\/].*\.js$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
         if (!/kernel_utils[\\/]shared\.js$/.test(args.path) || !args.path.includes('tfjs-backend-webgl')) {
